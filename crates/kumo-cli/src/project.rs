@@ -1,0 +1,136 @@
+//! The project the CLI works on: the blueprint configured by `kumo.toml` (or its embedded default),
+//! synthesized into a template, and written to the output directory with a manifest.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use kumo_blueprint::{Config, DeploySettings};
+use kumo_core::Template;
+
+use crate::cli::TemplateFormat;
+use crate::error::CliError;
+
+/// The conventional config file name, used when `--config` is not given and the file exists.
+pub const DEFAULT_CONFIG_FILE: &str = "kumo.toml";
+
+/// A synthesized stack, ready to be written or deployed.
+pub struct Synthesized {
+    pub stack_name: String,
+    pub template: Template,
+    /// The minified JSON body: what is sent to CloudFormation and hashed in the manifest.
+    pub minified: String,
+    pub minified_bytes: usize,
+    pub resource_count: usize,
+    pub output_count: usize,
+    /// Stack-level settings from the configuration (region, tags, termination protection, ...).
+    pub deploy: DeploySettings,
+}
+
+/// Reads the configuration: `--config FILE` if given (it must be readable), else `./kumo.toml` if it
+/// exists, else the blueprint's embedded default. Warnings go to stderr.
+pub fn load_config(explicit: Option<&Path>) -> Result<Config, CliError> {
+    let (text, origin) = match explicit {
+        Some(path) => (read_config(path)?, path.display().to_string()),
+        None if Path::new(DEFAULT_CONFIG_FILE).is_file() => {
+            (read_config(Path::new(DEFAULT_CONFIG_FILE))?, DEFAULT_CONFIG_FILE.to_owned())
+        }
+        None => (kumo_blueprint::DEFAULT_CONFIG_TOML.to_owned(), "built-in default configuration".to_owned()),
+    };
+    let loaded = Config::from_toml(&text, &origin).map_err(|e| {
+        CliError::new(e.to_string()).hint("`kumo init` writes a commented kumo.toml with every key and its default")
+    })?;
+    for warning in &loaded.warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok(loaded.config)
+}
+
+fn read_config(path: &Path) -> Result<String, CliError> {
+    fs::read_to_string(path).map_err(|e| {
+        CliError::new(format!("cannot read config {}: {e}", path.display()))
+            .hint("pass an existing file with --config, or omit --config to use ./kumo.toml or the built-in defaults")
+    })
+}
+
+/// Loads the configuration and synthesizes the blueprint stack.
+pub fn synthesize(config_path: Option<&Path>) -> Result<Synthesized, CliError> {
+    let config = load_config(config_path)?;
+    let stack = kumo_blueprint::build(&config);
+    let template = stack.synth().map_err(|e| CliError::new(e.to_string()))?;
+    let minified = template.to_json_minified();
+    Ok(Synthesized {
+        stack_name: stack.name().to_owned(),
+        minified_bytes: minified.len(),
+        resource_count: template.resources.len(),
+        output_count: template.outputs.len(),
+        minified,
+        template,
+        deploy: config.deploy_settings(),
+    })
+}
+
+/// Writes the template and `manifest.json` into `out` (created if missing; its parent must exist).
+/// Returns the template's path.
+pub fn write_out(s: &Synthesized, out: &Path, format: TemplateFormat) -> Result<PathBuf, CliError> {
+    prepare_out_dir(out)?;
+    let (extension, body) = match format {
+        TemplateFormat::Json => ("json", s.template.to_json()),
+        TemplateFormat::Yaml => ("yaml", s.template.to_yaml()),
+    };
+    let file_name = format!("{}.template.{extension}", s.stack_name);
+    let template_path = out.join(&file_name);
+    write_atomically(&template_path, body.as_bytes())?;
+    let manifest = serde_json::json!({
+        "version": 1,
+        "kumo": env!("CARGO_PKG_VERSION"),
+        "schemaDate": kumo_cfn::SCHEMA_DATE,
+        "stacks": [{
+            "stackName": s.stack_name,
+            "templateFile": file_name,
+            "format": extension,
+            "templateSha256": kumo_core::template::sha256_hex(s.minified.as_bytes()),
+            "resourceCount": s.resource_count,
+            "outputCount": s.output_count,
+            "minifiedBytes": s.minified_bytes,
+        }]
+    });
+    let mut manifest_text = serde_json::to_string_pretty(&manifest).expect("manifest serializes");
+    manifest_text.push('\n');
+    write_atomically(&out.join("manifest.json"), manifest_text.as_bytes())?;
+    Ok(template_path)
+}
+
+/// Creates `out` if needed. A missing parent is an error rather than a silent `mkdir -p`, so a typo in
+/// `--out` does not scatter directories.
+pub fn prepare_out_dir(out: &Path) -> Result<(), CliError> {
+    if out.is_dir() {
+        return Ok(());
+    }
+    if out.exists() {
+        return Err(CliError::new(format!("--out {}: exists and is not a directory", out.display()))
+            .hint("choose a directory path for --out"));
+    }
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Err(CliError::new(format!(
+            "--out {}: parent directory {} does not exist",
+            out.display(),
+            parent.display()
+        ))
+        .hint("create the parent directory first, or choose another --out"));
+    }
+    fs::create_dir(out).map_err(|e| CliError::new(format!("--out {}: cannot create directory: {e}", out.display())))
+}
+
+/// Writes through a temporary file and a rename, so an interrupted run never leaves a half-written file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let temporary = path.with_extension("tmp");
+    let result = fs::File::create(&temporary)
+        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
+        .and_then(|()| fs::rename(&temporary, path));
+    result.map_err(|e| {
+        let _ = fs::remove_file(&temporary);
+        CliError::new(format!("cannot write {}: {e}", path.display()))
+    })
+}

@@ -1,0 +1,1 @@
+//! kumo L2 constructs: safe defaults and wiring over the generated L1 resources

@@ -1,0 +1,1 @@
+//! Deploy engine (see ARCHITECTURE.md).
