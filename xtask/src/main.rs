@@ -1,1 +1,69 @@
-fn main() {}
+//! Developer chores for kumo.
+//!
+//! * `cargo xtask codegen` regenerates `crates/kumo-cfn` (Rust source and its `Cargo.toml` features)
+//!   from the pinned schemas under `schemas/`. `--check` regenerates in memory and fails if anything on
+//!   disk differs (CI runs it).
+//! * `cargo xtask schemas --venv DIR` re-pins `schemas/` from the cfn-lint installed in a Python venv
+//!   (the one `scripts/test` creates): the registry schemas it ships for us-east-1, the `Fn::GetAtt`
+//!   attributes cfn-lint accepts per type, and the schema date.
+
+mod codegen;
+mod schemas;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+
+const USAGE: &str = "usage: cargo xtask codegen [--check]\n       cargo xtask schemas --venv DIR";
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> Result<ExitCode> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root()?;
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["codegen"] => {
+            let report = codegen::write(&root)?;
+            println!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+        ["codegen", "--check"] => {
+            let stale = codegen::check(&root)?;
+            if stale.is_empty() {
+                println!("kumo-cfn is up to date with schemas/");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("kumo-cfn is out of date with schemas/ ({} files differ):", stale.len());
+                for path in stale.iter().take(20) {
+                    eprintln!("  {path}");
+                }
+                eprintln!("run `cargo xtask codegen` and commit the result");
+                Ok(ExitCode::FAILURE)
+            }
+        }
+        ["schemas", "--venv", venv] => {
+            let report = schemas::pin(&root, &PathBuf::from(venv))?;
+            println!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => bail!("{USAGE}"),
+    }
+}
+
+fn workspace_root() -> Result<PathBuf> {
+    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let root = manifest_dir
+        .parent()
+        .context("xtask lives inside the workspace")?
+        .to_path_buf();
+    Ok(root)
+}

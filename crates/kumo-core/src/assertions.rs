@@ -106,7 +106,11 @@ impl Match {
     }
 
     fn from_pattern(value: &Value) -> Option<Match> {
-        let inner = value.as_object().filter(|o| o.len() == 1)?.get(MATCHER_KEY)?.as_object()?;
+        let inner = value
+            .as_object()
+            .filter(|o| o.len() == 1)?
+            .get(MATCHER_KEY)?
+            .as_object()?;
         let (kind, argument) = inner.iter().next()?;
         Some(match kind.as_str() {
             "objectLike" => Match::ObjectLike(argument.clone()),
@@ -157,12 +161,23 @@ enum Mode {
 }
 
 fn mismatch(out: &mut Vec<Mismatch>, path: &str, message: String) {
-    out.push(Mismatch { path: if path.is_empty() { "/".to_owned() } else { path.to_owned() }, message });
+    out.push(Mismatch {
+        path: if path.is_empty() {
+            "/".to_owned()
+        } else {
+            path.to_owned()
+        },
+        message,
+    });
 }
 
 fn short(value: &Value) -> String {
     let text = value.to_string();
-    if text.len() > 80 { format!("{}...", &text[..text.floor_char_boundary(77)]) } else { text }
+    if text.len() > 80 {
+        format!("{}...", &text[..text.floor_char_boundary(77)])
+    } else {
+        text
+    }
 }
 
 fn matches(pattern: &Value, target: Option<&Value>, path: &str, mode: Mode, out: &mut Vec<Mismatch>) {
@@ -189,7 +204,11 @@ fn matches(pattern: &Value, target: Option<&Value>, path: &str, mode: Mode, out:
                 return mismatch(
                     out,
                     path,
-                    format!("expected an array of {} items, found {} items (use Match::array_with for a subset)", expected.len(), actual.len()),
+                    format!(
+                        "expected an array of {} items, found {} items (use Match::array_with for a subset)",
+                        expected.len(),
+                        actual.len()
+                    ),
                 );
             }
             for (i, (p, t)) in expected.iter().zip(actual).enumerate() {
@@ -197,7 +216,11 @@ fn matches(pattern: &Value, target: Option<&Value>, path: &str, mode: Mode, out:
             }
         }
         (expected, actual) if expected == actual => {}
-        (expected, actual) => mismatch(out, path, format!("expected {} but found {}", short(expected), short(actual))),
+        (expected, actual) => mismatch(
+            out,
+            path,
+            format!("expected {} but found {}", short(expected), short(actual)),
+        ),
     }
 }
 
@@ -205,7 +228,11 @@ fn match_special(matcher: &Match, target: Option<&Value>, path: &str, out: &mut 
     match matcher {
         Match::Absent => {
             if let Some(found) = target {
-                mismatch(out, path, format!("expected the key to be absent, found {}", short(found)));
+                mismatch(
+                    out,
+                    path,
+                    format!("expected the key to be absent, found {}", short(found)),
+                );
             }
         }
         Match::AnyValue => {
@@ -217,7 +244,11 @@ fn match_special(matcher: &Match, target: Option<&Value>, path: &str, out: &mut 
         Match::ObjectEquals(p) | Match::Exact(p) => matches(p, target, path, Mode::Exact, out),
         Match::ArrayWith(items) => {
             let Some(Value::Array(actual)) = target else {
-                return mismatch(out, path, format!("expected an array, found {}", target.map_or("nothing".into(), short)));
+                return mismatch(
+                    out,
+                    path,
+                    format!("expected an array, found {}", target.map_or("nothing".into(), short)),
+                );
             };
             // In-order subsequence: each pattern item must match a later target item than the previous.
             let mut next = 0;
@@ -228,7 +259,10 @@ fn match_special(matcher: &Match, target: Option<&Value>, path: &str, out: &mut 
                         return mismatch(
                             out,
                             path,
-                            format!("array has no element matching pattern item {i} {} (in order)", short(item)),
+                            format!(
+                                "array has no element matching pattern item {i} {} (in order)",
+                                short(item)
+                            ),
                         );
                     }
                 }
@@ -237,16 +271,32 @@ fn match_special(matcher: &Match, target: Option<&Value>, path: &str, out: &mut 
         Match::StringLikeRegexp(regex) => match (target, Regex::new(regex)) {
             (_, Err(e)) => mismatch(out, path, format!("invalid regular expression {regex:?}: {e}")),
             (Some(Value::String(s)), Ok(re)) if re.is_match(s) => {}
-            (found, Ok(_)) => {
-                mismatch(out, path, format!("expected a string matching /{regex}/, found {}", found.map_or("nothing".into(), short)))
-            }
+            (found, Ok(_)) => mismatch(
+                out,
+                path,
+                format!(
+                    "expected a string matching /{regex}/, found {}",
+                    found.map_or("nothing".into(), short)
+                ),
+            ),
         },
         Match::SerializedJson(p) => match target {
             Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
                 Ok(parsed) => matches(p, Some(&parsed), path, Mode::Partial, out),
-                Err(e) => mismatch(out, path, format!("expected serialized JSON, but the string does not parse: {e}")),
+                Err(e) => mismatch(
+                    out,
+                    path,
+                    format!("expected serialized JSON, but the string does not parse: {e}"),
+                ),
             },
-            found => mismatch(out, path, format!("expected a JSON string, found {}", found.map_or("nothing".into(), short))),
+            found => mismatch(
+                out,
+                path,
+                format!(
+                    "expected a JSON string, found {}",
+                    found.map_or("nothing".into(), short)
+                ),
+            ),
         },
         Match::Not(p) => {
             if match_value(p, target).is_empty() {
@@ -271,7 +321,9 @@ impl Template {
     /// Synthesizes `stack`. Panics with the synth errors if the stack does not synthesize.
     pub fn from_stack(stack: &Stack) -> Self {
         match stack.synth() {
-            Ok(template) => Template { json: template.to_value() },
+            Ok(template) => Template {
+                json: template.to_value(),
+            },
             Err(error) => panic!("{error}"),
         }
     }
@@ -287,11 +339,16 @@ impl Template {
     }
 
     fn section(&self, name: &str) -> impl Iterator<Item = (&String, &Value)> {
-        self.json.get(name).and_then(Value::as_object).into_iter().flat_map(|m| m.iter())
+        self.json
+            .get(name)
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|m| m.iter())
     }
 
     fn of_type<'a>(&'a self, type_name: &'a str) -> impl Iterator<Item = (&'a String, &'a Value)> + 'a {
-        self.section("Resources").filter(move |(_, r)| r.get("Type").and_then(Value::as_str) == Some(type_name))
+        self.section("Resources")
+            .filter(move |(_, r)| r.get("Type").and_then(Value::as_str) == Some(type_name))
     }
 
     /// Resources of `type_name` whose whole definition (`Type`, `Properties`, `DeletionPolicy`, ...)
@@ -327,7 +384,8 @@ impl Template {
 
     /// Asserts the number of resources of `type_name`.
     pub fn resource_count_is(&self, type_name: &str, count: usize) {
-        self.try_resource_count_is(type_name, count).unwrap_or_else(|e| panic!("{e}"));
+        self.try_resource_count_is(type_name, count)
+            .unwrap_or_else(|e| panic!("{e}"));
     }
 
     pub fn try_has_resource(&self, type_name: &str, pattern: impl Serialize) -> Result<(), AssertionError> {
@@ -339,25 +397,32 @@ impl Template {
     /// Asserts that some resource of `type_name` matches `pattern` as a whole (use for
     /// `DeletionPolicy`, `DependsOn`, ...).
     pub fn has_resource(&self, type_name: &str, pattern: impl Serialize) {
-        self.try_has_resource(type_name, pattern).unwrap_or_else(|e| panic!("{e}"));
+        self.try_has_resource(type_name, pattern)
+            .unwrap_or_else(|e| panic!("{e}"));
     }
 
     pub fn try_has_resource_properties(&self, type_name: &str, pattern: impl Serialize) -> Result<(), AssertionError> {
         let pattern = to_value(pattern);
         let empty = Value::Object(Map::new());
-        let candidates: Vec<(&String, &Value)> =
-            self.of_type(type_name).map(|(id, r)| (id, r.get("Properties").unwrap_or(&empty))).collect();
+        let candidates: Vec<(&String, &Value)> = self
+            .of_type(type_name)
+            .map(|(id, r)| (id, r.get("Properties").unwrap_or(&empty)))
+            .collect();
         closest(&format!("resources of type {type_name}"), &pattern, candidates)
     }
 
     /// Asserts that some resource of `type_name` has properties matching `pattern`.
     pub fn has_resource_properties(&self, type_name: &str, pattern: impl Serialize) {
-        self.try_has_resource_properties(type_name, pattern).unwrap_or_else(|e| panic!("{e}"));
+        self.try_has_resource_properties(type_name, pattern)
+            .unwrap_or_else(|e| panic!("{e}"));
     }
 
     pub fn try_has_output(&self, name: &str, pattern: impl Serialize) -> Result<(), AssertionError> {
         let pattern = to_value(pattern);
-        let candidates: Vec<(&String, &Value)> = self.section("Outputs").filter(|(id, _)| name == "*" || *id == name).collect();
+        let candidates: Vec<(&String, &Value)> = self
+            .section("Outputs")
+            .filter(|(id, _)| name == "*" || *id == name)
+            .collect();
         if candidates.is_empty() {
             let names: Vec<&String> = self.section("Outputs").map(|(id, _)| id).collect();
             return Err(AssertionError(format!("no output named {name:?}; outputs: {names:?}")));
@@ -453,7 +518,9 @@ fn project(target: &Value, pattern: &Value) -> Value {
     };
     match (target, &pattern) {
         (Value::Object(t), Value::Object(p)) => Value::Object(
-            p.iter().filter_map(|(k, sub)| t.get(k).map(|v| (k.clone(), project(v, sub)))).collect(),
+            p.iter()
+                .filter_map(|(k, sub)| t.get(k).map(|v| (k.clone(), project(v, sub))))
+                .collect(),
         ),
         (Value::Array(t), Value::Array(p)) if t.len() == p.len() => {
             Value::Array(t.iter().zip(p).map(|(v, sub)| project(v, sub)).collect())

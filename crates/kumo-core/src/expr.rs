@@ -25,19 +25,38 @@ pub enum Expr {
     /// `{"Ref": name}`: a resource, a parameter or a pseudo parameter.
     Ref(String),
     /// `{"Fn::GetAtt": [logical_id, attribute]}`.
-    GetAtt { logical_id: String, attribute: String },
+    GetAtt {
+        logical_id: String,
+        attribute: String,
+    },
     /// `{"Fn::Sub": template}` or, with variables, `{"Fn::Sub": [template, {variables}]}`.
-    Sub { template: String, variables: IndexMap<String, Expr> },
+    Sub {
+        template: String,
+        variables: IndexMap<String, Expr>,
+    },
     /// `{"Fn::Join": [delimiter, values]}`; `values` is a list literal or a list-valued intrinsic.
-    Join { delimiter: String, values: Box<Expr> },
+    Join {
+        delimiter: String,
+        values: Box<Expr>,
+    },
     /// `{"Fn::Select": [index, list]}`.
-    Select { index: Box<Expr>, list: Box<Expr> },
+    Select {
+        index: Box<Expr>,
+        list: Box<Expr>,
+    },
     /// `{"Fn::Split": [delimiter, source]}`.
-    Split { delimiter: String, source: Box<Expr> },
+    Split {
+        delimiter: String,
+        source: Box<Expr>,
+    },
     /// `{"Fn::GetAZs": region}`; an empty string means the stack's region.
     GetAzs(Box<Expr>),
     /// `{"Fn::If": [condition, then, otherwise]}`.
-    If { condition: String, then: Box<Expr>, otherwise: Box<Expr> },
+    If {
+        condition: String,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
     /// `{"Fn::Equals": [a, b]}`.
     Equals(Box<Expr>, Box<Expr>),
     /// `{"Fn::And": [..]}`.
@@ -53,9 +72,17 @@ pub enum Expr {
     /// `{"Fn::Base64": value}`.
     Base64(Box<Expr>),
     /// `{"Fn::Cidr": [ip_block, count, cidr_bits]}`.
-    Cidr { ip_block: Box<Expr>, count: Box<Expr>, cidr_bits: Box<Expr> },
+    Cidr {
+        ip_block: Box<Expr>,
+        count: Box<Expr>,
+        cidr_bits: Box<Expr>,
+    },
     /// `{"Fn::FindInMap": [map, top_level_key, second_level_key]}`.
-    FindInMap { map: Box<Expr>, top_key: Box<Expr>, second_key: Box<Expr> },
+    FindInMap {
+        map: Box<Expr>,
+        top_key: Box<Expr>,
+        second_key: Box<Expr>,
+    },
 }
 
 /// The intrinsic function names kumo models, as they appear as the single key of a JSON object.
@@ -173,7 +200,11 @@ impl Expr {
             }
             Expr::Split { source, .. } => source.visit_references(visit),
             Expr::GetAzs(region) => region.visit_references(visit),
-            Expr::If { condition, then, otherwise } => {
+            Expr::If {
+                condition,
+                then,
+                otherwise,
+            } => {
                 visit(Reference::Condition(condition));
                 then.visit_references(visit);
                 otherwise.visit_references(visit);
@@ -184,12 +215,20 @@ impl Expr {
             }
             Expr::Not(inner) | Expr::ImportValue(inner) | Expr::Base64(inner) => inner.visit_references(visit),
             Expr::Condition(name) => visit(Reference::Condition(name)),
-            Expr::Cidr { ip_block, count, cidr_bits } => {
+            Expr::Cidr {
+                ip_block,
+                count,
+                cidr_bits,
+            } => {
                 ip_block.visit_references(visit);
                 count.visit_references(visit);
                 cidr_bits.visit_references(visit);
             }
-            Expr::FindInMap { map, top_key, second_key } => {
+            Expr::FindInMap {
+                map,
+                top_key,
+                second_key,
+            } => {
                 match map.as_ref() {
                     Expr::String(name) => visit(Reference::Mapping(name)),
                     other => other.visit_references(visit),
@@ -262,12 +301,18 @@ fn parse_intrinsic(key: &str, argument: &serde_json::Value) -> Option<Expr> {
             // The short `"Logical.Attr"` string form is accepted on input.
             J::String(dotted) => {
                 let (logical_id, attribute) = dotted.split_once('.')?;
-                Expr::GetAtt { logical_id: logical_id.to_owned(), attribute: attribute.to_owned() }
+                Expr::GetAtt {
+                    logical_id: logical_id.to_owned(),
+                    attribute: attribute.to_owned(),
+                }
             }
             _ => return None,
         },
         "Fn::Sub" => match argument {
-            J::String(template) => Expr::Sub { template: template.clone(), variables: IndexMap::new() },
+            J::String(template) => Expr::Sub {
+                template: template.clone(),
+                variables: IndexMap::new(),
+            },
             J::Array(parts) if parts.len() == 2 => {
                 let variables = parts[1].as_object()?;
                 if variables.is_empty() {
@@ -283,20 +328,33 @@ fn parse_intrinsic(key: &str, argument: &serde_json::Value) -> Option<Expr> {
         },
         "Fn::Join" => {
             let parts = args(2)?;
-            Expr::Join { delimiter: string(&parts[0])?, values: boxed(&parts[1]) }
+            Expr::Join {
+                delimiter: string(&parts[0])?,
+                values: boxed(&parts[1]),
+            }
         }
         "Fn::Select" => {
             let parts = args(2)?;
-            Expr::Select { index: boxed(&parts[0]), list: boxed(&parts[1]) }
+            Expr::Select {
+                index: boxed(&parts[0]),
+                list: boxed(&parts[1]),
+            }
         }
         "Fn::Split" => {
             let parts = args(2)?;
-            Expr::Split { delimiter: string(&parts[0])?, source: boxed(&parts[1]) }
+            Expr::Split {
+                delimiter: string(&parts[0])?,
+                source: boxed(&parts[1]),
+            }
         }
         "Fn::GetAZs" => Expr::GetAzs(boxed(argument)),
         "Fn::If" => {
             let parts = args(3)?;
-            Expr::If { condition: string(&parts[0])?, then: boxed(&parts[1]), otherwise: boxed(&parts[2]) }
+            Expr::If {
+                condition: string(&parts[0])?,
+                then: boxed(&parts[1]),
+                otherwise: boxed(&parts[2]),
+            }
         }
         "Fn::Equals" => {
             let parts = args(2)?;
@@ -310,11 +368,19 @@ fn parse_intrinsic(key: &str, argument: &serde_json::Value) -> Option<Expr> {
         "Fn::Base64" => Expr::Base64(boxed(argument)),
         "Fn::Cidr" => {
             let parts = args(3)?;
-            Expr::Cidr { ip_block: boxed(&parts[0]), count: boxed(&parts[1]), cidr_bits: boxed(&parts[2]) }
+            Expr::Cidr {
+                ip_block: boxed(&parts[0]),
+                count: boxed(&parts[1]),
+                cidr_bits: boxed(&parts[2]),
+            }
         }
         "Fn::FindInMap" => {
             let parts = args(3)?;
-            Expr::FindInMap { map: boxed(&parts[0]), top_key: boxed(&parts[1]), second_key: boxed(&parts[2]) }
+            Expr::FindInMap {
+                map: boxed(&parts[0]),
+                top_key: boxed(&parts[1]),
+                second_key: boxed(&parts[2]),
+            }
         }
         _ => return None,
     })
@@ -359,26 +425,44 @@ impl Serialize for Expr {
             }
             Expr::Sub { template, variables } if variables.is_empty() => single(serializer, "Fn::Sub", template),
             Expr::Sub { template, variables } => single(serializer, "Fn::Sub", &[Arg::S(template), Arg::M(variables)]),
-            Expr::Join { delimiter, values } => single(serializer, "Fn::Join", &[Arg::S(delimiter), Arg::E(&**values)]),
-            Expr::Select { index, list } => single(serializer, "Fn::Select", &[Arg::E(&**index), Arg::E(&**list)]),
-            Expr::Split { delimiter, source } => single(serializer, "Fn::Split", &[Arg::S(delimiter), Arg::E(&**source)]),
+            Expr::Join { delimiter, values } => single(serializer, "Fn::Join", &[Arg::S(delimiter), Arg::E(values)]),
+            Expr::Select { index, list } => single(serializer, "Fn::Select", &[Arg::E(index), Arg::E(list)]),
+            Expr::Split { delimiter, source } => single(serializer, "Fn::Split", &[Arg::S(delimiter), Arg::E(source)]),
             Expr::GetAzs(region) => single(serializer, "Fn::GetAZs", region),
-            Expr::If { condition, then, otherwise } => {
-                single(serializer, "Fn::If", &[Arg::S(condition), Arg::E(&**then), Arg::E(&**otherwise)])
-            }
-            Expr::Equals(a, b) => single(serializer, "Fn::Equals", &[Arg::E(&**a), Arg::E(&**b)]),
+            Expr::If {
+                condition,
+                then,
+                otherwise,
+            } => single(
+                serializer,
+                "Fn::If",
+                &[Arg::S(condition), Arg::E(then), Arg::E(otherwise)],
+            ),
+            Expr::Equals(a, b) => single(serializer, "Fn::Equals", &[Arg::E(a), Arg::E(b)]),
             Expr::And(items) => single(serializer, "Fn::And", items),
             Expr::Or(items) => single(serializer, "Fn::Or", items),
-            Expr::Not(inner) => single(serializer, "Fn::Not", &[Arg::E(&**inner)]),
+            Expr::Not(inner) => single(serializer, "Fn::Not", &[Arg::E(inner)]),
             Expr::Condition(name) => single(serializer, "Condition", name),
             Expr::ImportValue(inner) => single(serializer, "Fn::ImportValue", inner),
             Expr::Base64(inner) => single(serializer, "Fn::Base64", inner),
-            Expr::Cidr { ip_block, count, cidr_bits } => {
-                single(serializer, "Fn::Cidr", &[Arg::E(&**ip_block), Arg::E(&**count), Arg::E(&**cidr_bits)])
-            }
-            Expr::FindInMap { map, top_key, second_key } => {
-                single(serializer, "Fn::FindInMap", &[Arg::E(&**map), Arg::E(&**top_key), Arg::E(&**second_key)])
-            }
+            Expr::Cidr {
+                ip_block,
+                count,
+                cidr_bits,
+            } => single(
+                serializer,
+                "Fn::Cidr",
+                &[Arg::E(ip_block), Arg::E(count), Arg::E(cidr_bits)],
+            ),
+            Expr::FindInMap {
+                map,
+                top_key,
+                second_key,
+            } => single(
+                serializer,
+                "Fn::FindInMap",
+                &[Arg::E(map), Arg::E(top_key), Arg::E(second_key)],
+            ),
         }
     }
 }

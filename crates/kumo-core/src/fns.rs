@@ -19,11 +19,15 @@ use crate::value::{Bool, Int, List, Str, Typed};
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConditionExpr(pub(crate) Expr);
 
-impl ConditionExpr {
+impl std::ops::Not for ConditionExpr {
+    type Output = ConditionExpr;
     /// `{"Fn::Not": [self]}`.
-    pub fn not(self) -> ConditionExpr {
+    fn not(self) -> ConditionExpr {
         ConditionExpr(Expr::Not(Box::new(self.0)))
     }
+}
+
+impl ConditionExpr {
     /// The underlying expression.
     pub fn as_expr(&self) -> &Expr {
         &self.0
@@ -64,13 +68,19 @@ pub fn ref_(name: impl Into<String>) -> Str {
 /// `{"Fn::GetAtt": [logical_id, attribute]}` by name (checked at synth time). Prefer the typed
 /// `attr_*` accessors of a resource handle.
 pub fn get_att<T: Typed>(logical_id: impl Into<String>, attribute: impl Into<String>) -> T {
-    T::from_expr(Expr::GetAtt { logical_id: logical_id.into(), attribute: attribute.into() })
+    T::from_expr(Expr::GetAtt {
+        logical_id: logical_id.into(),
+        attribute: attribute.into(),
+    })
 }
 
 /// `{"Fn::Sub": template}`: `${Name}`, `${Name.Attr}` and `${AWS::Region}` placeholders are resolved by
 /// CloudFormation; `${!Literal}` writes `${Literal}`.
 pub fn sub(template: impl Into<String>) -> Str {
-    Str::from_expr(Expr::Sub { template: template.into(), variables: IndexMap::new() })
+    Str::from_expr(Expr::Sub {
+        template: template.into(),
+        variables: IndexMap::new(),
+    })
 }
 
 /// `{"Fn::Sub": [template, {variables}]}`.
@@ -86,17 +96,26 @@ pub fn sub_with<K: Into<String>, V: Into<Expr>>(
 
 /// `{"Fn::Join": [delimiter, values]}`.
 pub fn join(delimiter: impl Into<String>, values: impl Into<List<Str>>) -> Str {
-    Str::from_expr(Expr::Join { delimiter: delimiter.into(), values: Box::new(values.into().into()) })
+    Str::from_expr(Expr::Join {
+        delimiter: delimiter.into(),
+        values: Box::new(values.into().into()),
+    })
 }
 
 /// `{"Fn::Select": [index, list]}`.
 pub fn select<T: Typed>(index: impl Into<Int>, list: impl Into<List<T>>) -> T {
-    T::from_expr(Expr::Select { index: Box::new(index.into().into()), list: Box::new(list.into().into()) })
+    T::from_expr(Expr::Select {
+        index: Box::new(index.into().into()),
+        list: Box::new(list.into().into()),
+    })
 }
 
 /// `{"Fn::Split": [delimiter, source]}`.
 pub fn split(delimiter: impl Into<String>, source: impl Into<Str>) -> List<Str> {
-    List::from_expr(Expr::Split { delimiter: delimiter.into(), source: Box::new(source.into().into()) })
+    List::from_expr(Expr::Split {
+        delimiter: delimiter.into(),
+        source: Box::new(source.into().into()),
+    })
 }
 
 /// `{"Fn::GetAZs": ""}`: the availability zones of the stack's region. Keeps templates
@@ -136,7 +155,7 @@ pub fn or(conditions: impl IntoIterator<Item = ConditionExpr>) -> ConditionExpr 
 
 /// `{"Fn::Not": [condition]}`.
 pub fn not(condition: ConditionExpr) -> ConditionExpr {
-    condition.not()
+    !condition
 }
 
 /// `{"Fn::ImportValue": name}`: a value exported by another stack.
@@ -192,8 +211,16 @@ pub mod pseudo {
     pub const NO_VALUE: &str = "AWS::NoValue";
 
     /// Every pseudo parameter name; a `Ref` to one of them is never dangling.
-    pub const ALL: &[&str] =
-        &[ACCOUNT_ID, REGION, PARTITION, STACK_NAME, STACK_ID, URL_SUFFIX, NOTIFICATION_ARNS, NO_VALUE];
+    pub const ALL: &[&str] = &[
+        ACCOUNT_ID,
+        REGION,
+        PARTITION,
+        STACK_NAME,
+        STACK_ID,
+        URL_SUFFIX,
+        NOTIFICATION_ARNS,
+        NO_VALUE,
+    ];
 
     fn pseudo(name: &str) -> Str {
         Str::from_expr(Expr::Ref(name.to_owned()))

@@ -41,7 +41,10 @@ pub fn check(id: &str) -> Result<(), String> {
         return Err("logical ids cannot be empty".to_owned());
     }
     if id.len() > MAX_LEN {
-        return Err(format!("logical id is {} characters long; CloudFormation allows at most {MAX_LEN}", id.len()));
+        return Err(format!(
+            "logical id is {} characters long; CloudFormation allows at most {MAX_LEN}",
+            id.len()
+        ));
     }
     if let Some(bad) = id.chars().find(|c| !c.is_ascii_alphanumeric()) {
         return Err(format!(

@@ -116,7 +116,11 @@ pub struct Handle<R: Resource> {
 
 impl<R: Resource> Handle<R> {
     pub(crate) fn new(id: LogicalId) -> Self {
-        Handle { attributes: R::Attributes::from_logical_id(id.clone()), id, resource: PhantomData }
+        Handle {
+            attributes: R::Attributes::from_logical_id(id.clone()),
+            id,
+            resource: PhantomData,
+        }
     }
     /// The resource's logical id in the template.
     pub fn logical_id(&self) -> &LogicalId {
@@ -130,7 +134,10 @@ impl<R: Resource> Handle<R> {
     /// `Fn::GetAtt` by attribute name, for attributes without a typed accessor. Validated at synth time
     /// against the type's attribute list.
     pub fn get_att<T: Typed>(&self, attribute: &str) -> T {
-        T::from_expr(Expr::GetAtt { logical_id: self.id.as_str().to_owned(), attribute: attribute.to_owned() })
+        T::from_expr(Expr::GetAtt {
+            logical_id: self.id.as_str().to_owned(),
+            attribute: attribute.to_owned(),
+        })
     }
 }
 
@@ -139,7 +146,11 @@ where
     R::Attributes: Clone,
 {
     fn clone(&self) -> Self {
-        Handle { id: self.id.clone(), attributes: self.attributes.clone(), resource: PhantomData }
+        Handle {
+            id: self.id.clone(),
+            attributes: self.attributes.clone(),
+            resource: PhantomData,
+        }
     }
 }
 
@@ -188,7 +199,11 @@ impl PartialEq for RawResource {
 
 impl RawResource {
     pub fn new(type_name: impl Into<String>) -> Self {
-        RawResource { type_name: type_name.into(), props: Props::new(), spec: None }
+        RawResource {
+            type_name: type_name.into(),
+            props: Props::new(),
+            spec: None,
+        }
     }
     /// Validates against `spec` at synth time.
     pub fn with_spec(mut self, spec: &'static ResourceSpec) -> Self {
@@ -209,7 +224,10 @@ pub struct RawAttributes(LogicalId);
 impl RawAttributes {
     /// `Fn::GetAtt` of `attribute`.
     pub fn attr<T: Typed>(&self, attribute: &str) -> T {
-        T::from_expr(Expr::GetAtt { logical_id: self.0.as_str().to_owned(), attribute: attribute.to_owned() })
+        T::from_expr(Expr::GetAtt {
+            logical_id: self.0.as_str().to_owned(),
+            attribute: attribute.to_owned(),
+        })
     }
 }
 
@@ -230,4 +248,109 @@ impl Resource for RawResource {
     fn into_props(self) -> Props {
         self.props
     }
+}
+
+/// Implementation shared by every generated L1 resource struct (`pub struct Name(Props)`): `new`,
+/// `set_raw`, `props`, the [`Resource`] impl and the attributes struct. Used by kumo-cfn; it expects a
+/// `SPEC` static in scope.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! l1_resource {
+    ($name:ident, $attributes:ident, $type_name:literal) => {
+        impl $name {
+            #[doc = concat!("`", $type_name, "`")]
+            pub const TYPE_NAME: &'static str = $type_name;
+
+            /// A resource with no properties set yet.
+            pub fn new() -> Self {
+                <Self as Default>::default()
+            }
+
+            /// Sets a property by name (for properties newer than the pinned schemas, or intrinsics where a
+            /// typed value is expected). Validated against the schema at synth time.
+            pub fn set_raw(
+                mut self,
+                name: impl Into<::std::borrow::Cow<'static, str>>,
+                value: impl Into<$crate::Expr>,
+            ) -> Self {
+                self.0.set(name, value);
+                self
+            }
+
+            /// The properties set so far.
+            pub fn props(&self) -> &$crate::Props {
+                &self.0
+            }
+        }
+
+        impl $crate::Resource for $name {
+            type Attributes = $attributes;
+            fn type_name(&self) -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed($type_name)
+            }
+            fn spec(&self) -> Option<&'static $crate::ResourceSpec> {
+                Some(&SPEC)
+            }
+            fn into_props(self) -> $crate::Props {
+                self.0
+            }
+        }
+
+        #[doc = concat!("`Fn::GetAtt` accessors of `", $type_name, "`, reached through `Handle<", stringify!($name), ">`.")]
+        #[derive(Clone, Debug)]
+        pub struct $attributes($crate::LogicalId);
+
+        impl $crate::Attributes for $attributes {
+            fn from_logical_id(id: $crate::LogicalId) -> Self {
+                Self(id)
+            }
+        }
+
+        impl $attributes {
+            /// The logical id these attributes belong to.
+            pub fn id(&self) -> &$crate::LogicalId {
+                &self.0
+            }
+            #[allow(dead_code)]
+            fn att<T: $crate::Typed>(&self, attribute: &str) -> T {
+                $crate::fns::get_att(self.0.as_str(), attribute)
+            }
+        }
+    };
+}
+
+/// Implementation shared by every generated L1 property type (`pub struct Name(Props)`).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! l1_property_type {
+    ($name:ident) => {
+        impl $name {
+            /// An empty value; set fields with the methods below.
+            pub fn new() -> Self {
+                <Self as Default>::default()
+            }
+
+            /// Sets a field by name (for fields newer than the pinned schemas, or intrinsics where a typed
+            /// value is expected). Validated against the schema at synth time.
+            pub fn set_raw(
+                mut self,
+                name: impl Into<::std::borrow::Cow<'static, str>>,
+                value: impl Into<$crate::Expr>,
+            ) -> Self {
+                self.0.set(name, value);
+                self
+            }
+
+            /// The fields set so far.
+            pub fn props(&self) -> &$crate::Props {
+                &self.0
+            }
+        }
+
+        impl From<$name> for $crate::Expr {
+            fn from(value: $name) -> $crate::Expr {
+                value.0.into_expr()
+            }
+        }
+    };
 }

@@ -94,7 +94,12 @@ pub struct StringRules {
 
 impl StringRules {
     /// No constraint.
-    pub const NONE: StringRules = StringRules { enum_values: &[], pattern: None, min_length: None, max_length: None };
+    pub const NONE: StringRules = StringRules {
+        enum_values: &[],
+        pattern: None,
+        min_length: None,
+        max_length: None,
+    };
 }
 
 /// Constraints on a number.
@@ -106,7 +111,10 @@ pub struct NumberRules {
 
 impl NumberRules {
     /// No constraint.
-    pub const NONE: NumberRules = NumberRules { minimum: None, maximum: None };
+    pub const NONE: NumberRules = NumberRules {
+        minimum: None,
+        maximum: None,
+    };
 }
 
 /// An array and its items.

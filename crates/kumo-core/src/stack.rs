@@ -141,7 +141,10 @@ impl MappingRef {
 impl Stack {
     /// A new, empty stack. `name` is the CloudFormation stack name used at deploy time.
     pub fn new(name: impl Into<String>) -> Self {
-        Stack { name: name.into(), ..Default::default() }
+        Stack {
+            name: name.into(),
+            ..Default::default()
+        }
     }
 
     pub fn name(&self) -> &str {
@@ -159,12 +162,18 @@ impl Stack {
 
     /// The root scope: resources added here get their id as their logical id.
     pub fn root(&mut self) -> Scope<'_> {
-        Scope { stack: self, path: Vec::new() }
+        Scope {
+            stack: self,
+            path: Vec::new(),
+        }
     }
 
     /// A child scope of the root, e.g. one per blueprint module.
     pub fn scope(&mut self, id: impl Into<String>) -> Scope<'_> {
-        Scope { stack: self, path: vec![id.into()] }
+        Scope {
+            stack: self,
+            path: vec![id.into()],
+        }
     }
 
     /// Adds a resource at the root (see [`Scope::add`]).
@@ -179,12 +188,20 @@ impl Stack {
 
     /// A tag on every taggable resource of the stack (resource and scope tags override it).
     pub fn add_tag(&mut self, key: impl Into<String>, value: impl Into<String>) {
-        self.tags.push(ScopedTag { prefix: Vec::new(), key: key.into(), value: value.into() });
+        self.tags.push(ScopedTag {
+            prefix: Vec::new(),
+            key: key.into(),
+            value: value.into(),
+        });
     }
 
     /// The stack-wide tags, in the order they were added (for stack-level tags at deploy time).
     pub fn tags(&self) -> Vec<(String, String)> {
-        self.tags.iter().filter(|t| t.prefix.is_empty()).map(|t| (t.key.clone(), t.value.clone())).collect()
+        self.tags
+            .iter()
+            .filter(|t| t.prefix.is_empty())
+            .map(|t| (t.key.clone(), t.value.clone()))
+            .collect()
     }
 
     pub fn add_parameter(&mut self, name: impl Into<String>, parameter: Parameter) -> ParameterRef {
@@ -246,12 +263,20 @@ impl Stack {
     /// The properties of a resource already in the stack: the escape hatch to adjust what an L2 construct
     /// generated (like the CDK's `addPropertyOverride`).
     pub fn props_mut<R: Resource>(&mut self, handle: &Handle<R>) -> &mut Props {
-        &mut self.resources.get_mut(handle.logical_id()).expect("a handle always belongs to its stack").props
+        &mut self
+            .resources
+            .get_mut(handle.logical_id())
+            .expect("a handle always belongs to its stack")
+            .props
     }
 
     /// The options of a resource already in the stack.
     pub fn options_mut<R: Resource>(&mut self, handle: &Handle<R>) -> &mut ResourceOptions {
-        &mut self.resources.get_mut(handle.logical_id()).expect("a handle always belongs to its stack").options
+        &mut self
+            .resources
+            .get_mut(handle.logical_id())
+            .expect("a handle always belongs to its stack")
+            .options
     }
 
     /// Builds the template and validates it. All problems are reported at once, each naming the
@@ -290,7 +315,10 @@ impl Stack {
         if diagnostics.is_empty() {
             Ok(template)
         } else {
-            Err(SynthError { stack: self.name.clone(), diagnostics })
+            Err(SynthError {
+                stack: self.name.clone(),
+                diagnostics,
+            })
         }
     }
 
@@ -351,7 +379,8 @@ impl Stack {
                     None => IndexMap::new(),
                 };
                 for (key, value) in inherited {
-                    map.entry(key.to_owned()).or_insert_with(|| Expr::String(value.to_owned()));
+                    map.entry(key.to_owned())
+                        .or_insert_with(|| Expr::String(value.to_owned()));
                 }
                 properties.set("Tags", Expr::Object(map));
             }
@@ -372,7 +401,10 @@ impl<'a> Scope<'a> {
     pub fn scope(&mut self, id: impl Into<String>) -> Scope<'_> {
         let mut path = self.path.clone();
         path.push(id.into());
-        Scope { stack: self.stack, path }
+        Scope {
+            stack: self.stack,
+            path,
+        }
     }
 
     /// The construct path of this scope.
@@ -417,7 +449,12 @@ impl<'a> Scope<'a> {
                 previous.path.join("/"),
                 self.stack.resources[&id].path.join("/")
             );
-            self.stack.build_errors.push(Diagnostic::new(DiagnosticKind::DuplicateLogicalId, Some(id.as_str()), None, &message));
+            self.stack.build_errors.push(Diagnostic::new(
+                DiagnosticKind::DuplicateLogicalId,
+                Some(id.as_str()),
+                None,
+                &message,
+            ));
         }
         Handle::new(id)
     }
@@ -425,7 +462,11 @@ impl<'a> Scope<'a> {
     /// A tag on every taggable resource under this scope.
     pub fn add_tag(&mut self, key: impl Into<String>, value: impl Into<String>) {
         let prefix = self.path.clone();
-        self.stack.tags.push(ScopedTag { prefix, key: key.into(), value: value.into() });
+        self.stack.tags.push(ScopedTag {
+            prefix,
+            key: key.into(),
+            value: value.into(),
+        });
     }
 
     /// See [`Stack::props_mut`].

@@ -176,7 +176,12 @@ pub struct Export {
 
 impl Output {
     pub fn new(value: impl Into<Expr>) -> Self {
-        Output { description: None, value: value.into(), export: None, condition: None }
+        Output {
+            description: None,
+            value: value.into(),
+            export: None,
+            condition: None,
+        }
     }
     pub fn description(mut self, text: impl Into<String>) -> Self {
         self.description = Some(text.into());

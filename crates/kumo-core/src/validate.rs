@@ -72,7 +72,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub(crate) fn new(kind: DiagnosticKind, logical_id: Option<&str>, path: Option<String>, message: &str) -> Self {
-        Diagnostic { kind, logical_id: logical_id.map(str::to_owned), path, message: message.to_owned() }
+        Diagnostic {
+            kind,
+            logical_id: logical_id.map(str::to_owned),
+            path,
+            message: message.to_owned(),
+        }
     }
 }
 
@@ -97,12 +102,23 @@ pub struct SynthError {
 }
 
 fn render(diagnostics: &[Diagnostic]) -> String {
-    diagnostics.iter().map(|d| format!("  - {d}")).collect::<Vec<_>>().join("\n")
+    diagnostics
+        .iter()
+        .map(|d| format!("  - {d}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Validates a synthesized template. `spec_of` gives the spec of a resource by logical id, if known.
-pub(crate) fn validate(template: &Template, spec_of: &dyn Fn(&str) -> Option<&'static ResourceSpec>) -> Vec<Diagnostic> {
-    let mut v = Validator { template, diagnostics: Vec::new(), path: Vec::new() };
+pub(crate) fn validate(
+    template: &Template,
+    spec_of: &dyn Fn(&str) -> Option<&'static ResourceSpec>,
+) -> Vec<Diagnostic> {
+    let mut v = Validator {
+        template,
+        diagnostics: Vec::new(),
+        path: Vec::new(),
+    };
     v.limits();
     v.names();
     let graph = v.references(spec_of);
@@ -152,7 +168,12 @@ impl<'t> Validator<'t> {
 
     fn report(&mut self, kind: DiagnosticKind, id: &str, message: String) {
         let path = (!self.path.is_empty()).then(|| self.path_string());
-        self.diagnostics.push(Diagnostic { kind, logical_id: Some(id.to_owned()), path, message });
+        self.diagnostics.push(Diagnostic {
+            kind,
+            logical_id: Some(id.to_owned()),
+            path,
+            message,
+        });
     }
 
     fn limits(&mut self) {
@@ -191,10 +212,20 @@ impl<'t> Validator<'t> {
     /// (Resource ids are checked when they are added.)
     fn names(&mut self) {
         let t = self.template;
-        let names = t.outputs.keys().chain(t.parameters.keys()).chain(t.conditions.keys()).chain(t.mappings.keys());
+        let names = t
+            .outputs
+            .keys()
+            .chain(t.parameters.keys())
+            .chain(t.conditions.keys())
+            .chain(t.mappings.keys());
         for name in names {
             if let Err(problem) = logical_id::check(name) {
-                self.diagnostics.push(Diagnostic::new(DiagnosticKind::InvalidLogicalId, Some(name), None, &problem));
+                self.diagnostics.push(Diagnostic::new(
+                    DiagnosticKind::InvalidLogicalId,
+                    Some(name),
+                    None,
+                    &problem,
+                ));
             }
         }
     }
@@ -215,7 +246,10 @@ impl<'t> Validator<'t> {
                 self.path.clear();
                 self.path.push(Seg::Key("DependsOn"));
                 if t.resources.contains_key(dependency) {
-                    edges.push((t.resources.get_key_value(dependency).expect("present").0.as_str(), self.path_string()));
+                    edges.push((
+                        t.resources.get_key_value(dependency).expect("present").0.as_str(),
+                        self.path_string(),
+                    ));
                 } else {
                     self.report(
                         DiagnosticKind::DanglingReference,
@@ -333,7 +367,9 @@ impl<'t> Validator<'t> {
                     self.report(
                         DiagnosticKind::DanglingReference,
                         id,
-                        format!("Ref to {name:?}, which is not a resource, parameter or pseudo parameter of this stack"),
+                        format!(
+                            "Ref to {name:?}, which is not a resource, parameter or pseudo parameter of this stack"
+                        ),
                     );
                 }
             }
@@ -354,19 +390,22 @@ impl<'t> Validator<'t> {
                     );
                 }
                 edges.push((key.as_str(), self.path_string()));
-                if let Some(spec) = spec_of(target) {
-                    if !spec.has_attribute(attribute) && !spec.attributes.iter().any(|a| a.starts_with(&format!("{attribute}."))) {
-                        let available = if spec.attributes.is_empty() {
-                            "it has no attributes".to_owned()
-                        } else {
-                            format!("available: {}", spec.attributes.join(", "))
-                        };
-                        self.report(
-                            DiagnosticKind::UnknownAttribute,
-                            id,
-                            format!("Fn::GetAtt {target}.{attribute}: {} has no attribute {attribute:?}; {available}", spec.type_name),
-                        );
-                    }
+                if let Some(spec) = spec_of(target)
+                    && !spec.has_attribute(attribute)
+                {
+                    let available = if spec.attributes.is_empty() {
+                        "it has no attributes".to_owned()
+                    } else {
+                        format!("available: {}", spec.attributes.join(", "))
+                    };
+                    self.report(
+                        DiagnosticKind::UnknownAttribute,
+                        id,
+                        format!(
+                            "Fn::GetAtt {target}.{attribute}: {} has no attribute {attribute:?}; {available}",
+                            spec.type_name
+                        ),
+                    );
                 }
             }
             Reference::Condition(name) => {
@@ -440,7 +479,11 @@ impl<'t> Validator<'t> {
         let mut text = String::from(cycle[0]);
         for (i, from) in cycle.iter().enumerate() {
             let to = cycle[(i + 1) % cycle.len()];
-            let via = graph[from].iter().find(|(t, _)| *t == to).map(|(_, via)| via.as_str()).unwrap_or("?");
+            let via = graph[from]
+                .iter()
+                .find(|(t, _)| *t == to)
+                .map(|(_, via)| via.as_str())
+                .unwrap_or("?");
             text.push_str(&format!(" -({via})-> {to}"));
         }
         let first_via = graph[cycle[0]]
@@ -467,7 +510,12 @@ impl<'t> Validator<'t> {
                     let suggestion = spec
                         .properties
                         .iter()
-                        .map(|p| (strsim::jaro_winkler(&p.name.to_lowercase(), &key.to_lowercase()), p.name))
+                        .map(|p| {
+                            (
+                                strsim::jaro_winkler(&p.name.to_lowercase(), &key.to_lowercase()),
+                                p.name,
+                            )
+                        })
                         .filter(|(score, _)| *score > 0.8)
                         .max_by(|a, b| a.0.total_cmp(&b.0))
                         .map(|(_, name)| format!(" (did you mean {name:?}?)"))
@@ -529,11 +577,16 @@ impl<'t> Validator<'t> {
                 Expr::List(items) => {
                     let count = items.len() as u64;
                     let countable = !items.iter().any(Expr::is_intrinsic);
-                    if countable && (array.min_items.is_some_and(|m| count < m) || array.max_items.is_some_and(|m| count > m)) {
+                    if countable
+                        && (array.min_items.is_some_and(|m| count < m) || array.max_items.is_some_and(|m| count > m))
+                    {
                         self.report(
                             DiagnosticKind::ItemCountOutOfRange,
                             id,
-                            format!("has {count} items; allowed: {}", bounds(array.min_items, array.max_items)),
+                            format!(
+                                "has {count} items; allowed: {}",
+                                bounds(array.min_items, array.max_items)
+                            ),
                         );
                     }
                     for (i, item) in items.iter().enumerate() {
@@ -570,14 +623,31 @@ impl<'t> Validator<'t> {
 
     fn wrong_type(&mut self, id: &str, expected: &str, found: &Expr) {
         let shown = serde_json::to_string(found).unwrap_or_default();
-        let shown = if shown.len() > 60 { format!("{}...", &shown[..shown.floor_char_boundary(57)]) } else { shown };
-        self.report(DiagnosticKind::WrongType, id, format!("expected {expected}, found {} {shown}", found.kind()));
+        let shown = if shown.len() > 60 {
+            format!("{}...", &shown[..shown.floor_char_boundary(57)])
+        } else {
+            shown
+        };
+        self.report(
+            DiagnosticKind::WrongType,
+            id,
+            format!("expected {expected}, found {} {shown}", found.kind()),
+        );
     }
 
     fn check_string(&mut self, id: &str, s: &str, rules: &StringRules) {
         if !rules.enum_values.is_empty() && !rules.enum_values.contains(&s) {
-            let allowed = rules.enum_values.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ");
-            self.report(DiagnosticKind::NotInEnum, id, format!("{s:?} is not allowed; expected one of {allowed}"));
+            let allowed = rules
+                .enum_values
+                .iter()
+                .map(|v| format!("{v:?}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            self.report(
+                DiagnosticKind::NotInEnum,
+                id,
+                format!("{s:?} is not allowed; expected one of {allowed}"),
+            );
             return;
         }
         let length = s.chars().count() as u64;
@@ -585,15 +655,21 @@ impl<'t> Validator<'t> {
             self.report(
                 DiagnosticKind::LengthOutOfRange,
                 id,
-                format!("{s:?} is {length} characters long; allowed: {}", bounds(rules.min_length, rules.max_length)),
+                format!(
+                    "{s:?} is {length} characters long; allowed: {}",
+                    bounds(rules.min_length, rules.max_length)
+                ),
             );
         }
-        if let Some(pattern) = rules.pattern {
-            if let Some(regex) = compiled(pattern) {
-                if !regex.is_match(s) {
-                    self.report(DiagnosticKind::PatternMismatch, id, format!("{s:?} does not match the pattern {pattern}"));
-                }
-            }
+        if let Some(pattern) = rules.pattern
+            && let Some(regex) = compiled(pattern)
+            && !regex.is_match(s)
+        {
+            self.report(
+                DiagnosticKind::PatternMismatch,
+                id,
+                format!("{s:?} does not match the pattern {pattern}"),
+            );
         }
     }
 
@@ -603,7 +679,10 @@ impl<'t> Validator<'t> {
             self.report(
                 DiagnosticKind::ValueOutOfRange,
                 id,
-                format!("{n} is out of range; allowed: {}", bounds_str(fmt(rules.minimum), fmt(rules.maximum))),
+                format!(
+                    "{n} is out of range; allowed: {}",
+                    bounds_str(fmt(rules.minimum), fmt(rules.maximum))
+                ),
             );
         }
     }
@@ -633,7 +712,10 @@ fn bounds_str(min: Option<String>, max: Option<String>) -> String {
 /// (ECMAScript look-around, back-references) are skipped rather than guessed at.
 fn compiled(pattern: &'static str) -> Option<Regex> {
     static CACHE: OnceLock<Mutex<HashMap<&'static str, Option<Regex>>>> = OnceLock::new();
-    let mut cache = CACHE.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    let mut cache = CACHE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     cache.entry(pattern).or_insert_with(|| Regex::new(pattern).ok()).clone()
 }
 

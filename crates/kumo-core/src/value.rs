@@ -148,7 +148,10 @@ macro_rules! container {
     ($name:ident) => {
         impl<T> Clone for $name<T> {
             fn clone(&self) -> Self {
-                Self { expr: self.expr.clone(), item: PhantomData }
+                Self {
+                    expr: self.expr.clone(),
+                    item: PhantomData,
+                }
             }
         }
         impl<T> std::fmt::Debug for $name<T> {
@@ -163,7 +166,10 @@ macro_rules! container {
         }
         impl<T> Typed for $name<T> {
             fn from_expr(expr: Expr) -> Self {
-                Self { expr, item: PhantomData }
+                Self {
+                    expr,
+                    item: PhantomData,
+                }
             }
             fn as_expr(&self) -> &Expr {
                 &self.expr
