@@ -1,52 +1,19 @@
-//! The EKS-on-EC2 blueprint (work in progress: configuration and modules land with issue #4).
+//! The EKS-on-EC2 blueprint: the complete environment of the seed project (a CDK-for-Go `MyEKSStack`),
+//! one Rust module per seed file, assembled into one stack by [`build`].
+//!
+//! Configuration comes from `kumo.toml` ([`Config`]); the embedded default ([`DEFAULT_CONFIG_TOML`]) is
+//! complete, so the blueprint synthesizes with no file and no credentials.
 
-use kumo_core::{RawResource, Stack};
+mod config;
+mod stack;
 
-pub const DEFAULT_CONFIG_TOML: &str = "[stack]\nname = \"MyEKSStack\"\n";
+pub mod database_cluster;
+pub mod db_migrator;
+pub mod eks_cluster;
+pub mod hosted_zone;
+pub mod image_builder;
+pub mod network;
+pub mod pod_identities;
 
-#[derive(Clone, Debug)]
-pub struct Config {
-    pub stack_name: String,
-}
-
-pub struct Loaded {
-    pub config: Config,
-    pub warnings: Vec<String>,
-}
-
-/// Stack-level settings the deploy engine needs from the configuration.
-#[derive(Clone, Debug, Default)]
-pub struct DeploySettings {
-    /// Region from kumo.toml; `None` = the AWS configuration chain decides.
-    pub region: Option<String>,
-    /// Enable termination protection on the stack.
-    pub termination_protection: bool,
-    /// Stack-level tags (CloudFormation propagates them to supported resources).
-    pub tags: Vec<(String, String)>,
-    /// Reasons `kumo deploy` must refuse before any AWS call (e.g. the domain is still under
-    /// example.com). Empty when deploying is fine. `synth` and `diff` ignore them.
-    pub deploy_blockers: Vec<String>,
-}
-
-#[derive(Debug)]
-pub struct ConfigError(pub String);
-impl std::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl Config {
-    pub fn from_toml(_text: &str, _origin: &str) -> Result<Loaded, ConfigError> {
-        Ok(Loaded { config: Config { stack_name: "MyEKSStack".into() }, warnings: vec![] })
-    }
-    pub fn deploy_settings(&self) -> DeploySettings {
-        DeploySettings::default()
-    }
-}
-
-pub fn build(config: &Config) -> Stack {
-    let mut stack = Stack::new(&config.stack_name);
-    stack.add("Vpc", RawResource::new("AWS::EC2::VPC").set("CidrBlock", "10.0.0.0/16"));
-    stack
-}
+pub use config::*;
+pub use stack::build;
