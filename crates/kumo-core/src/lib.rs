@@ -20,6 +20,7 @@ pub mod stack;
 pub mod template;
 pub mod validate;
 pub mod value;
+pub mod yaml;
 
 pub use expr::Expr;
 pub use fns::{Condition, ConditionExpr, pseudo};

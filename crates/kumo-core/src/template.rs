@@ -219,9 +219,10 @@ impl Template {
         serde_json::to_string(self).expect("a template always serializes")
     }
 
-    /// YAML with long-form intrinsics (`Fn::Sub:` keys), which every YAML template reader accepts.
+    /// YAML with long-form intrinsics (`Fn::Sub:` keys), which every YAML template reader accepts, and
+    /// strings quoted wherever a YAML 1.1 reader (CloudFormation's) could mistake them (see [`crate::yaml`]).
     pub fn to_yaml(&self) -> String {
-        serde_yaml_ng::to_string(self).expect("a template always serializes")
+        crate::yaml::render(&self.to_value())
     }
 
     /// The template in `format`.
