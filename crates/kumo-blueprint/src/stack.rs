@@ -1,12 +1,46 @@
-//! Assembles the modules into one stack, like the seed's `my_eks_stack.go`.
+//! Assembles the modules into one stack, like the seed's `my_eks_stack.go`:
+//!
+//! ```go
+//! vpc, vpcEndpoint := myeks.NewNetwork(stack)
+//! eksCluster := myeks.NewEksCluster(stack, vpc, vpcEndpoint)
+//! myeks.NewIamRolesForServiceAccounts(stack, eksCluster)
+//! dbCluster := myeks.NewDatabaseCluster(stack, eksCluster)
+//! repoMigrate := myeks.NewImageBuilder(stack, props)
+//! myeks.NewDBMigrator(stack, repoMigrate, dbCluster, vpcEndpoint, props)
+//! myeks.NewHostZone(stack)
+//! ```
 
-use kumo_core::{RawResource, Stack};
+use kumo_core::Stack;
 
-use crate::Config;
+use crate::{Config, database_cluster, db_migrator, eks_cluster, hosted_zone, image_builder, network, pod_identities};
 
-/// The whole blueprint as one stack. (Placeholder body until the modules land.)
+/// The whole blueprint as one stack.
 pub fn build(config: &Config) -> Stack {
-    let mut stack = Stack::new(&config.stack_name);
-    stack.add("Vpc", RawResource::new("AWS::EC2::VPC").set("CidrBlock", "10.0.0.0/16"));
+    let mut stack = Stack::new(&config.stack.name);
+    stack.set_description("EKS on EC2 blueprint (kumo): VPC, EKS, Aurora PostgreSQL, ECR, CodeBuild, Route 53");
+
+    let (vpc, vpc_endpoint) = network::new_network(&mut stack, &config.network);
+    let eks_cluster = eks_cluster::new_eks_cluster(&mut stack, &config.eks, &vpc, &vpc_endpoint);
+    let db_cluster = database_cluster::new_database_cluster(&mut stack, &config.database, &vpc, &eks_cluster);
+    let repositories = image_builder::new_image_builder(&mut stack, &config.image_builder);
+    let repo_migrate = repositories.named(&config.db_migrator.repository);
+    db_migrator::new_db_migrator(
+        &mut stack,
+        &config.db_migrator,
+        repo_migrate,
+        &db_cluster,
+        &vpc,
+        &vpc_endpoint,
+    );
+    let hosted_zone = hosted_zone::new_hosted_zone(&mut stack, &config.dns);
+    // The seed creates the pod roles right after the cluster. kumo's are scoped to the database secret and
+    // the hosted zone, so they come once both exist.
+    pod_identities::new_pod_identities(
+        &mut stack,
+        &config.pod_identity,
+        &eks_cluster,
+        db_cluster.secret(),
+        &hosted_zone,
+    );
     stack
 }

@@ -6,8 +6,13 @@ use std::sync::LazyLock;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// The version line: crate version plus the date of the pinned CloudFormation schemas.
-static VERSION: LazyLock<String> =
-    LazyLock::new(|| format!("{} (CloudFormation schemas {})", env!("CARGO_PKG_VERSION"), kumo_cfn::SCHEMA_DATE));
+static VERSION: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{} (CloudFormation schemas {})",
+        env!("CARGO_PKG_VERSION"),
+        kumo_cfn::SCHEMA_DATE
+    )
+});
 
 #[derive(Debug, Parser)]
 #[command(
@@ -17,7 +22,8 @@ static VERSION: LazyLock<String> =
     long_about = "kumo synthesizes deterministic CloudFormation templates from typed Rust constructs and deploys \
 them through the CloudFormation API: no Node, no bootstrap stack, no asset bucket, no Lambda-backed custom resources.\n\n\
 With no kumo.toml, commands use the built-in EKS-on-EC2 blueprint with its embedded defaults.",
-    after_help = "Exit codes: 0 success (diff: no changes), 1 diff found changes, 2 bad input or failure.\n\
+    after_help = "Exit codes: 0 success (diff: no changes), 1 diff found changes, 2 bad input or failure, \
+130 interrupted (Ctrl-C; the AWS operation continues and the next run resumes watching).\n\
 AWS settings come from the standard chain (AWS_PROFILE, AWS_REGION, ~/.aws/config, ...); \
 AWS_ENDPOINT_URL is honoured."
 )]
@@ -34,6 +40,19 @@ pub struct Cli {
 pub enum Command {
     /// Synthesize the stack's CloudFormation template into the output directory (no AWS access)
     Synth(SynthArgs),
+    /// Write a commented kumo.toml to start from: every setting with its default (no AWS access)
+    Init(InitArgs),
+    /// Show what a deploy would change: resources, replacements and a security section.
+    /// Exit code 0: no changes, 1: changes, 2: error
+    Diff(DiffArgs),
+    /// Deploy through a change set: diff, approve security changes, execute, follow events, write outputs
+    Deploy(DeployArgs),
+    /// Delete the stack and its resources (asks for the stack name to be typed, or --yes)
+    Destroy(DestroyArgs),
+    /// Print the stack's outputs
+    Outputs(OutputsArgs),
+    /// Show the stack's status, its last events, drift status and what to do next
+    Status(StatusArgs),
 }
 
 #[derive(Debug, Args)]
@@ -53,4 +72,170 @@ pub enum TemplateFormat {
     Json,
     /// YAML with long-form intrinsics (`<Stack>.template.yaml`)
     Yaml,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the configuration; its directory must exist
+    #[arg(long, value_name = "FILE", default_value = "kumo.toml")]
+    pub path: PathBuf,
+
+    /// Cost profile the file selects (one line in the file; change it any time)
+    #[arg(long, value_enum, default_value_t = InitProfile::Standard)]
+    pub profile: InitProfile,
+
+    /// Replace the file if it already exists
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InitProfile {
+    /// The seed's sizes: a NAT gateway per AZ, 2-6 m5-class spot nodes, db.t3.medium
+    Standard,
+    /// Cheap to create and destroy: 1 NAT gateway, 1-2 t3.medium spot nodes, db.t4g.medium, 1-day logs
+    Cheap,
+}
+
+// ---- deploy engine commands (diff, deploy, destroy, outputs, status) ----
+
+/// Where AWS requests go and as whom. Credentials and the rest come from the standard AWS chain.
+#[derive(Debug, Args)]
+pub struct AwsArgs {
+    /// AWS profile from ~/.aws/config or ~/.aws/credentials [default: AWS_PROFILE, else "default"]
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// AWS region [default: the region in kumo.toml, else AWS_REGION or the profile's region]
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Send AWS requests to this endpoint (e.g. a local emulator) [default: AWS_ENDPOINT_URL, else AWS]
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Time limit in seconds for each attempt of an AWS request; failed attempts are retried a bounded
+    /// number of times (AWS_MAX_ATTEMPTS, default 3)
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub api_timeout: u64,
+}
+
+/// Which stack, from which template.
+#[derive(Debug, Args)]
+pub struct StackArgs {
+    /// Use this CloudFormation template (JSON, or YAML with !Ref-style tags) instead of the kumo project;
+    /// needs --stack-name
+    #[arg(long, value_name = "FILE", requires = "stack_name")]
+    pub template: Option<PathBuf>,
+
+    /// Stack name [default: the project's stack name]
+    #[arg(long, value_name = "NAME")]
+    pub stack_name: Option<String>,
+
+    /// Template parameter (repeatable). On an update, parameters not given keep their current value
+    #[arg(long = "parameter", value_name = "KEY=VALUE")]
+    pub parameters: Vec<String>,
+
+    /// Stack tag (repeatable), in addition to kumo.toml's; kumo adds kumo:managed-by=kumo itself
+    #[arg(long = "tag", value_name = "KEY=VALUE")]
+    pub tags: Vec<String>,
+
+    /// S3 bucket for templates over 51,200 bytes [default: kumo-staging-<account>-<region>, created on
+    /// first need: encrypted, public access blocked, objects expire after 1 day]
+    #[arg(long, value_name = "NAME")]
+    pub staging_bucket: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
+
+    /// Do not ask: approve security changes and the re-create of a ROLLBACK_COMPLETE stack. Without a
+    /// terminal, a deploy that needs approval is refused unless this is given
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// On failure, keep what was created or changed (no rollback), for inspection; `kumo deploy` retries
+    #[arg(long)]
+    pub no_rollback: bool,
+
+    /// Minutes an update may run before kumo cancels it (CloudFormation rolls it back); a create past it
+    /// keeps running and kumo stops with an error
+    #[arg(long, value_name = "MINUTES")]
+    pub timeout: Option<u64>,
+
+    /// Turn termination protection on (kumo never turns it off) [default: kumo.toml's setting]
+    #[arg(long)]
+    pub termination_protection: bool,
+
+    /// Deploy over an existing stack that kumo did not create, and mark it as kumo's from now on
+    #[arg(long)]
+    pub adopt: bool,
+
+    /// Directory for <Stack>.outputs.json; created if missing (its parent must exist)
+    #[arg(long, value_name = "DIR", default_value = "kumo.out")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    /// Stack name [default: the project's stack name]
+    #[arg(long, value_name = "NAME")]
+    pub stack_name: Option<String>,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
+
+    /// Do not ask for the stack name to be typed
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Allow deleting a stack that kumo did not create
+    #[arg(long)]
+    pub adopt: bool,
+
+    /// Keep this resource when retrying the delete of a DELETE_FAILED stack (repeatable)
+    #[arg(long, value_name = "LOGICAL_ID")]
+    pub retain: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputsArgs {
+    /// Stack name [default: the project's stack name]
+    #[arg(long, value_name = "NAME")]
+    pub stack_name: Option<String>,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
+
+    /// Print the outputs as JSON (the same shape as <Stack>.outputs.json)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Stack name [default: the project's stack name]
+    #[arg(long, value_name = "NAME")]
+    pub stack_name: Option<String>,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
+
+    /// How many recent events to show
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub events: usize,
 }

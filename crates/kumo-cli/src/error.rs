@@ -24,7 +24,11 @@ pub struct CliError {
 impl CliError {
     /// An error with exit code 2.
     pub fn new(message: impl Into<String>) -> Self {
-        CliError { message: message.into(), hint: None, code: exit::ERROR }
+        CliError {
+            message: message.into(),
+            hint: None,
+            code: exit::ERROR,
+        }
     }
 
     /// Adds a line telling the user what to do.

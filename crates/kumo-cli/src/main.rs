@@ -1,9 +1,15 @@
 //! The `kumo` command-line interface. See `kumo --help`.
 
+mod aws_env;
+mod aws_target;
 mod cli;
-mod project;
 mod commands;
 mod error;
+mod project;
+mod render_diff;
+mod render_error;
+mod render_progress;
+mod render_report;
 
 use std::process::ExitCode;
 

@@ -32,10 +32,14 @@ pub struct Synthesized {
 pub fn load_config(explicit: Option<&Path>) -> Result<Config, CliError> {
     let (text, origin) = match explicit {
         Some(path) => (read_config(path)?, path.display().to_string()),
-        None if Path::new(DEFAULT_CONFIG_FILE).is_file() => {
-            (read_config(Path::new(DEFAULT_CONFIG_FILE))?, DEFAULT_CONFIG_FILE.to_owned())
-        }
-        None => (kumo_blueprint::DEFAULT_CONFIG_TOML.to_owned(), "built-in default configuration".to_owned()),
+        None if Path::new(DEFAULT_CONFIG_FILE).is_file() => (
+            read_config(Path::new(DEFAULT_CONFIG_FILE))?,
+            DEFAULT_CONFIG_FILE.to_owned(),
+        ),
+        None => (
+            kumo_blueprint::DEFAULT_CONFIG_TOML.to_owned(),
+            "built-in default configuration".to_owned(),
+        ),
     };
     let loaded = Config::from_toml(&text, &origin).map_err(|e| {
         CliError::new(e.to_string()).hint("`kumo init` writes a commented kumo.toml with every key and its default")
@@ -108,10 +112,15 @@ pub fn prepare_out_dir(out: &Path) -> Result<(), CliError> {
         return Ok(());
     }
     if out.exists() {
-        return Err(CliError::new(format!("--out {}: exists and is not a directory", out.display()))
-            .hint("choose a directory path for --out"));
+        return Err(
+            CliError::new(format!("--out {}: exists and is not a directory", out.display()))
+                .hint("choose a directory path for --out"),
+        );
     }
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     if !parent.is_dir() {
         return Err(CliError::new(format!(
             "--out {}: parent directory {} does not exist",

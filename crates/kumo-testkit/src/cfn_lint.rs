@@ -24,7 +24,11 @@ pub struct Finding {
 
 impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {} [{}] at {}: {}", self.template, self.level, self.rule, self.path, self.message)
+        write!(
+            f,
+            "{} {} [{}] at {}: {}",
+            self.template, self.level, self.rule, self.path, self.message
+        )
     }
 }
 
@@ -44,17 +48,28 @@ pub fn executable() -> PathBuf {
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root exists")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root exists")
 }
 
 /// Lints `templates` (name, body) in one cfn-lint run and returns every finding, waived ones removed.
 pub fn lint(templates: &[(&str, &str)]) -> Vec<Finding> {
     static RUN: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!("kumo-cfn-lint-{}-{}", std::process::id(), RUN.fetch_add(1, Ordering::Relaxed)));
+    let dir = std::env::temp_dir().join(format!(
+        "kumo-cfn-lint-{}-{}",
+        std::process::id(),
+        RUN.fetch_add(1, Ordering::Relaxed)
+    ));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let mut files = Vec::new();
     for (name, body) in templates {
-        let extension = if body.trim_start().starts_with('{') { "json" } else { "yaml" };
+        let extension = if body.trim_start().starts_with('{') {
+            "json"
+        } else {
+            "yaml"
+        };
         let file = dir.join(format!("{name}.{extension}"));
         std::fs::write(&file, body).expect("write template");
         files.push(file);
@@ -67,7 +82,10 @@ pub fn lint(templates: &[(&str, &str)]) -> Vec<Finding> {
     let _ = std::fs::remove_dir_all(&dir);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let findings: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!("cfn-lint printed no JSON ({e}); stderr:\n{}", String::from_utf8_lossy(&output.stderr))
+        panic!(
+            "cfn-lint printed no JSON ({e}); stderr:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
     });
     findings
         .as_array()
@@ -83,7 +101,12 @@ pub fn lint(templates: &[(&str, &str)]) -> Vec<Finding> {
             message: f["Message"].as_str().unwrap_or_default().to_owned(),
             path: f["Location"]["Path"]
                 .as_array()
-                .map(|p| p.iter().map(|s| s.to_string().trim_matches('"').to_owned()).collect::<Vec<_>>().join("/"))
+                .map(|p| {
+                    p.iter()
+                        .map(|s| s.to_string().trim_matches('"').to_owned())
+                        .collect::<Vec<_>>()
+                        .join("/")
+                })
                 .unwrap_or_default(),
         })
         .filter(|f| !WAIVED.iter().any(|(rule, _)| *rule == f.rule))
@@ -94,8 +117,9 @@ pub fn lint(templates: &[(&str, &str)]) -> Vec<Finding> {
 /// are printed, not failed on.
 pub fn assert_clean(templates: &[(&str, &str)]) {
     let findings = lint(templates);
-    let (blocking, info): (Vec<&Finding>, Vec<&Finding>) =
-        findings.iter().partition(|f| f.level == "Error" || f.level == "Warning");
+    let (blocking, info): (Vec<&Finding>, Vec<&Finding>) = findings
+        .iter()
+        .partition(|f| f.level == "Error" || f.level == "Warning");
     for finding in info {
         eprintln!("cfn-lint (informational): {finding}");
     }

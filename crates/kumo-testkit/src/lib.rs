@@ -1,1 +1,4 @@
 //! Test helpers (see ARCHITECTURE.md).
+
+pub mod cfn_lint;
+pub mod moto;

@@ -58,7 +58,11 @@ version.workspace = true\nedition.workspace = true\nrust-version.workspace = tru
 # The tests (tests/*.rs, hand-written) instantiate the types the blueprint uses; enable their services.\n\
 kumo-cfn = {{ path = \".\", features = [{}] }}\n\n[package.metadata.docs.rs]\nall-features = true\n\n\
 [features]\n# One feature per AWS service; enable the ones you use. `all` enables every service (slow to build).\ndefault = []\nall = [\n",
-        TEST_FEATURES.iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(", ")
+        TEST_FEATURES
+            .iter()
+            .map(|f| format!("\"{f}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     for service in services.keys() {
         let _ = writeln!(out, "    \"{service}\",");

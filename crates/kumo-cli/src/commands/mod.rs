@@ -1,5 +1,11 @@
 //! One module per subcommand. `run` dispatches and turns the outcome into an exit code.
 
+mod deploy;
+mod destroy;
+mod diff;
+mod init;
+mod outputs;
+mod status;
 mod synth;
 
 use std::process::ExitCode;
@@ -10,5 +16,11 @@ use crate::error::CliError;
 pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Synth(args) => synth::run(cli.config.as_deref(), &args),
+        Command::Diff(args) => diff::run(cli.config.as_deref(), &args),
+        Command::Deploy(args) => deploy::run(cli.config.as_deref(), &args),
+        Command::Destroy(args) => destroy::run(cli.config.as_deref(), &args),
+        Command::Outputs(args) => outputs::run(cli.config.as_deref(), &args),
+        Command::Status(args) => status::run(cli.config.as_deref(), &args),
+        Command::Init(args) => init::run(cli.config.as_deref(), &args),
     }
 }

@@ -1,0 +1,65 @@
+//! What a deploy-family command acts on: a template file given with `--template` (any CloudFormation
+//! template; the kumo project is not read at all), or the kumo project synthesized from `kumo.toml`.
+
+use std::path::Path;
+
+use kumo_blueprint::DeploySettings;
+use kumo_deploy::TemplateDoc;
+
+use crate::cli::StackArgs;
+use crate::error::CliError;
+use crate::project;
+use crate::render_error::deploy_error;
+
+pub struct Target {
+    pub stack_name: String,
+    pub template: TemplateDoc,
+    /// The project's region, tags, termination protection and deploy blockers (defaults for `--template`).
+    pub settings: DeploySettings,
+    pub from_project: bool,
+}
+
+/// Loads the template and stack name. Parse errors (with line and column) happen here, before any AWS
+/// access.
+pub fn resolve(config: Option<&Path>, args: &StackArgs) -> Result<Target, CliError> {
+    match &args.template {
+        Some(path) => {
+            let template = TemplateDoc::from_file(path).map_err(|e| deploy_error(e.into()))?;
+            let stack_name = args.stack_name.clone().ok_or_else(|| {
+                CliError::new("--template needs --stack-name").hint("name the stack: --stack-name NAME")
+            })?;
+            Ok(Target {
+                stack_name,
+                template,
+                settings: DeploySettings::default(),
+                from_project: false,
+            })
+        }
+        None => {
+            let synthesized = project::synthesize(config)?;
+            let template = TemplateDoc::from_minified_json(
+                synthesized.minified,
+                &format!("{} (synthesized)", synthesized.stack_name),
+            )
+            .map_err(|e| deploy_error(e.into()))?;
+            Ok(Target {
+                stack_name: args.stack_name.clone().unwrap_or(synthesized.stack_name),
+                template,
+                settings: synthesized.deploy,
+                from_project: true,
+            })
+        }
+    }
+}
+
+/// The stack a command without a template acts on: `--stack-name`, else the project's stack (whose
+/// configuration also supplies the region).
+pub fn stack_only(config: Option<&Path>, stack_name: Option<&str>) -> Result<(String, DeploySettings), CliError> {
+    match stack_name {
+        Some(name) => Ok((name.to_owned(), DeploySettings::default())),
+        None => {
+            let synthesized = project::synthesize(config)?;
+            Ok((synthesized.stack_name, synthesized.deploy))
+        }
+    }
+}

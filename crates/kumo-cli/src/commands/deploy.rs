@@ -1,0 +1,71 @@
+//! `kumo deploy`: see `kumo_deploy::deploy`. Prints the outputs and writes `<out>/<Stack>.outputs.json`.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use kumo_deploy::deploy::{DeployOutcome, DeployRequest};
+use kumo_deploy::outputs::write_outputs_file;
+use kumo_deploy::params::parse_pairs;
+
+use crate::aws_env;
+use crate::aws_target;
+use crate::cli::DeployArgs;
+use crate::error::CliError;
+use crate::project;
+use crate::render_error::deploy_error;
+use crate::render_progress::CliUi;
+use crate::render_report::print_outputs;
+
+pub fn run(config: Option<&Path>, args: &DeployArgs) -> Result<ExitCode, CliError> {
+    // Everything that can be checked locally is checked before the first AWS request.
+    let target = aws_target::resolve(config, &args.stack)?;
+    if target.from_project && !target.settings.deploy_blockers.is_empty() {
+        return Err(CliError::new(format!(
+            "{} is not ready to deploy: {}",
+            target.stack_name,
+            target.settings.deploy_blockers.join("; ")
+        ))
+        .hint("fix these in kumo.toml (`kumo synth` works meanwhile); nothing was sent to AWS"));
+    }
+    let parameters = parse_pairs("--parameter", &args.stack.parameters).map_err(deploy_error)?;
+    let mut tags = target.settings.tags.clone();
+    tags.extend(parse_pairs("--tag", &args.stack.tags).map_err(deploy_error)?);
+    if args.timeout == Some(0) {
+        return Err(CliError::new("--timeout must be at least 1 minute").hint("pass --timeout MINUTES"));
+    }
+    project::prepare_out_dir(&args.out)?;
+    let request = DeployRequest {
+        stack_name: target.stack_name.clone(),
+        template: target.template,
+        parameters,
+        tags,
+        termination_protection: args.termination_protection || target.settings.termination_protection,
+        disable_rollback: args.no_rollback,
+        timeout: args.timeout.map(|minutes| Duration::from_secs(minutes * 60)),
+        assume_yes: args.yes,
+        adopt: args.adopt,
+    };
+
+    aws_env::runtime()?.block_on(async {
+        let session = aws_env::connect(&args.aws, target.settings.region.as_deref()).await?;
+        let interrupt = aws_env::interrupt_on_ctrl_c();
+        let engine = aws_env::engine(&session, args.stack.staging_bucket.clone(), interrupt.clone());
+        kumo_deploy::deploy::preflight(&engine, &request).map_err(deploy_error)?;
+        let mut ui = CliUi::new(interrupt);
+        let outcome = kumo_deploy::deploy::deploy(&engine, &request, &mut ui)
+            .await
+            .map_err(deploy_error)?;
+        drop(ui);
+        let stack = outcome.stack();
+        match &outcome {
+            DeployOutcome::NoChanges { .. } => println!("{}: no changes; the stack is up to date", stack.name),
+            DeployOutcome::Deployed { status, .. } => println!("{}: {status}", stack.name),
+        }
+        print_outputs(&stack.outputs);
+        let path = write_outputs_file(&args.out, &stack.name, &stack.outputs)
+            .map_err(|e| CliError::new(format!("cannot write the outputs file in {}: {e}", args.out.display())))?;
+        println!("outputs written to {}", path.display());
+        Ok(ExitCode::SUCCESS)
+    })
+}

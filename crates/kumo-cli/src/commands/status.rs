@@ -1,0 +1,28 @@
+//! `kumo status`: status, last events, drift status and the next step.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::aws_env;
+use crate::aws_target;
+use crate::cli::StatusArgs;
+use crate::error::CliError;
+use crate::render_error::deploy_error;
+use crate::render_report::print_status;
+
+pub fn run(config: Option<&Path>, args: &StatusArgs) -> Result<ExitCode, CliError> {
+    let (stack_name, settings) = aws_target::stack_only(config, args.stack_name.as_deref())?;
+    kumo_deploy::params::check_stack_name(&stack_name).map_err(deploy_error)?;
+    aws_env::runtime()?.block_on(async {
+        let session = aws_env::connect(&args.aws, settings.region.as_deref()).await?;
+        let engine = aws_env::engine(&session, None, kumo_deploy::Interrupt::new());
+        match kumo_deploy::report::status(&engine, &stack_name, args.events)
+            .await
+            .map_err(deploy_error)?
+        {
+            Some(report) => print_status(&report),
+            None => println!("{stack_name}: does not exist (region {})", session.region),
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}

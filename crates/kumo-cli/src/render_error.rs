@@ -1,0 +1,60 @@
+//! Engine errors as CLI errors: one message with the cause chain, a hint, and the exit code. A failed
+//! operation also gets its details (other failures, blocking resources) printed above the error line.
+
+use kumo_deploy::DeployError;
+use kumo_deploy::error::FailureReport;
+use kumo_deploy::events::StackEvent;
+
+use crate::error::{CliError, chain};
+
+/// Exit code after Ctrl-C (128 + SIGINT, the shell convention).
+pub const INTERRUPTED: u8 = 130;
+
+pub fn deploy_error(error: DeployError) -> CliError {
+    if let DeployError::Failed(report) = &error {
+        print_failure_details(report);
+    }
+    let hint = error.hint();
+    let code = match error {
+        DeployError::Interrupted(_) => INTERRUPTED,
+        _ => crate::error::exit::ERROR,
+    };
+    let mut cli = CliError::new(chain(&error));
+    cli.code = code;
+    if let Some(hint) = hint {
+        cli = cli.hint(hint);
+    }
+    cli
+}
+
+fn print_failure_details(report: &FailureReport) {
+    let line = |e: &StackEvent| {
+        format!(
+            "  {}  {} ({}) {}: {}",
+            e.time_text(),
+            e.logical_id,
+            e.resource_type,
+            e.status,
+            e.reason.as_deref().unwrap_or("no reason given")
+        )
+    };
+    if let Some(cause) = &report.root_cause {
+        eprintln!("root cause:\n{}", line(&cause.event));
+        if !cause.nested_path.is_empty() {
+            eprintln!("  (inside nested stack {})", cause.nested_path.join(" > "));
+        }
+    }
+    if !report.other_failures.is_empty() {
+        eprintln!("also failed:");
+        for event in &report.other_failures {
+            eprintln!("{}", line(event));
+        }
+    }
+    if !report.blockers.is_empty() {
+        eprintln!("blocking resources (still in a failed state):");
+        for event in &report.blockers {
+            eprintln!("{}", line(event));
+        }
+    }
+    eprintln!("final state: {}", report.final_status);
+}

@@ -1,0 +1,359 @@
+//! Bad input to the deploy commands: every case ends with one clear error (exit code 2), and the ones
+//! that can be detected locally are detected before any AWS request (checked with a listener that
+//! counts connections). An endpoint that never answers fails after a bounded time.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// A TCP endpoint that accepts connections and never answers; counts them.
+struct Silent {
+    port: u16,
+    connections: Arc<AtomicUsize>,
+}
+
+impl Silent {
+    fn start() -> Silent {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counter = connections.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                counter.fetch_add(1, Ordering::SeqCst);
+                // Hold the connection open, reading and never writing.
+                std::thread::spawn(move || {
+                    let mut buffer = [0u8; 4096];
+                    while matches!(stream.read(&mut buffer), Ok(n) if n > 0) {}
+                });
+            }
+        });
+        Silent { port, connections }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+}
+
+struct Run {
+    code: i32,
+    stderr: String,
+    elapsed: Duration,
+}
+
+/// Runs kumo with a clean environment: no AWS settings unless given, no shared config files, no
+/// instance metadata. Kills it (and fails) if it runs longer than `limit`: a hang is a bug.
+fn kumo(dir: &Path, args: &[&str], env: &[(&str, &str)], limit: Duration) -> Run {
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kumo"))
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir)
+        .env("NO_COLOR", "1")
+        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-aws-credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kumo runs");
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut stderr = String::new();
+            child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+            return Run {
+                code: status.code().unwrap_or(-1),
+                stderr,
+                elapsed: started.elapsed(),
+            };
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("kumo {args:?} still running after {limit:?}: it hangs");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn workdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kumo-deploy-bad-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const KEYS: &[(&str, &str)] = &[
+    ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+    ("AWS_SECRET_ACCESS_KEY", "secret"),
+];
+const LIMIT: Duration = Duration::from_secs(60);
+
+/// The error line and the hint line, as the user sees them.
+fn error_and_hint(run: &Run) -> (String, String) {
+    let line = |prefix: &str| {
+        run.stderr
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .map(str::to_owned)
+            .unwrap_or_default()
+    };
+    (line("error: "), line("hint: "))
+}
+
+#[test]
+fn missing_region_names_the_setting_and_how_to_set_it() {
+    let dir = workdir("region");
+    let run = kumo(&dir, &["status", "--stack-name", "app"], KEYS, LIMIT);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let (error, hint) = error_and_hint(&run);
+    assert_eq!(error, "error: no AWS region configured");
+    assert!(hint.contains("--region") && hint.contains("AWS_REGION"), "{hint}");
+}
+
+#[test]
+fn missing_credentials_names_the_settings_and_how_to_set_them() {
+    let dir = workdir("credentials");
+    let run = kumo(
+        &dir,
+        &["status", "--stack-name", "app"],
+        &[("AWS_REGION", "ap-northeast-1")],
+        LIMIT,
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let (error, hint) = error_and_hint(&run);
+    assert_eq!(error, "error: no AWS credentials found");
+    assert!(
+        hint.contains("AWS_ACCESS_KEY_ID") && hint.contains("--profile") && hint.contains("aws sso login"),
+        "{hint}"
+    );
+
+    // A named profile that does not exist is reported as such.
+    let run = kumo(
+        &dir,
+        &["status", "--stack-name", "app", "--profile", "nope"],
+        &[("AWS_REGION", "ap-northeast-1")],
+        LIMIT,
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("(profile nope)"), "{}", run.stderr);
+}
+
+#[test]
+fn an_endpoint_that_never_answers_fails_after_a_bounded_time() {
+    let dir = workdir("silent");
+    let silent = Silent::start();
+    let url = silent.url();
+    let mut env = KEYS.to_vec();
+    env.extend([("AWS_REGION", "ap-northeast-1"), ("AWS_MAX_ATTEMPTS", "2")]);
+    let run = kumo(
+        &dir,
+        &[
+            "status",
+            "--stack-name",
+            "app",
+            "--endpoint-url",
+            &url,
+            "--api-timeout",
+            "2",
+        ],
+        &env,
+        LIMIT,
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let (error, hint) = error_and_hint(&run);
+    assert!(
+        error.starts_with("error: DescribeStacks: the endpoint did not answer in time"),
+        "{error}"
+    );
+    assert!(hint.contains("--api-timeout"), "{hint}");
+    assert!(silent.connections() >= 1, "kumo never reached the endpoint");
+    // Two attempts of two seconds each, plus back-off: well under the hang limit.
+    assert!(run.elapsed < Duration::from_secs(30), "took {:?}", run.elapsed);
+}
+
+#[test]
+fn an_endpoint_that_refuses_connections_is_reported() {
+    let dir = workdir("refused");
+    // Bind and drop: nothing listens on this port now.
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("http://127.0.0.1:{port}");
+    let mut env = KEYS.to_vec();
+    env.extend([
+        ("AWS_REGION", "ap-northeast-1"),
+        ("AWS_MAX_ATTEMPTS", "2"),
+        ("AWS_ENDPOINT_URL", url.as_str()),
+    ]);
+    let run = kumo(&dir, &["outputs", "--stack-name", "app"], &env, LIMIT);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let (error, _) = error_and_hint(&run);
+    assert!(
+        error.starts_with("error: DescribeStacks: cannot reach the endpoint"),
+        "{error}"
+    );
+}
+
+#[test]
+fn invalid_templates_are_reported_with_line_and_column_before_any_aws_call() {
+    let dir = workdir("template");
+    let silent = Silent::start();
+    let url = silent.url();
+    let mut env = KEYS.to_vec();
+    env.extend([("AWS_REGION", "ap-northeast-1"), ("AWS_ENDPOINT_URL", url.as_str())]);
+
+    let json = dir.join("bad.json");
+    std::fs::write(
+        &json,
+        "{\n  \"Resources\": {\n    \"Vpc\": {\"Type\": \"AWS::EC2::VPC\",}\n  }\n}\n",
+    )
+    .unwrap();
+    let yaml = dir.join("bad.yaml");
+    std::fs::write(&yaml, "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n   Properties: [\n").unwrap();
+    let tag = dir.join("tag.yaml");
+    std::fs::write(
+        &tag,
+        "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: !Cidrr x\n",
+    )
+    .unwrap();
+
+    for (file, expected) in [
+        (
+            &json,
+            format!("error: {}:3:37: invalid JSON: trailing comma", json.display()),
+        ),
+        (&yaml, format!("error: {}:4:4: invalid YAML: ", yaml.display())),
+        (&tag, format!("error: {}:5:18: unknown YAML tag !Cidrr", tag.display())),
+    ] {
+        for verb in ["deploy", "diff"] {
+            let run = kumo(
+                &dir,
+                &[verb, "--template", file.to_str().unwrap(), "--stack-name", "app"],
+                &env,
+                LIMIT,
+            );
+            assert_eq!(run.code, 2, "{}", run.stderr);
+            let (error, hint) = error_and_hint(&run);
+            assert!(error.starts_with(&expected), "{error}\nexpected: {expected}");
+            assert!(hint.contains("nothing was sent to AWS"), "{hint}");
+        }
+    }
+    let missing = dir.join("missing.yaml");
+    let run = kumo(
+        &dir,
+        &["deploy", "--template", missing.to_str().unwrap(), "--stack-name", "app"],
+        &env,
+        LIMIT,
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        error_and_hint(&run).0.contains("cannot read template"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(silent.connections(), 0, "an AWS request was sent for a bad template");
+}
+
+#[test]
+fn bad_flags_are_refused_before_any_aws_call() {
+    let dir = workdir("flags");
+    let silent = Silent::start();
+    let url = silent.url();
+    let mut env = KEYS.to_vec();
+    env.extend([("AWS_REGION", "ap-northeast-1"), ("AWS_ENDPOINT_URL", url.as_str())]);
+    let template = dir.join("t.json");
+    std::fs::write(
+        &template,
+        r#"{"Parameters": {"Env": {"Type": "String"}}, "Resources": {"L": {"Type": "AWS::Logs::LogGroup"}}}"#,
+    )
+    .unwrap();
+    let t = template.to_str().unwrap();
+
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["deploy", "--template", t, "--stack-name", "app", "--parameter", "Env"],
+            "error: --parameter \"Env\": expected KEY=VALUE",
+        ),
+        (
+            &[
+                "deploy",
+                "--template",
+                t,
+                "--stack-name",
+                "app",
+                "--parameter",
+                "Nope=1",
+            ],
+            "has no parameter Nope",
+        ),
+        (
+            &["deploy", "--template", t, "--stack-name", "app", "--tag", "aws:x=1"],
+            "the aws: prefix is reserved",
+        ),
+        (
+            &["deploy", "--template", t, "--stack-name", "1bad"],
+            "invalid stack name \"1bad\"",
+        ),
+        (
+            &[
+                "deploy",
+                "--template",
+                t,
+                "--stack-name",
+                "app",
+                "--endpoint-url",
+                "localhost:4566",
+            ],
+            "is not an http:// or https:// URL",
+        ),
+        (
+            &["deploy", "--template", t, "--stack-name", "app", "--timeout", "0"],
+            "--timeout must be at least 1 minute",
+        ),
+        (
+            &["destroy", "--stack-name", "app", "--api-timeout", "0"],
+            "--api-timeout must be at least 1 second",
+        ),
+    ];
+    for (args, expected) in cases {
+        let run = kumo(&dir, args, &env, LIMIT);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(error_and_hint(&run).0.contains(expected), "{args:?}: {}", run.stderr);
+    }
+    // --template without --stack-name is a usage error (clap, also exit 2).
+    let run = kumo(&dir, &["deploy", "--template", t], &env, LIMIT);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--stack-name"), "{}", run.stderr);
+    assert_eq!(silent.connections(), 0, "an AWS request was sent for bad flags");
+}
+
+#[test]
+fn a_project_with_deploy_blockers_is_refused_before_any_aws_call() {
+    // No kumo.toml: the built-in defaults, whose domain is still example.com.
+    let dir = workdir("blockers");
+    let silent = Silent::start();
+    let url = silent.url();
+    let mut env = KEYS.to_vec();
+    env.extend([("AWS_REGION", "ap-northeast-1"), ("AWS_ENDPOINT_URL", url.as_str())]);
+    let run = kumo(&dir, &["deploy", "--yes"], &env, LIMIT);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let (error, hint) = error_and_hint(&run);
+    assert!(
+        error.contains("is not ready to deploy") && error.contains("example.com"),
+        "{error}"
+    );
+    assert!(hint.contains("nothing was sent to AWS"), "{hint}");
+    assert_eq!(silent.connections(), 0);
+}

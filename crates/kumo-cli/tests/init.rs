@@ -1,0 +1,193 @@
+//! `kumo init` and configuration errors as a user meets them: the real binary in a scratch directory.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use kumo_blueprint::{Config, Profile, init_template};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kumo-init-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn kumo(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kumo"))
+        .args(args)
+        .current_dir(dir)
+        // Neither init nor synth may need AWS: make sure nothing from the environment could be used.
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_REGION")
+        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-aws-credentials"))
+        .output()
+        .expect("kumo runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[track_caller]
+fn assert_exit(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
+fn loads_to(path: &Path) -> Config {
+    let written = std::fs::read_to_string(path).unwrap();
+    let loaded = Config::from_toml(&written, "kumo.toml").unwrap_or_else(|e| panic!("{e}"));
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    loaded.config
+}
+
+#[test]
+fn init_writes_the_commented_default_and_synth_uses_it() {
+    let dir = scratch("default");
+    let out = kumo(&dir, &["init"]);
+    assert_exit(&out, 0);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("wrote kumo.toml (standard profile"), "{stdout}");
+    assert!(stdout.contains("then run `kumo synth`"), "{stdout}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("kumo.toml")).unwrap(),
+        init_template(Profile::Standard)
+    );
+    assert_eq!(loads_to(&dir.join("kumo.toml")), Config::default());
+    assert!(!dir.join("kumo.tmp").exists(), "no temporary file left behind");
+
+    let synth = kumo(&dir, &["synth", "--config", "kumo.toml"]);
+    assert_exit(&synth, 0);
+    assert!(
+        text(&synth.stdout).starts_with("synthesized MyEKSStack: "),
+        "{}",
+        text(&synth.stdout)
+    );
+    assert!(
+        text(&synth.stderr).is_empty(),
+        "no warnings for the default: {}",
+        text(&synth.stderr)
+    );
+}
+
+#[test]
+fn init_refuses_to_overwrite_without_force() {
+    let dir = scratch("twice");
+    assert_exit(&kumo(&dir, &["init"]), 0);
+    std::fs::write(dir.join("kumo.toml"), "# my edits\n").unwrap();
+
+    let again = kumo(&dir, &["init"]);
+    assert_exit(&again, 2);
+    let stderr = text(&again.stderr);
+    assert!(
+        stderr.contains("error: kumo.toml already exists; not overwriting it"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint: pass --force to replace it"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("kumo.toml")).unwrap(),
+        "# my edits\n",
+        "file untouched"
+    );
+
+    let forced = kumo(&dir, &["init", "--force", "--profile", "cheap"]);
+    assert_exit(&forced, 0);
+    assert!(
+        text(&forced.stdout).contains("replacing the previous file"),
+        "{}",
+        text(&forced.stdout)
+    );
+    assert_eq!(loads_to(&dir.join("kumo.toml")), Config::cheap());
+}
+
+#[test]
+fn init_with_a_path_and_the_cheap_profile() {
+    let dir = scratch("path");
+    std::fs::create_dir(dir.join("envs")).unwrap();
+    let out = kumo(&dir, &["init", "--path", "envs/dev.toml", "--profile", "cheap"]);
+    assert_exit(&out, 0);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("wrote envs/dev.toml (cheap profile"), "{stdout}");
+    assert!(stdout.contains("`kumo synth --config envs/dev.toml`"), "{stdout}");
+    assert_eq!(loads_to(&dir.join("envs/dev.toml")), Config::cheap());
+
+    let synth = kumo(&dir, &["synth", "--config", "envs/dev.toml"]);
+    assert_exit(&synth, 0);
+}
+
+#[test]
+fn init_errors_on_a_missing_directory_or_a_directory_path() {
+    let dir = scratch("missing");
+    let out = kumo(&dir, &["init", "--path", "nope/kumo.toml"]);
+    assert_exit(&out, 2);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("error: cannot write nope/kumo.toml: directory nope does not exist"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint: create the directory first"), "{stderr}");
+    assert!(!dir.join("nope").exists(), "init creates no directories");
+
+    std::fs::create_dir(dir.join("conf")).unwrap();
+    let out = kumo(&dir, &["init", "--path", "conf", "--force"]);
+    assert_exit(&out, 2);
+    assert!(
+        text(&out.stderr).contains("cannot write conf: it is a directory"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = kumo(&dir, &["--config", "kumo.toml", "init"]);
+    assert_exit(&out, 2);
+    assert!(
+        text(&out.stderr).contains("hint: choose where to write with --path FILE"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn synth_reports_every_configuration_error_with_its_line() {
+    let dir = scratch("bad");
+    std::fs::write(
+        dir.join("bad.toml"),
+        "[eks.node_group]\nmin_size = 8\n[network]\nmax_az = 3\n[database]\nengine_version = \"13.6\"\n",
+    )
+    .unwrap();
+    let out = kumo(&dir, &["synth", "--config", "bad.toml"]);
+    assert_exit(&out, 2);
+    let stderr = text(&out.stderr);
+    for expected in [
+        "error: bad.toml: 3 problems in the configuration:",
+        "bad.toml:2:12: eks.node_group.min_size = 8: min_size (8) is greater than max_size (6)",
+        "bad.toml:4:1: network.max_az: unknown key; did you mean network.max_azs?",
+        "bad.toml:6:18: database.engine_version = \"13.6\": Aurora PostgreSQL 13 is past end of standard support",
+        "hint: `kumo init` writes a commented kumo.toml",
+    ] {
+        assert!(stderr.contains(expected), "expected {expected:?} in:\n{stderr}");
+    }
+    assert!(
+        !dir.join("kumo.out").exists(),
+        "nothing is written when the configuration is invalid"
+    );
+}
+
+#[test]
+fn synth_prints_warnings_and_succeeds() {
+    let dir = scratch("warn");
+    std::fs::write(dir.join("kumo.toml"), "[eks]\nadmin_users = []\nadmin_roles = []\n").unwrap();
+    // ./kumo.toml is picked up without --config.
+    let out = kumo(&dir, &["synth"]);
+    assert_exit(&out, 0);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("warning: kumo.toml:2:15: eks.admin_users = []: no cluster admins"),
+        "{stderr}"
+    );
+}

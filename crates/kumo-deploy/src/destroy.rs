@@ -1,0 +1,246 @@
+//! `destroy`: confirm, delete, follow the events, and report what stays behind (retained resources,
+//! final snapshots) or what blocked deletion.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_cloudformation::types::StackStatus;
+
+use crate::deploy::{ask, check_owner, resume};
+use crate::engine::{Engine, WatchTarget};
+use crate::error::{ApiResult, DeployError, Interruption};
+use crate::events::EventCursor;
+use crate::params;
+use crate::stack::StackInfo;
+use crate::status::{Operation, Outcome, StackState};
+use crate::ui::{Question, Ui};
+
+#[derive(Clone, Debug, Default)]
+pub struct DestroyRequest {
+    pub stack_name: String,
+    pub assume_yes: bool,
+    /// Allow deleting a stack kumo did not create.
+    pub adopt: bool,
+    /// `--retain LogicalId`: keep these resources (only for a stack in `DELETE_FAILED`, as CloudFormation
+    /// allows it only then).
+    pub retain: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DestroyOutcome {
+    /// There was no such stack; nothing to do.
+    NotFound,
+    Deleted {
+        retained: Vec<Retained>,
+    },
+}
+
+/// A resource that outlives the stack.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Retained {
+    pub logical_id: String,
+    pub resource_type: String,
+    pub physical_id: Option<String>,
+    pub why: String,
+}
+
+pub async fn destroy<U: Ui>(
+    engine: &Engine,
+    request: &DestroyRequest,
+    ui: &mut U,
+) -> Result<DestroyOutcome, DeployError> {
+    let name = request.stack_name.as_str();
+    params::check_stack_name(name)?;
+    let Some(stack) = engine.describe(name).await? else {
+        return Ok(DestroyOutcome::NotFound);
+    };
+    let state = stack.state();
+    if state == StackState::Absent {
+        return Ok(DestroyOutcome::NotFound);
+    }
+    check_owner(&stack, request.adopt, ui, "delete")?;
+    if stack.termination_protection {
+        return Err(DeployError::refused(
+            format!("{name} has termination protection enabled; kumo will not delete it"),
+            format!(
+                "if it really should go, turn the protection off first: `aws cloudformation \
+                 update-termination-protection --no-enable-termination-protection --stack-name {name}`, then run \
+                 `kumo destroy` again"
+            ),
+        ));
+    }
+    if state == StackState::InProgress {
+        if stack.status != StackStatus::DeleteInProgress {
+            return Err(DeployError::refused(
+                format!(
+                    "{name} is {}: an operation is running; kumo will not start a delete on top of it",
+                    stack.status.as_str()
+                ),
+                "wait for it to finish (`kumo status` shows it; `kumo deploy` follows it), then destroy again",
+            ));
+        }
+        // A delete is already running (an interrupted destroy): follow it, do not start another.
+        resume(engine, ui, &stack, "destroy").await?;
+        return Ok(DestroyOutcome::Deleted { retained: Vec::new() });
+    }
+    if !request.retain.is_empty() && state != StackState::DeleteFailed {
+        return Err(DeployError::input(
+            format!(
+                "--retain only works on a stack in DELETE_FAILED; {name} is {}",
+                stack.status.as_str()
+            ),
+            "to keep a resource on a normal delete, give it DeletionPolicy: Retain in the template and deploy first",
+        ));
+    }
+
+    let resources = list_resources(engine, &stack).await?;
+    for id in &request.retain {
+        if !resources.contains_key(id) {
+            let known: Vec<&str> = resources.keys().map(String::as_str).collect();
+            return Err(DeployError::input(
+                format!("--retain {id}: {name} has no resource {id}"),
+                format!("its resources are: {}", known.join(", ")),
+            ));
+        }
+    }
+    let policies = deletion_policies(engine, &stack).await?;
+
+    let why = format!("deleting {name} removes its {} resource(s)", resources.len());
+    if !ask(
+        ui,
+        request.assume_yes,
+        Question::Destroy { stack: name.to_owned() },
+        &why,
+    )
+    .await?
+    {
+        return Err(DeployError::refused(
+            "destroy not confirmed; nothing was deleted",
+            "run it again when you are sure",
+        ));
+    }
+    if engine.interrupt.is_triggered() {
+        return Err(DeployError::Interrupted(Interruption::BeforeChange {
+            stack: name.to_owned(),
+        }));
+    }
+
+    let cursor = EventCursor::after_latest(&engine.cfn, &stack.id).await?;
+    engine
+        .cfn
+        .delete_stack()
+        .stack_name(&stack.id)
+        .set_retain_resources((!request.retain.is_empty()).then(|| request.retain.clone()))
+        .client_request_token(engine.token("delete"))
+        .send()
+        .await
+        .api("DeleteStack")?;
+    let target = WatchTarget {
+        stack_id: stack.id.clone(),
+        stack_name: name.to_owned(),
+        operation: Operation::Delete,
+        cursor,
+        history: Vec::new(),
+        expected: resources.len(),
+        deadline: None,
+        command: "destroy",
+    };
+    let watched = engine.watch(ui, target).await?;
+    if watched.outcome == Outcome::Failed {
+        return Err(DeployError::Failed(Box::new(
+            engine.failure_report(name, "delete", &watched).await,
+        )));
+    }
+
+    let mut retained = Vec::new();
+    for (id, (resource_type, physical_id)) in &resources {
+        let skipped = watched
+            .events
+            .iter()
+            .any(|e| &e.logical_id == id && e.status == "DELETE_SKIPPED");
+        let why = if request.retain.contains(id) {
+            Some("kept on request (--retain)".to_owned())
+        } else if skipped
+            || matches!(
+                policies.get(id).map(String::as_str),
+                Some("Retain" | "RetainExceptOnCreate")
+            )
+        {
+            Some(format!(
+                "DeletionPolicy: {}",
+                policies.get(id).map(String::as_str).unwrap_or("Retain")
+            ))
+        } else if policies.get(id).map(String::as_str) == Some("Snapshot") {
+            Some("deleted after a final snapshot (DeletionPolicy: Snapshot); the snapshot is kept".to_owned())
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            retained.push(Retained {
+                logical_id: id.clone(),
+                resource_type: resource_type.clone(),
+                physical_id: physical_id.clone(),
+                why,
+            });
+        }
+    }
+    Ok(DestroyOutcome::Deleted { retained })
+}
+
+/// Logical id → (type, physical id) of the stack's resources that still exist.
+async fn list_resources(
+    engine: &Engine,
+    stack: &StackInfo,
+) -> Result<BTreeMap<String, (String, Option<String>)>, DeployError> {
+    let mut resources = BTreeMap::new();
+    let mut token = None;
+    loop {
+        let page = engine
+            .cfn
+            .list_stack_resources()
+            .stack_name(&stack.id)
+            .set_next_token(token)
+            .send()
+            .await
+            .api("ListStackResources")?;
+        for summary in page.stack_resource_summaries() {
+            let id = summary.logical_resource_id().unwrap_or_default();
+            let deleted = summary
+                .resource_status()
+                .is_some_and(|s| s.as_str() == "DELETE_COMPLETE");
+            if id.is_empty() || deleted {
+                continue;
+            }
+            resources.insert(
+                id.to_owned(),
+                (
+                    summary.resource_type().unwrap_or_default().to_owned(),
+                    summary
+                        .physical_resource_id()
+                        .filter(|p| !p.is_empty())
+                        .map(str::to_owned),
+                ),
+            );
+        }
+        token = page.next_token().map(str::to_owned);
+        if token.is_none() {
+            return Ok(resources);
+        }
+    }
+}
+
+/// Logical id → `DeletionPolicy` from the deployed template (resources without one are left out).
+async fn deletion_policies(engine: &Engine, stack: &StackInfo) -> Result<BTreeMap<String, String>, DeployError> {
+    let Some(template) = engine.deployed_template(stack).await? else {
+        return Ok(BTreeMap::new());
+    };
+    Ok(template
+        .resources()
+        .iter()
+        .filter_map(|(id, resource)| {
+            resource
+                .get("DeletionPolicy")
+                .and_then(|p| p.as_str())
+                .map(|policy| (id.clone(), policy.to_owned()))
+        })
+        .collect())
+}
