@@ -4,6 +4,9 @@ use kumo_cfn::{ec2, iam, logs};
 use kumo_core::{Expr, List, Stack, fns};
 use serde_json::json;
 
+/// One piece of a resource group; each adds one or more resources to the group's scope.
+type Part = Box<dyn FnMut(&mut kumo_core::Scope<'_>)>;
+
 /// A realistic stack of exactly `resources` resources: VPCs with subnets, security groups with rules,
 /// roles and log groups, wired by references (so validation has a real dependency graph to check).
 pub fn stack_of(resources: usize) -> Stack {
@@ -18,7 +21,7 @@ pub fn stack_of(resources: usize) -> Stack {
             ec2::VPC::new().cidr_block("10.0.0.0/16").enable_dns_support(true),
         );
         count += 1;
-        let mut parts: Vec<Box<dyn FnMut(&mut kumo_core::Scope<'_>)>> = Vec::new();
+        let mut parts: Vec<Part> = Vec::new();
         let vpc_id = vpc.reference();
         for i in 0..3 {
             let vpc_id = vpc_id.clone();

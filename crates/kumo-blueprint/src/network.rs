@@ -44,7 +44,8 @@ pub fn new_network(stack: &mut Stack, config: &NetworkConfig) -> (Vpc, Interface
     // `LookupSupportedAzs`: synthesis makes no AWS call, and ECR is offered in every AZ.
     let vpc_endpoint = InterfaceEndpoint::new(stack, "VPCEndpoint", &vpc, InterfaceEndpointProps::new("ecr.dkr"));
 
-    // The AWS Load Balancer Controller, installed by the CLI once the stack is up, is told its VPC.
+    // The AWS Load Balancer Controller (installed on the cluster once the stack is up, with its IAM role
+    // from this template) is told its VPC through this output.
     stack.add_output("VpcId", Output::new(vpc.vpc_id()).description("VPC of the cluster"));
     (vpc, vpc_endpoint)
 }

@@ -1105,7 +1105,8 @@ fn workspace_root() -> PathBuf {
 /// another venv's `bin/cfn-lint`).
 fn cfn_lint_package() -> PathBuf {
     let venv = std::env::var_os("KUMO_CFN_LINT")
-        .map(|exe| PathBuf::from(exe).join("../.."))
+        // <venv>/bin/cfn-lint → <venv>; `join("../..")` would not do: the kernel refuses `..` after a file.
+        .and_then(|exe| PathBuf::from(exe).parent()?.parent().map(Path::to_path_buf))
         .unwrap_or_else(|| workspace_root().join(".venv"));
     let lib = venv.join("lib");
     let found = std::fs::read_dir(&lib)

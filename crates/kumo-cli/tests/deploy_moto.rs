@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use kumo_testkit::moto::{MotoGuard, MotoServer};
+use serde_json::{Value, json};
 
 const STACK: &str = "kumo-moto";
 
@@ -78,58 +79,61 @@ struct Seen {
     repositories: Vec<String>,
 }
 
-async fn look(moto: &MotoGuard) -> Seen {
-    let config = moto.sdk_config().await;
-    let ec2 = aws_sdk_ec2::Client::new(&config);
-    let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
-    let ecr = aws_sdk_ecr::Client::new(&config);
-    let vpcs = ec2.describe_vpcs().send().await.unwrap();
-    let vpcs: Vec<String> = vpcs
-        .vpcs()
+fn look(moto: &MotoGuard) -> Seen {
+    let strings = |value: &Value, key: &str| value.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let vpcs = moto.service_call("ec2", "describe_vpcs", json!({}));
+    let vpcs: Vec<String> = vpcs["Vpcs"]
+        .as_array()
+        .unwrap()
         .iter()
-        .filter(|v| v.cidr_block() == Some("10.20.0.0/16"))
-        .map(|v| v.vpc_id().unwrap().to_owned())
+        .filter(|v| v["CidrBlock"] == "10.20.0.0/16")
+        .map(|v| strings(v, "VpcId"))
         .collect();
-    let subnets = ec2.describe_subnets().send().await.unwrap();
-    let mut subnets: Vec<(String, String)> = subnets
-        .subnets()
+    let subnets = moto.service_call("ec2", "describe_subnets", json!({}));
+    let mut subnets: Vec<(String, String)> = subnets["Subnets"]
+        .as_array()
+        .unwrap()
         .iter()
-        .filter(|s| s.cidr_block().is_some_and(|c| c.starts_with("10.20.")))
-        .map(|s| {
-            (
-                s.cidr_block().unwrap().to_owned(),
-                s.availability_zone().unwrap().to_owned(),
+        .filter(|s| strings(s, "CidrBlock").starts_with("10.20."))
+        .map(|s| (strings(s, "CidrBlock"), strings(s, "AvailabilityZone")))
+        .collect();
+    subnets.sort();
+    let groups = moto.service_call("ec2", "describe_security_groups", json!({}));
+    let open_https_groups = groups["SecurityGroups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| {
+            g["IpPermissions"].as_array().into_iter().flatten().any(|p| {
+                p["FromPort"] == 443
+                    && p["IpRanges"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|r| r["CidrIp"] == "0.0.0.0/0")
+            })
+        })
+        .count();
+    let log_groups = moto.service_call("logs", "describe_log_groups", json!({"logGroupNamePrefix": "/kumo/"}));
+    let mut log_groups: Vec<String> = log_groups["logGroups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            format!(
+                "{}:{}",
+                strings(g, "logGroupName"),
+                g["retentionInDays"].as_i64().unwrap_or(0)
             )
         })
         .collect();
-    subnets.sort();
-    let groups = ec2.describe_security_groups().send().await.unwrap();
-    let open_https_groups = groups
-        .security_groups()
-        .iter()
-        .filter(|g| {
-            g.ip_permissions()
-                .iter()
-                .any(|p| p.from_port() == Some(443) && p.ip_ranges().iter().any(|r| r.cidr_ip() == Some("0.0.0.0/0")))
-        })
-        .count();
-    let log_groups = logs
-        .describe_log_groups()
-        .log_group_name_prefix("/kumo/")
-        .send()
-        .await
-        .unwrap();
-    let mut log_groups: Vec<String> = log_groups
-        .log_groups()
-        .iter()
-        .map(|g| format!("{}:{}", g.log_group_name().unwrap(), g.retention_in_days().unwrap_or(0)))
-        .collect();
     log_groups.sort();
-    let repositories = ecr.describe_repositories().send().await.unwrap();
-    let repositories = repositories
-        .repositories()
+    let repositories = moto.service_call("ecr", "describe_repositories", json!({}));
+    let repositories = repositories["repositories"]
+        .as_array()
+        .unwrap()
         .iter()
-        .map(|r| r.repository_name().unwrap().to_owned())
+        .map(|r| strings(r, "repositoryName"))
         .collect();
     Seen {
         vpcs,
@@ -223,7 +227,7 @@ fn template_lifecycle_create_diff_noop_update_destroy() {
         run.text()
     );
     assert_eq!(rt.block_on(stack_tags(&moto)), None);
-    assert!(rt.block_on(look(&moto)).vpcs.is_empty());
+    assert!(look(&moto).vpcs.is_empty());
 
     // deploy --yes: created through a change set; the services show the resources.
     let run = kumo(&moto, &dir, &on("deploy", &v1, &["--yes", "--out", &out_arg]));
@@ -233,7 +237,7 @@ fn template_lifecycle_create_diff_noop_update_destroy() {
     let outputs: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("kumo-moto.outputs.json")).unwrap()).unwrap();
     assert!(outputs.get("kumo-moto").is_some_and(|o| o.is_object()), "{outputs}");
-    let created = rt.block_on(look(&moto));
+    let created = look(&moto);
     assert_eq!(created.vpcs.len(), 1, "{created:?}");
     assert_eq!(
         created.subnets,
@@ -290,7 +294,7 @@ fn template_lifecycle_create_diff_noop_update_destroy() {
         run.text()
     );
     assert!(run.stdout.contains("kumo-moto: UPDATE_COMPLETE"), "{}", run.text());
-    let updated = rt.block_on(look(&moto));
+    let updated = look(&moto);
     assert_eq!(updated.log_groups, ["/kumo/test/app:7", "/kumo/test/audit:30"]);
     assert_eq!(updated.vpcs, created.vpcs, "the VPC was kept, not replaced");
 
@@ -316,7 +320,7 @@ fn template_lifecycle_create_diff_noop_update_destroy() {
     let run = kumo(&moto, &dir, &["destroy", "--stack-name", STACK, "--yes"]);
     assert_eq!(run.code, 0, "{}", run.text());
     assert!(run.stdout.contains("kumo-moto: deleted"), "{}", run.text());
-    let gone = rt.block_on(look(&moto));
+    let gone = look(&moto);
     assert_eq!(
         gone,
         Seen {
@@ -389,7 +393,7 @@ fn a_stack_not_created_by_kumo_is_refused_until_adopted() {
     );
     assert_eq!(run.code, 0, "{}", run.text());
     assert!(run.stderr.contains("adopting it"), "{}", run.text());
-    let logs = rt.block_on(look(&moto)).log_groups;
+    let logs = look(&moto).log_groups;
     assert_eq!(
         logs,
         ["/kumo/handmade-more:3", "/kumo/handmade:0"],
@@ -399,6 +403,6 @@ fn a_stack_not_created_by_kumo_is_refused_until_adopted() {
     // checked against recorded behaviour in kumo-deploy's tests), so the delete adopts too.
     let run = kumo(&moto, &dir, &["destroy", "--stack-name", STACK, "--yes", "--adopt"]);
     assert_eq!(run.code, 0, "{}", run.text());
-    assert!(rt.block_on(look(&moto)).log_groups.is_empty());
+    assert!(look(&moto).log_groups.is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }

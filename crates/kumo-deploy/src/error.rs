@@ -82,7 +82,8 @@ impl DeployError {
             DeployError::Interrupted(i) => Some(i.hint()),
             DeployError::TimedOut { stack, .. } => Some(format!(
                 "CloudFormation has no way to cancel a create; `kumo deploy` resumes watching it, `kumo status \
-                 --stack-name {stack}` shows where it is, `kumo destroy --stack-name {stack}` abandons it"
+                 --stack-name {stack}` shows where it is; once it has finished, `kumo destroy --stack-name {stack}` \
+                 removes it"
             )),
         }
     }

@@ -1,6 +1,6 @@
 //! kumo's deploy engine: a state machine over CloudFormation's own state. It keeps no local state
 //! file: every run reads the stack, decides from its status, works through change sets, and follows
-//! stack events to a terminal status. See `DOCS.md` in this crate.
+//! stack events to a terminal status. ARCHITECTURE.md (repository root) maps its modules.
 //!
 //! The flows ([`deploy::deploy`], [`diff::diff`], [`destroy::destroy`], [`report::status`],
 //! [`report::outputs`]) take an [`Engine`] built from SDK clients the caller configured, and a [`ui::Ui`]

@@ -105,14 +105,17 @@ async fn big_templates_go_through_a_hardened_staging_bucket() {
     assert_eq!(object.content_length(), Some(big_template("/kumo/staged").len() as i64));
 
     // The stack was created from the staged template: its log group exists.
-    let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
-    let groups = logs
-        .describe_log_groups()
-        .log_group_name_prefix("/kumo/staged")
-        .send()
-        .await
-        .unwrap();
-    let names: Vec<&str> = groups.log_groups().iter().filter_map(|g| g.log_group_name()).collect();
+    let groups = moto.service_call(
+        "logs",
+        "describe_log_groups",
+        serde_json::json!({"logGroupNamePrefix": "/kumo/staged"}),
+    );
+    let names: Vec<&str> = groups["logGroups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|g| g["logGroupName"].as_str())
+        .collect();
     assert_eq!(names, ["/kumo/staged"]);
 
     // The next big template reuses the bucket (and says it did not create one).

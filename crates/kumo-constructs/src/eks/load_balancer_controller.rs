@@ -10,7 +10,8 @@
 
 use crate::iam::{PolicyDocument, PolicyStatement};
 
-/// The controller version the policy is taken from. The CLI installs this version.
+/// The controller version the policy is taken from; install this version of the controller
+/// (its Helm chart) so the policy and the controller agree.
 pub const VERSION: &str = "v3.5.0";
 
 /// The tag the controller puts on everything it creates.
