@@ -6,10 +6,12 @@
 //!   attributes are expressions.
 //! * [`Stack::synth`] validates (references, cycles, schema rules, limits) and returns a [`Template`],
 //!   which renders to byte-for-byte deterministic JSON or YAML.
-//! * [`assertions`] checks templates in tests, CDK-style.
+//! * `assertions` (cargo feature `assertions`, for `[dev-dependencies]`) checks templates in tests,
+//!   CDK-style.
 //!
 //! No I/O, no async, no AWS SDK: synthesis is a function of code and configuration.
 
+#[cfg(feature = "assertions")]
 pub mod assertions;
 pub mod expr;
 pub mod fns;

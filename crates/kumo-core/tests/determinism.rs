@@ -55,6 +55,15 @@ fn json_and_yaml_forms_are_pinned() {
 }
 
 #[test]
+fn demo_template_passes_cfn_lint_in_both_forms() {
+    let template = build(false).synth().unwrap();
+    kumo_testkit::cfn_lint::assert_clean(&[
+        ("demo.template.json", &template.to_json()),
+        ("demo.template.yaml", &template.to_yaml()),
+    ]);
+}
+
+#[test]
 fn yaml_parses_back_to_the_same_document_as_json() {
     let template = build(false).synth().unwrap();
     let from_yaml: serde_json::Value = serde_yaml_ng::from_str(&template.to_yaml()).unwrap();

@@ -48,4 +48,10 @@ mod tests {
         template.resource_count_is("AWS::EC2::Subnet", 2);
         template.has_resource_properties("AWS::EC2::VPC", json!({"Tags": [{"Key": "Project", "Value": "hello"}]}));
     }
+
+    #[test]
+    fn hello_stack_passes_cfn_lint() {
+        let template = super::hello_stack("Hello", "10.1.0.0/16", 2).synth().unwrap();
+        kumo_testkit::cfn_lint::assert_clean(&[("Hello.template.json", &template.to_json())]);
+    }
 }

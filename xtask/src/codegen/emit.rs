@@ -54,7 +54,7 @@ fn cargo_toml(services: &BTreeMap<String, Vec<&String>>) -> String {
 version.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\nrepository.workspace = true\n\n\
 [lib]\n# Schema descriptions contain code samples in other languages; they are documentation, not tests.\ndoctest = false\n\n\
 [dependencies]\nkumo-core.workspace = true\n\n\
-[dev-dependencies]\nkumo-testkit.workspace = true\nserde_json.workspace = true\n\
+[dev-dependencies]\nkumo-core = {{ workspace = true, features = [\"assertions\"] }}\nkumo-testkit.workspace = true\nserde_json.workspace = true\n\
 # The tests (tests/*.rs, hand-written) instantiate the types the blueprint uses; enable their services.\n\
 kumo-cfn = {{ path = \".\", features = [{}] }}\n\n[package.metadata.docs.rs]\nall-features = true\n\n\
 [features]\n# One feature per AWS service; enable the ones you use. `all` enables every service (slow to build).\ndefault = []\nall = [\n",
