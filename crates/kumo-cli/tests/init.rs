@@ -1,33 +1,12 @@
 //! `kumo init` and configuration errors as a user meets them: the real binary in a scratch directory.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
 use kumo_blueprint::{Config, Profile, init_template};
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kumo-init-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn kumo(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kumo"))
-        .args(args)
-        .current_dir(dir)
-        // Neither init nor synth may need AWS: make sure nothing from the environment could be used.
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_REGION")
-        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-aws-credentials"))
-        .output()
-        .expect("kumo runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+mod offline;
+use offline::{kumo, scratch, text};
 
 #[track_caller]
 fn assert_exit(out: &Output, code: i32) {

@@ -1,31 +1,9 @@
 //! `kumo synth` as a user runs it: the real binary, in a scratch directory, no AWS configuration.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kumo-synth-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn kumo(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kumo"))
-        .args(args)
-        .current_dir(dir)
-        // Synthesis must not need AWS: make sure nothing from the environment could be used.
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_REGION")
-        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-aws-credentials"))
-        .output()
-        .expect("kumo runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+mod offline;
+use offline::{kumo, scratch, text};
 
 #[test]
 fn synth_with_no_arguments_writes_the_blueprint_and_a_manifest() {
