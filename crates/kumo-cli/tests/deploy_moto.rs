@@ -79,61 +79,62 @@ struct Seen {
     repositories: Vec<String>,
 }
 
-fn look(moto: &MotoGuard) -> Seen {
-    let strings = |value: &Value, key: &str| value.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
-    let vpcs = moto.service_call("ec2", "describe_vpcs", json!({}));
-    let vpcs: Vec<String> = vpcs["Vpcs"]
+/// The list `key` of a service response; a response without it fails the test.
+fn items<'a>(response: &'a Value, key: &str) -> &'a [Value] {
+    response[key]
         .as_array()
-        .unwrap()
+        .unwrap_or_else(|| panic!("no {key} list in {response}"))
+}
+
+/// The string field `key` of a listed item; an item without it fails the test.
+fn field(item: &Value, key: &str) -> String {
+    item[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {key} in {item}"))
+        .to_owned()
+}
+
+fn look(moto: &MotoGuard) -> Seen {
+    let vpcs = moto.service_call("ec2", "describe_vpcs", json!({}));
+    let vpcs: Vec<String> = items(&vpcs, "Vpcs")
         .iter()
         .filter(|v| v["CidrBlock"] == "10.20.0.0/16")
-        .map(|v| strings(v, "VpcId"))
+        .map(|v| field(v, "VpcId"))
         .collect();
     let subnets = moto.service_call("ec2", "describe_subnets", json!({}));
-    let mut subnets: Vec<(String, String)> = subnets["Subnets"]
-        .as_array()
-        .unwrap()
+    let mut subnets: Vec<(String, String)> = items(&subnets, "Subnets")
         .iter()
-        .filter(|s| strings(s, "CidrBlock").starts_with("10.20."))
-        .map(|s| (strings(s, "CidrBlock"), strings(s, "AvailabilityZone")))
+        .filter(|s| s["CidrBlock"].as_str().is_some_and(|c| c.starts_with("10.20.")))
+        .map(|s| (field(s, "CidrBlock"), field(s, "AvailabilityZone")))
         .collect();
     subnets.sort();
     let groups = moto.service_call("ec2", "describe_security_groups", json!({}));
-    let open_https_groups = groups["SecurityGroups"]
-        .as_array()
-        .unwrap()
+    let open_https_groups = items(&groups, "SecurityGroups")
         .iter()
         .filter(|g| {
-            g["IpPermissions"].as_array().into_iter().flatten().any(|p| {
-                p["FromPort"] == 443
-                    && p["IpRanges"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .any(|r| r["CidrIp"] == "0.0.0.0/0")
-            })
+            // A group or permission without rules may omit the list: that is no rule, not a failure.
+            let listed = |v: &Value, key: &str| v[key].as_array().cloned().unwrap_or_default();
+            listed(g, "IpPermissions")
+                .iter()
+                .any(|p| p["FromPort"] == 443 && listed(p, "IpRanges").iter().any(|r| r["CidrIp"] == "0.0.0.0/0"))
         })
         .count();
     let log_groups = moto.service_call("logs", "describe_log_groups", json!({"logGroupNamePrefix": "/kumo/"}));
-    let mut log_groups: Vec<String> = log_groups["logGroups"]
-        .as_array()
-        .unwrap()
+    let mut log_groups: Vec<String> = items(&log_groups, "logGroups")
         .iter()
         .map(|g| {
             format!(
                 "{}:{}",
-                strings(g, "logGroupName"),
+                field(g, "logGroupName"),
                 g["retentionInDays"].as_i64().unwrap_or(0)
             )
         })
         .collect();
     log_groups.sort();
     let repositories = moto.service_call("ecr", "describe_repositories", json!({}));
-    let repositories = repositories["repositories"]
-        .as_array()
-        .unwrap()
+    let repositories = items(&repositories, "repositories")
         .iter()
-        .map(|r| strings(r, "repositoryName"))
+        .map(|r| field(r, "repositoryName"))
         .collect();
     Seen {
         vpcs,
