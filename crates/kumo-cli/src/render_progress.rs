@@ -16,7 +16,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kumo_deploy::Interrupt;
 use kumo_deploy::events::{StackEvent, format_time};
 use kumo_deploy::progress::{Progress, format_elapsed};
-use kumo_deploy::status::Operation;
+use kumo_deploy::stack_state::Operation;
 use kumo_deploy::ui::{Note, Plan, Question, Ui};
 
 use crate::render_diff::render_plan;

@@ -1,7 +1,7 @@
 //! `status` and `outputs` as text.
 
 use kumo_deploy::events::format_time;
-use kumo_deploy::report::StatusReport;
+use kumo_deploy::status_report::StatusReport;
 use kumo_deploy::stack::StackOutput;
 
 pub fn print_outputs(outputs: &[StackOutput]) {

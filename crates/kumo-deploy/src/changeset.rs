@@ -4,9 +4,10 @@
 
 use aws_sdk_cloudformation::types::{Capability, ChangeSetStatus, ChangeSetType, ExecutionStatus, Parameter, Tag};
 
+use crate::api_error::{ApiError, ApiResult};
 use crate::changes::{self, ResourceChange};
 use crate::engine::Engine;
-use crate::error::{ApiError, ApiResult, DeployError};
+use crate::error::DeployError;
 use crate::template::TemplateDoc;
 
 /// How the template reaches CloudFormation.

@@ -6,17 +6,19 @@ use std::time::Duration;
 
 use aws_sdk_cloudformation::types::ChangeSetType;
 
-use crate::advice;
+use crate::api_error::ApiResult;
 use crate::changes;
-use crate::changeset::{ChangeSetSpec, Prepared, TemplateSource, capabilities};
+use crate::changeset::Prepared;
 use crate::engine::{Deadline, Engine, WatchTarget};
-use crate::error::{ApiResult, DeployError, FailureReport, Interruption};
+use crate::error::{DeployError, FailureReport, Interruption};
 use crate::events::{self, EventCursor};
+use crate::guards::{ask, blocked_state_error, check_owner};
 use crate::ownership::{Ownership, ownership};
 use crate::params;
-use crate::security::{SecurityDiff, security_diff};
+use crate::proposal::{Intent, Proposal, propose};
+use crate::resume::resume;
 use crate::stack::StackInfo;
-use crate::status::{Operation, Outcome, StackState, running_operation};
+use crate::stack_state::{Operation, Outcome, StackState};
 use crate::template::TemplateDoc;
 use crate::ui::{Note, Plan, Question, Ui};
 
@@ -101,54 +103,6 @@ pub fn preflight(engine: &Engine, request: &DeployRequest) -> Result<(), DeployE
     Ok(())
 }
 
-/// Refuses to change a stack kumo does not own (see [`crate::ownership`]).
-pub(crate) fn check_owner<U: Ui>(stack: &StackInfo, adopt: bool, ui: &mut U, verb: &str) -> Result<(), DeployError> {
-    match ownership(stack) {
-        Ownership::Kumo => Ok(()),
-        Ownership::Unmanaged if adopt => {
-            ui.note(Note::Adopting {
-                stack: stack.name.clone(),
-            });
-            Ok(())
-        }
-        Ownership::Unmanaged => Err(DeployError::refused(
-            format!(
-                "{} exists but was not created by kumo (it has no kumo:managed-by tag); kumo will not {verb} it",
-                stack.name
-            ),
-            "pass --adopt to let kumo manage this stack from now on, or choose another --stack-name",
-        )),
-        Ownership::ManagedElsewhere { by } => Err(DeployError::refused(
-            format!("{} is managed by {by}; kumo will not {verb} it", stack.name),
-            "change it through whatever manages it, or choose another --stack-name",
-        )),
-    }
-}
-
-/// Asks `question` unless `--yes`; without a terminal, refuses with `why`.
-pub(crate) async fn ask<U: Ui>(
-    ui: &mut U,
-    assume_yes: bool,
-    question: Question,
-    why: &str,
-) -> Result<bool, DeployError> {
-    if assume_yes {
-        return Ok(true);
-    }
-    if !ui.can_prompt() {
-        let hint = match question {
-            Question::ApproveSecurityChanges { .. } => "review it (e.g. `kumo diff`), then re-run with --yes",
-            Question::DeleteForRecreate { .. } => "re-run with --yes to delete and re-create it",
-            Question::Destroy { .. } => "run it at a terminal to type the stack name, or pass --yes",
-        };
-        return Err(DeployError::refused(
-            format!("{why}, and there is no terminal to ask (stdin is not a TTY); nothing was changed"),
-            hint,
-        ));
-    }
-    Ok(ui.confirm(&question).await)
-}
-
 /// Runs the deploy.
 pub async fn deploy<U: Ui>(engine: &Engine, request: &DeployRequest, ui: &mut U) -> Result<DeployOutcome, DeployError> {
     preflight(engine, request)?;
@@ -201,61 +155,6 @@ pub async fn deploy<U: Ui>(engine: &Engine, request: &DeployRequest, ui: &mut U)
         "check `kumo status` and run the deploy again",
     ))
 }
-
-/// Follows an operation left running (by an interrupted run, or by someone else). Returns when it
-/// succeeded; a failure is reported as such.
-pub(crate) async fn resume<U: Ui>(
-    engine: &Engine,
-    ui: &mut U,
-    stack: &StackInfo,
-    command: &'static str,
-) -> Result<(), DeployError> {
-    let operation = running_operation(&stack.status);
-    ui.note(Note::ResumingWatch {
-        stack: stack.name.clone(),
-        status: stack.status.as_str().to_owned(),
-        operation,
-    });
-    let (cursor, history) = EventCursor::from_operation_start(&engine.cfn, &stack.id).await?;
-    let expected = count_resources(&history);
-    let target = WatchTarget {
-        stack_id: stack.id.clone(),
-        stack_name: stack.name.clone(),
-        operation: Operation::Resume,
-        cursor,
-        history,
-        expected,
-        deadline: None,
-        command,
-    };
-    let watched = engine.watch(ui, target).await?;
-    match watched.outcome {
-        Outcome::Succeeded => {
-            ui.note(Note::ResumedOperationFinished {
-                stack: stack.name.clone(),
-                status: watched.status.as_str().to_owned(),
-            });
-            Ok(())
-        }
-        Outcome::Failed => Err(DeployError::Failed(Box::new(
-            engine
-                .failure_report(&stack.name, &format!("{operation} (resumed)"), &watched)
-                .await,
-        ))),
-    }
-}
-
-fn count_resources(events: &[events::StackEvent]) -> usize {
-    let mut ids: Vec<&str> = events
-        .iter()
-        .filter(|e| !e.is_stack())
-        .map(|e| e.logical_id.as_str())
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids.len()
-}
-
 /// ROLLBACK_COMPLETE: explain why, ask, delete, and wait for the delete.
 async fn recreate_after_rollback<U: Ui>(
     engine: &Engine,
@@ -470,67 +369,6 @@ async fn apply<U: Ui>(
     }
 }
 
-/// Inline body, or an upload to the staging bucket when over the inline limit.
-pub(crate) async fn stage_template<U: Ui>(
-    engine: &Engine,
-    stack: &str,
-    template: &TemplateDoc,
-    ui: &mut U,
-) -> Result<TemplateSource, DeployError> {
-    let body = template.body();
-    if body.len() <= MAX_INLINE_TEMPLATE_BYTES {
-        return Ok(TemplateSource::Body(body.to_owned()));
-    }
-    let Some(staging) = &engine.staging else {
-        return Err(DeployError::input(
-            format!(
-                "{} is {} bytes, over the {MAX_INLINE_TEMPLATE_BYTES}-byte inline limit",
-                template.origin(),
-                body.len()
-            ),
-            "a staging bucket is needed: pass --staging-bucket NAME or let kumo create one",
-        ));
-    };
-    let staged = staging.stage(stack, body).await?;
-    ui.note(Note::TemplateStaged {
-        bucket: staged.bucket,
-        key: staged.key,
-        created_bucket: staged.created_bucket,
-    });
-    Ok(TemplateSource::Url(staged.url))
-}
-
-/// `ValidateTemplate`: CloudFormation's own syntax check, before anything is created.
-pub(crate) async fn validate(engine: &Engine, template: &TemplateSource, origin: &str) -> Result<(), DeployError> {
-    let call = engine.cfn.validate_template();
-    let call = match template {
-        TemplateSource::Body(body) => call.template_body(body),
-        TemplateSource::Url(url) => call.template_url(url),
-    };
-    match call.send().await.api("ValidateTemplate") {
-        Ok(_) => Ok(()),
-        Err(error) if error.code() == Some("ValidationError") => Err(DeployError::input(
-            format!(
-                "CloudFormation rejected {origin}: {}",
-                error.message().unwrap_or_default()
-            ),
-            "fix the template; nothing was changed",
-        )),
-        Err(error) => Err(error.into()),
-    }
-}
-
-fn same_tags(current: &[(String, String)], wanted: &[aws_sdk_cloudformation::types::Tag]) -> bool {
-    let mut a: Vec<(&str, &str)> = current.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let mut b: Vec<(&str, &str)> = wanted
-        .iter()
-        .map(|t| (t.key().unwrap_or_default(), t.value().unwrap_or_default()))
-        .collect();
-    a.sort_unstable();
-    b.sort_unstable();
-    a == b
-}
-
 /// Turns termination protection on when the configuration asks for it and it is off. (Change sets
 /// cannot carry it, so it is a separate call after the stack exists.)
 async fn protect_if_requested<U: Ui>(
@@ -554,124 +392,4 @@ async fn protect_if_requested<U: Ui>(
         });
     }
     Ok(stack)
-}
-
-/// What a deploy or diff wants, independent of how it was asked for.
-pub(crate) struct Intent<'a> {
-    pub stack_name: &'a str,
-    pub template: &'a TemplateDoc,
-    pub parameters: &'a [(String, String)],
-    pub tags: &'a [(String, String)],
-    /// Tags already on a stack being adopted: kept (a change set's tags replace the stack's), so adopting
-    /// does not strip the owner's tags.
-    pub inherited_tags: Vec<(String, String)>,
-}
-
-/// A change set ready to be created, with what the diff needs alongside it.
-pub(crate) struct Proposal {
-    pub spec: ChangeSetSpec,
-    /// The template the stack runs now (updates only).
-    pub deployed: Option<TemplateDoc>,
-    pub security: SecurityDiff,
-}
-
-/// Reads the deployed template, computes the security section, resolves parameters and tags, stages
-/// and validates the template: everything up to (not including) `CreateChangeSet`.
-pub(crate) async fn propose<U: Ui>(
-    engine: &Engine,
-    intent: &Intent<'_>,
-    existing: Option<&StackInfo>,
-    kind: ChangeSetType,
-    ui: &mut U,
-) -> Result<Proposal, DeployError> {
-    let is_update = kind == ChangeSetType::Update;
-    let deployed = match (existing, is_update) {
-        (Some(stack), true) => engine.deployed_template(stack).await?,
-        _ => None,
-    };
-    let security = security_diff(deployed.as_ref().map(TemplateDoc::value), intent.template.value());
-    let parameters = params::resolve_parameters(intent.template, intent.parameters, existing.filter(|_| is_update))?;
-    let mut all_tags: Vec<(String, String)> = intent
-        .inherited_tags
-        .iter()
-        .filter(|(k, _)| !k.starts_with("aws:"))
-        .cloned()
-        .collect();
-    all_tags.extend(intent.tags.iter().cloned());
-    let tags = params::stack_tags(&all_tags)?;
-    let template = stage_template(engine, intent.stack_name, intent.template, ui).await?;
-    validate(engine, &template, intent.template.origin()).await?;
-    // Nothing kumo sends differs from what the stack has: an empty change set then means "no changes".
-    let unchanged = is_update
-        && deployed.as_ref().is_some_and(|d| d.body() == intent.template.body())
-        && parameters.iter().all(|p| p.use_previous_value() == Some(true))
-        && existing.is_some_and(|s| same_tags(&s.tags, &tags));
-    let spec = ChangeSetSpec {
-        stack: intent.stack_name.to_owned(),
-        kind,
-        template,
-        parameters,
-        tags,
-        capabilities: capabilities(intent.template),
-        empty_means_no_change: unchanged,
-        new_stack: existing.is_none(),
-    };
-    Ok(Proposal {
-        spec,
-        deployed,
-        security,
-    })
-}
-
-/// The refusal for states that need a human decision first (a failed rollback or delete), with the
-/// resources that are stuck and what to run.
-pub(crate) async fn blocked_state_error(
-    engine: &Engine,
-    stack: &StackInfo,
-    verb: &str,
-) -> Result<DeployError, DeployError> {
-    let name = stack.name.as_str();
-    let (_, events) = EventCursor::from_operation_start(&engine.cfn, &stack.id).await?;
-    let blockers = advice::blockers(&stack.status, &events);
-    let stuck: Vec<String> = blockers
-        .iter()
-        .map(|e| {
-            format!(
-                "{} ({}): {}",
-                e.logical_id,
-                e.resource_type,
-                e.reason.as_deref().unwrap_or("no reason given")
-            )
-        })
-        .collect();
-    let stuck = if stuck.is_empty() {
-        String::new()
-    } else {
-        format!("; stuck: {}", stuck.join("; "))
-    };
-    let (what, hint) = match stack.state() {
-        StackState::UpdateRollbackFailed => (
-            "an earlier update failed and its rollback could not finish",
-            advice::continue_update_rollback(name, &blockers),
-        ),
-        StackState::RollbackFailed => (
-            "its first create failed and the rollback could not remove everything",
-            advice::after_failure(&stack.status, name, &blockers),
-        ),
-        StackState::DeleteFailed => (
-            "a delete failed part-way",
-            advice::after_failure(&stack.status, name, &blockers),
-        ),
-        _ => (
-            "an import failed and its rollback could not finish",
-            advice::after_failure(&stack.status, name, &blockers),
-        ),
-    };
-    Ok(DeployError::refused(
-        format!(
-            "{name} is {}: {what}{stuck}; it cannot be {verb} until that is resolved",
-            stack.status.as_str()
-        ),
-        hint,
-    ))
 }

@@ -5,13 +5,15 @@ use std::collections::BTreeMap;
 
 use aws_sdk_cloudformation::types::StackStatus;
 
-use crate::deploy::{ask, check_owner, resume};
+use crate::api_error::ApiResult;
 use crate::engine::{Engine, WatchTarget};
-use crate::error::{ApiResult, DeployError, Interruption};
+use crate::error::{DeployError, Interruption};
 use crate::events::EventCursor;
+use crate::guards::{ask, check_owner};
 use crate::params;
+use crate::resume::resume;
 use crate::stack::StackInfo;
-use crate::status::{Operation, Outcome, StackState};
+use crate::stack_state::{Operation, Outcome, StackState};
 use crate::ui::{Question, Ui};
 
 #[derive(Clone, Debug, Default)]

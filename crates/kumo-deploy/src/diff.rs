@@ -2,18 +2,20 @@
 //! empty review stack the change set made is deleted too). Read-only in effect.
 
 use aws_sdk_cloudformation::types::ChangeSetType;
+use kumo_core::validate::limits::MAX_TEMPLATE_BYTES;
 
 use crate::changes;
 use crate::changeset::Prepared;
-use crate::deploy::{Intent, MAX_TEMPLATE_BYTES, Proposal, blocked_state_error, check_owner, propose};
 use crate::engine::Engine;
 use crate::error::{DeployError, Interruption};
 use crate::events::{self, EventCursor};
+use crate::guards::{blocked_state_error, check_owner};
 use crate::ownership::{Ownership, ownership};
 use crate::params;
+use crate::proposal::{Intent, Proposal, propose};
 use crate::security::security_diff;
 use crate::stack::StackInfo;
-use crate::status::StackState;
+use crate::stack_state::StackState;
 use crate::template::TemplateDoc;
 use crate::ui::{Note, Plan, Ui};
 

@@ -8,14 +8,15 @@ use aws_sdk_cloudformation::Client;
 use aws_sdk_cloudformation::types::{StackStatus, TemplateStage};
 
 use crate::advice;
+use crate::api_error::{ApiError, ApiResult};
 use crate::clock::{Clock, SystemClock};
-use crate::error::{ApiError, ApiResult, DeployError, FailureReport, Interruption};
+use crate::error::{DeployError, FailureReport, Interruption};
 use crate::events::{self, EventCursor, StackEvent};
 use crate::interrupt::Interrupt;
 use crate::progress::Progress;
 use crate::stack::{self, StackInfo};
+use crate::stack_state::{Operation, Outcome, outcome};
 use crate::staging::Staging;
-use crate::status::{Operation, Outcome, outcome};
 use crate::template::TemplateDoc;
 use crate::ui::{Note, Ui};
 

@@ -2,12 +2,13 @@
 //! root cause of a failure apart from the cascade it triggers.
 
 use std::collections::HashSet;
+use std::fmt;
 use std::time::SystemTime;
 
 use aws_sdk_cloudformation::Client;
 use aws_sdk_cloudformation::primitives::{DateTime, DateTimeFormat};
 
-use crate::error::{ApiError, ApiResult, RootCause};
+use crate::api_error::{ApiError, ApiResult};
 
 /// The CloudFormation resource type of a stack itself (stack-level events carry it).
 pub const STACK_TYPE: &str = "AWS::CloudFormation::Stack";
@@ -238,6 +239,24 @@ impl EventCursor {
         }
         fresh.reverse();
         Ok(fresh)
+    }
+}
+
+/// The root-cause event, plus the nested stacks it was found in (outermost first).
+#[derive(Clone, Debug)]
+pub struct RootCause {
+    pub event: StackEvent,
+    pub nested_path: Vec<String>,
+}
+
+impl fmt::Display for RootCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let e = &self.event;
+        write!(f, "{} ({}) {}", e.logical_id, e.resource_type, e.status)?;
+        if !self.nested_path.is_empty() {
+            write!(f, " in nested stack {}", self.nested_path.join(" > "))?;
+        }
+        write!(f, ": {}", e.reason.as_deref().unwrap_or("(no reason given)"))
     }
 }
 

@@ -1,4 +1,4 @@
-//! Stack outputs, and the outputs file `deploy` writes: `<dir>/<Stack>.outputs.json`, shaped like
+//! Stack outputs (`kumo outputs`), and the outputs file `deploy` writes: `<dir>/<Stack>.outputs.json`, shaped like
 //! `cdk deploy --outputs-file` (`{"<Stack>": {"<Key>": "<Value>"}}`, keys sorted) so tools that read
 //! CDK's file read kumo's.
 
@@ -7,7 +7,11 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use crate::stack::StackOutput;
+use crate::engine::Engine;
+use crate::error::DeployError;
+use crate::params;
+use crate::stack::{StackInfo, StackOutput};
+use crate::stack_state::StackState;
 
 /// The outputs file's content.
 pub fn outputs_json(stack: &str, outputs: &[StackOutput]) -> Value {
@@ -40,4 +44,13 @@ pub fn write_outputs_file(dir: &Path, stack: &str, outputs: &[StackOutput]) -> s
         let _ = std::fs::remove_file(&temporary);
     }
     result.map(|()| path)
+}
+
+/// The stack's outputs. `None`: no such stack.
+pub async fn outputs(engine: &Engine, stack_name: &str) -> Result<Option<StackInfo>, DeployError> {
+    params::check_stack_name(stack_name)?;
+    Ok(engine
+        .describe(stack_name)
+        .await?
+        .filter(|s| s.state() != StackState::Absent))
 }

@@ -5,8 +5,8 @@ use std::time::SystemTime;
 use aws_sdk_cloudformation::Client;
 use aws_sdk_cloudformation::types::{StackDriftStatus, StackStatus};
 
-use crate::error::{ApiError, ApiResult};
-use crate::status::{StackState, classify};
+use crate::api_error::{ApiError, ApiResult};
+use crate::stack_state::{StackState, classify};
 
 #[derive(Clone, Debug)]
 pub struct StackInfo {

@@ -15,7 +15,8 @@ use aws_sdk_s3::types::{
     ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
 };
 
-use crate::error::{ApiError, ApiResult, DeployError};
+use crate::api_error::{ApiError, ApiResult};
+use crate::error::DeployError;
 
 /// S3 + STS access for staging. `bucket`: the user's bucket, or `None` for kumo's own.
 #[derive(Clone, Debug)]

@@ -9,7 +9,7 @@ use crate::changes::ResourceChange;
 use crate::events::StackEvent;
 use crate::progress::Progress;
 use crate::security::SecurityDiff;
-use crate::status::Operation;
+use crate::stack_state::Operation;
 
 /// Something worth telling the user that needs no answer.
 #[derive(Clone, Debug, PartialEq, Eq)]

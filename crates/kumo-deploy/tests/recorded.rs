@@ -17,7 +17,7 @@ use kumo_deploy::destroy::{DestroyOutcome, DestroyRequest, destroy};
 use kumo_deploy::diff::{DiffRequest, diff};
 use kumo_deploy::error::Interruption;
 use kumo_deploy::outputs::write_outputs_file;
-use kumo_deploy::status::Operation;
+use kumo_deploy::stack_state::Operation;
 use kumo_deploy::ui::{Note, Question};
 use support::recorder::Recorder;
 use support::timelines::{self, TEMPLATE};
@@ -1235,7 +1235,10 @@ async fn status_shows_the_last_operation_and_what_to_do() {
     let world = world.shared();
     let engine = support::engine(&world, &[]);
 
-    let report = kumo_deploy::report::status(&engine, STACK, 5).await.unwrap().unwrap();
+    let report = kumo_deploy::status_report::status(&engine, STACK, 5)
+        .await
+        .unwrap()
+        .unwrap();
 
     assert_eq!(report.stack.status.as_str(), "UPDATE_ROLLBACK_FAILED");
     assert_eq!(report.recent_events.len(), 5);
@@ -1244,7 +1247,7 @@ async fn status_shows_the_last_operation_and_what_to_do() {
     assert!(report.advice.unwrap().contains("continue-update-rollback"));
     assert_eq!(report.stack.drift.unwrap().status.as_str(), "DRIFTED");
     assert!(
-        kumo_deploy::report::status(&engine, "missing", 5)
+        kumo_deploy::status_report::status(&engine, "missing", 5)
             .await
             .unwrap()
             .is_none()
@@ -1255,11 +1258,11 @@ async fn status_shows_the_last_operation_and_what_to_do() {
 async fn outputs_are_read_from_the_stack() {
     let world = deployed_world("UPDATE_COMPLETE").shared();
     let engine = support::engine(&world, &[]);
-    let stack = kumo_deploy::report::outputs(&engine, STACK).await.unwrap().unwrap();
+    let stack = kumo_deploy::outputs::outputs(&engine, STACK).await.unwrap().unwrap();
     let json = kumo_deploy::outputs::outputs_json(&stack.name, &stack.outputs);
     assert_eq!(json["app"]["ClusterName"], "app-cluster");
     assert!(
-        kumo_deploy::report::outputs(&engine, "missing")
+        kumo_deploy::outputs::outputs(&engine, "missing")
             .await
             .unwrap()
             .is_none()

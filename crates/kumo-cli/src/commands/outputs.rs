@@ -16,7 +16,7 @@ pub fn run(config: Option<&Path>, args: &OutputsArgs) -> Result<ExitCode, CliErr
     aws_env::runtime()?.block_on(async {
         let session = aws_env::connect(&args.aws, settings.region.as_deref()).await?;
         let engine = aws_env::engine(&session, None, kumo_deploy::Interrupt::new());
-        let Some(stack) = kumo_deploy::report::outputs(&engine, &stack_name)
+        let Some(stack) = kumo_deploy::outputs::outputs(&engine, &stack_name)
             .await
             .map_err(deploy_error)?
         else {

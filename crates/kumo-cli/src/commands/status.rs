@@ -16,7 +16,7 @@ pub fn run(config: Option<&Path>, args: &StatusArgs) -> Result<ExitCode, CliErro
     aws_env::runtime()?.block_on(async {
         let session = aws_env::connect(&args.aws, settings.region.as_deref()).await?;
         let engine = aws_env::engine(&session, None, kumo_deploy::Interrupt::new());
-        match kumo_deploy::report::status(&engine, &stack_name, args.events)
+        match kumo_deploy::status_report::status(&engine, &stack_name, args.events)
             .await
             .map_err(deploy_error)?
         {

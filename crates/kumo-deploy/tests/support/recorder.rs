@@ -7,7 +7,7 @@ use kumo_deploy::changes::ResourceChange;
 use kumo_deploy::events::StackEvent;
 use kumo_deploy::progress::Progress;
 use kumo_deploy::security::SecurityDiff;
-use kumo_deploy::status::Operation;
+use kumo_deploy::stack_state::Operation;
 use kumo_deploy::ui::{Note, Plan, Question, Ui};
 
 #[derive(Clone, Debug)]

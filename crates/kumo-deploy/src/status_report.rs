@@ -1,12 +1,12 @@
-//! `status` and `outputs`: read-only views of a stack.
+//! `kumo status`: a read-only report of a stack: status, drift, last events, root cause, next step.
 
 use crate::advice;
 use crate::engine::Engine;
-use crate::error::{DeployError, RootCause};
-use crate::events::{self, EventCursor, StackEvent};
+use crate::error::DeployError;
+use crate::events::{self, EventCursor, RootCause, StackEvent};
 use crate::params;
 use crate::stack::StackInfo;
-use crate::status::StackState;
+use crate::stack_state::StackState;
 
 /// Everything `kumo status` shows.
 #[derive(Clone, Debug)]
@@ -86,13 +86,4 @@ pub async fn status(
         root_cause,
         advice,
     }))
-}
-
-/// The stack's outputs. `None`: no such stack.
-pub async fn outputs(engine: &Engine, stack_name: &str) -> Result<Option<StackInfo>, DeployError> {
-    params::check_stack_name(stack_name)?;
-    Ok(engine
-        .describe(stack_name)
-        .await?
-        .filter(|s| s.state() != StackState::Absent))
 }
