@@ -16,7 +16,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kumo_deploy::Interrupt;
 use kumo_deploy::events::{StackEvent, format_time};
 use kumo_deploy::progress::{Progress, format_elapsed};
-use kumo_deploy::stack_state::Operation;
+use kumo_deploy::stack_state::{Operation, StackStatus};
 use kumo_deploy::ui::{Note, Plan, Question, Ui};
 
 use crate::render_diff::render_plan;
@@ -288,7 +288,7 @@ impl Ui for CliUi {
         );
     }
 
-    fn watch_finished(&mut self, progress: &Progress, final_status: &str) {
+    fn watch_finished(&mut self, progress: &Progress, final_status: &StackStatus) {
         self.clear_bars();
         // Counts only mean something when the endpoint reported per-resource events.
         let text = if progress.done() > 0 {

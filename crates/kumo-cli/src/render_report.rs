@@ -1,8 +1,8 @@
 //! `status` and `outputs` as text.
 
 use kumo_deploy::events::format_time;
-use kumo_deploy::status_report::StatusReport;
 use kumo_deploy::stack::StackOutput;
+use kumo_deploy::status_report::StatusReport;
 
 pub fn print_outputs(outputs: &[StackOutput]) {
     if outputs.is_empty() {

@@ -1,20 +1,38 @@
 //! What to do next, per stack status. One place, so `deploy`, `destroy` and `status` say the same thing.
 
-use aws_sdk_cloudformation::types::StackStatus;
-
 use crate::events::{self, StackEvent};
+use crate::stack_state::StackStatus;
 
 /// Resources blocking the last phase of a failed operation: the rollback (for `*ROLLBACK_FAILED`) or
 /// the delete (for `DELETE_FAILED`). Empty for other statuses.
 pub fn blockers(status: &StackStatus, events: &[StackEvent]) -> Vec<StackEvent> {
     let phase = match status {
-        StackStatus::UpdateRollbackFailed => "UPDATE_ROLLBACK_IN_PROGRESS",
-        StackStatus::RollbackFailed => "ROLLBACK_IN_PROGRESS",
-        StackStatus::DeleteFailed => "DELETE_IN_PROGRESS",
-        StackStatus::ImportRollbackFailed => "IMPORT_ROLLBACK_IN_PROGRESS",
-        _ => return Vec::new(),
+        StackStatus::UpdateRollbackFailed => StackStatus::UpdateRollbackInProgress,
+        StackStatus::RollbackFailed => StackStatus::RollbackInProgress,
+        StackStatus::DeleteFailed => StackStatus::DeleteInProgress,
+        StackStatus::ImportRollbackFailed => StackStatus::ImportRollbackInProgress,
+        StackStatus::CreateInProgress
+        | StackStatus::CreateFailed
+        | StackStatus::CreateComplete
+        | StackStatus::RollbackInProgress
+        | StackStatus::RollbackComplete
+        | StackStatus::DeleteInProgress
+        | StackStatus::DeleteComplete
+        | StackStatus::UpdateInProgress
+        | StackStatus::UpdateCompleteCleanupInProgress
+        | StackStatus::UpdateComplete
+        | StackStatus::UpdateFailed
+        | StackStatus::UpdateRollbackInProgress
+        | StackStatus::UpdateRollbackCompleteCleanupInProgress
+        | StackStatus::UpdateRollbackComplete
+        | StackStatus::ReviewInProgress
+        | StackStatus::ImportInProgress
+        | StackStatus::ImportComplete
+        | StackStatus::ImportRollbackInProgress
+        | StackStatus::ImportRollbackComplete
+        | StackStatus::Unrecognized(_) => return Vec::new(),
     };
-    events::blockers_since(events, phase)
+    events::blockers_since(events, &phase)
 }
 
 fn ids(blockers: &[StackEvent]) -> String {
@@ -56,7 +74,20 @@ pub fn after_failure(status: &StackStatus, stack: &str, blockers: &[StackEvent])
         StackStatus::DeleteComplete => {
             "the stack was deleted after the failure; fix the cause and deploy again".to_owned()
         }
-        _ => format!("`kumo status --stack-name {stack}` shows the stack's events"),
+        StackStatus::CreateInProgress
+        | StackStatus::CreateComplete
+        | StackStatus::RollbackInProgress
+        | StackStatus::DeleteInProgress
+        | StackStatus::UpdateInProgress
+        | StackStatus::UpdateCompleteCleanupInProgress
+        | StackStatus::UpdateComplete
+        | StackStatus::UpdateRollbackInProgress
+        | StackStatus::UpdateRollbackCompleteCleanupInProgress
+        | StackStatus::ReviewInProgress
+        | StackStatus::ImportInProgress
+        | StackStatus::ImportComplete
+        | StackStatus::ImportRollbackInProgress
+        | StackStatus::Unrecognized(_) => format!("`kumo status --stack-name {stack}` shows the stack's events"),
     }
 }
 

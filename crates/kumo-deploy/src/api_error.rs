@@ -67,6 +67,15 @@ impl ApiError {
         }
     }
 
+    /// An answer that lacks what the call must return (a required field), described by `what`.
+    pub fn malformed(call: &'static str, what: impl Into<String>) -> Self {
+        ApiError {
+            call,
+            kind: ApiErrorKind::Response { status: None },
+            source: Some(what.into().into()),
+        }
+    }
+
     pub fn code(&self) -> Option<&str> {
         match &self.kind {
             ApiErrorKind::Service { code, .. } => Some(code),

@@ -12,13 +12,13 @@ use crate::changeset::Prepared;
 use crate::engine::{Deadline, Engine, WatchTarget};
 use crate::error::{DeployError, FailureReport, Interruption};
 use crate::events::{self, EventCursor};
-use crate::guards::{ask, blocked_state_error, check_owner};
+use crate::guards::{ask, blocked_state_error, check_owner, unrecognized_status};
 use crate::ownership::{Ownership, ownership};
 use crate::params;
 use crate::proposal::{Intent, Proposal, propose};
 use crate::resume::resume;
 use crate::stack::StackInfo;
-use crate::stack_state::{Operation, Outcome, StackState};
+use crate::stack_state::{Operation, Outcome, StackState, StackStatus};
 use crate::template::TemplateDoc;
 use crate::ui::{Note, Plan, Question, Ui};
 
@@ -56,7 +56,7 @@ pub enum DeployOutcome {
     Deployed {
         stack: StackInfo,
         operation: Operation,
-        status: String,
+        status: StackStatus,
     },
 }
 
@@ -115,39 +115,33 @@ pub async fn deploy<U: Ui>(engine: &Engine, request: &DeployRequest, ui: &mut U)
                 stack: name.to_owned(),
             }));
         }
-        let existing = engine.describe(name).await?;
-        let state = existing.as_ref().map_or(StackState::Absent, StackInfo::state);
-        if let Some(stack) = &existing
-            && state != StackState::Absent
-        {
-            check_owner(stack, request.adopt, ui, "deploy to")?;
+        let Some(stack) = engine.describe(name).await? else {
+            return apply(engine, request, ui, None, ChangeSetType::Create).await;
+        };
+        let state = stack.state();
+        if state != StackState::Absent {
+            check_owner(&stack, request.adopt, ui, "deploy to")?;
         }
-        match (state, existing) {
-            (StackState::Absent, _) => return apply(engine, request, ui, None, ChangeSetType::Create).await,
-            (StackState::Review, Some(stack)) => {
+        // Every state has its own arm (no wildcard): a new `StackState` does not compile until it is
+        // decided here.
+        match state {
+            // DELETE_COMPLETE: only the record of a deleted stack; create anew.
+            StackState::Absent => return apply(engine, request, ui, None, ChangeSetType::Create).await,
+            StackState::Review => {
                 return apply(engine, request, ui, Some(stack), ChangeSetType::Create).await;
             }
-            (StackState::Stable | StackState::FailedNoRollback, Some(stack)) => {
+            StackState::Stable | StackState::FailedNoRollback => {
                 return apply(engine, request, ui, Some(stack), ChangeSetType::Update).await;
             }
-            (StackState::InProgress, Some(stack)) => resume(engine, ui, &stack, "deploy").await?,
-            (StackState::RollbackComplete, Some(stack)) => {
-                recreate_after_rollback(engine, request, ui, &stack).await?;
+            StackState::InProgress => resume(engine, ui, &stack, "deploy").await?,
+            StackState::RollbackComplete => recreate_after_rollback(engine, request, ui, &stack).await?,
+            StackState::UpdateRollbackFailed
+            | StackState::RollbackFailed
+            | StackState::DeleteFailed
+            | StackState::ImportRollbackFailed => {
+                return Err(blocked_state_error(engine, &stack, "deployed to").await?);
             }
-            (
-                StackState::UpdateRollbackFailed
-                | StackState::RollbackFailed
-                | StackState::DeleteFailed
-                | StackState::ImportRollbackFailed,
-                Some(stack),
-            ) => return Err(blocked_state_error(engine, &stack, "deployed to").await?),
-            (_, stack) => {
-                let status = stack.map(|s| s.status.as_str().to_owned()).unwrap_or_default();
-                return Err(DeployError::refused(
-                    format!("{name} is in status {status}, which this version of kumo does not know"),
-                    "check the stack in the CloudFormation console; update kumo",
-                ));
-            }
+            StackState::Unrecognized => return Err(unrecognized_status(&stack)),
         }
     }
     Err(DeployError::refused(
@@ -352,13 +346,13 @@ async fn apply<U: Ui>(
             Ok(DeployOutcome::Deployed {
                 stack,
                 operation,
-                status: watched.status.as_str().to_owned(),
+                status: watched.status.clone(),
             })
         }
         Outcome::Failed => {
             let mut report: FailureReport = engine.failure_report(name, operation.verb(), &watched).await;
             if let Some(limit) = request.timeout
-                && watched.status.as_str() == "UPDATE_ROLLBACK_COMPLETE"
+                && watched.status == StackStatus::UpdateRollbackComplete
                 && engine.clock.now().duration_since(started).unwrap_or_default() >= limit
                 && report.root_cause.is_none()
             {

@@ -3,8 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_cloudformation::types::StackStatus;
-
 use crate::api_error::ApiResult;
 use crate::engine::{Engine, WatchTarget};
 use crate::error::{DeployError, Interruption};
@@ -13,7 +11,7 @@ use crate::guards::{ask, check_owner};
 use crate::params;
 use crate::resume::resume;
 use crate::stack::StackInfo;
-use crate::stack_state::{Operation, Outcome, StackState};
+use crate::stack_state::{Operation, Outcome, StackState, StackStatus};
 use crate::ui::{Question, Ui};
 
 #[derive(Clone, Debug, Default)]
@@ -56,9 +54,21 @@ pub async fn destroy<U: Ui>(
         return Ok(DestroyOutcome::NotFound);
     };
     let state = stack.state();
-    if state == StackState::Absent {
-        return Ok(DestroyOutcome::NotFound);
-    }
+    // Every state has its own arm (no wildcard): a new `StackState` does not compile until it is decided
+    // here. A delete works from every settled state, even one kumo does not know.
+    let running = match state {
+        StackState::Absent => return Ok(DestroyOutcome::NotFound),
+        StackState::InProgress => true,
+        StackState::Review
+        | StackState::Stable
+        | StackState::FailedNoRollback
+        | StackState::RollbackComplete
+        | StackState::RollbackFailed
+        | StackState::DeleteFailed
+        | StackState::UpdateRollbackFailed
+        | StackState::ImportRollbackFailed
+        | StackState::Unrecognized => false,
+    };
     check_owner(&stack, request.adopt, ui, "delete")?;
     if stack.termination_protection {
         return Err(DeployError::refused(
@@ -70,7 +80,7 @@ pub async fn destroy<U: Ui>(
             ),
         ));
     }
-    if state == StackState::InProgress {
+    if running {
         if stack.status != StackStatus::DeleteInProgress {
             return Err(DeployError::refused(
                 format!(

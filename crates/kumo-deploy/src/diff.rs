@@ -9,7 +9,7 @@ use crate::changeset::Prepared;
 use crate::engine::Engine;
 use crate::error::{DeployError, Interruption};
 use crate::events::{self, EventCursor};
-use crate::guards::{blocked_state_error, check_owner};
+use crate::guards::{blocked_state_error, check_owner, unrecognized_status};
 use crate::ownership::{Ownership, ownership};
 use crate::params;
 use crate::proposal::{Intent, Proposal, propose};
@@ -57,39 +57,33 @@ pub async fn diff<U: Ui>(engine: &Engine, request: &DiffRequest, ui: &mut U) -> 
         // `--adopt`); one managed by something else may not.
         match ownership(stack) {
             Ownership::Unmanaged => ui.note(Note::NotManagedByKumo { stack: name.to_owned() }),
-            _ => check_owner(stack, false, ui, "diff")?,
+            Ownership::Kumo | Ownership::ManagedElsewhere { .. } => check_owner(stack, false, ui, "diff")?,
         }
     }
-    let (existing, kind) = match (state, existing) {
-        (StackState::Absent, _) => (None, ChangeSetType::Create),
-        (StackState::Review, Some(stack)) => (Some(stack), ChangeSetType::Create),
-        (StackState::Stable | StackState::FailedNoRollback, Some(stack)) => (Some(stack), ChangeSetType::Update),
-        (StackState::RollbackComplete, Some(stack)) => return diff_against_nothing(engine, request, ui, &stack).await,
-        (StackState::InProgress, Some(stack)) => {
-            return Err(DeployError::refused(
-                format!(
-                    "{name} is {}: an operation is running; a diff now would be against a moving target",
-                    stack.status.as_str()
-                ),
-                "wait for it to finish (`kumo status`; `kumo deploy` follows it), then diff again",
-            ));
-        }
-        (
+    let (existing, kind) = match existing {
+        None => (None, ChangeSetType::Create),
+        // Every state has its own arm (no wildcard): a new `StackState` does not compile until it is
+        // decided here.
+        Some(stack) => match state {
+            StackState::Absent => (None, ChangeSetType::Create),
+            StackState::Review => (Some(stack), ChangeSetType::Create),
+            StackState::Stable | StackState::FailedNoRollback => (Some(stack), ChangeSetType::Update),
+            StackState::RollbackComplete => return diff_against_nothing(engine, request, ui, &stack).await,
+            StackState::InProgress => {
+                return Err(DeployError::refused(
+                    format!(
+                        "{name} is {}: an operation is running; a diff now would be against a moving target",
+                        stack.status
+                    ),
+                    "wait for it to finish (`kumo status`; `kumo deploy` follows it), then diff again",
+                ));
+            }
             StackState::UpdateRollbackFailed
             | StackState::RollbackFailed
             | StackState::DeleteFailed
-            | StackState::ImportRollbackFailed,
-            Some(stack),
-        ) => return Err(blocked_state_error(engine, &stack, "diffed").await?),
-        (_, stack) => {
-            return Err(DeployError::refused(
-                format!(
-                    "{name} is in status {}, which this version of kumo does not know",
-                    stack.map(|s| s.status.as_str().to_owned()).unwrap_or_default()
-                ),
-                "check the stack in the CloudFormation console; update kumo",
-            ));
-        }
+            | StackState::ImportRollbackFailed => return Err(blocked_state_error(engine, &stack, "diffed").await?),
+            StackState::Unrecognized => return Err(unrecognized_status(&stack)),
+        },
     };
     let intent = Intent {
         stack_name: name,

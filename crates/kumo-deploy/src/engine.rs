@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use aws_sdk_cloudformation::Client;
-use aws_sdk_cloudformation::types::{StackStatus, TemplateStage};
+use aws_sdk_cloudformation::types::TemplateStage;
 
 use crate::advice;
 use crate::api_error::{ApiError, ApiResult};
@@ -15,7 +15,7 @@ use crate::events::{self, EventCursor, StackEvent};
 use crate::interrupt::Interrupt;
 use crate::progress::Progress;
 use crate::stack::{self, StackInfo};
-use crate::stack_state::{Operation, Outcome, outcome};
+use crate::stack_state::{Operation, Outcome, StackStatus, outcome};
 use crate::staging::Staging;
 use crate::template::TemplateDoc;
 use crate::ui::{Note, Ui};
@@ -135,6 +135,8 @@ impl Engine {
         ui.watch_started(&target.stack_name, target.operation, &progress);
         let mut failures = 0u32;
         let mut cancelled = false;
+        // The last status read, for the Ctrl-C message; `None` until a poll succeeds.
+        let mut last_status: Option<StackStatus> = None;
         loop {
             let polled = self.poll_once(&target.stack_id, &mut target.cursor).await;
             let (stack, fresh) = match polled {
@@ -150,7 +152,7 @@ impl Engine {
                         limit: self.options.poll_failure_limit,
                     });
                     let backoff = self.options.poll_interval * 2u32.pow(failures.min(4));
-                    self.sleep_or_interrupt(backoff, &target, "UNKNOWN").await?;
+                    self.sleep_or_interrupt(backoff, &target, last_status.as_ref()).await?;
                     continue;
                 }
                 Err(error) => return Err(error.into()),
@@ -166,7 +168,7 @@ impl Engine {
                 .map(|s| s.status.clone())
                 .unwrap_or(StackStatus::DeleteComplete);
             if let Some(result) = outcome(target.operation, &status) {
-                ui.watch_finished(&progress, status.as_str());
+                ui.watch_finished(&progress, &status);
                 return Ok(Watched {
                     status,
                     outcome: result,
@@ -178,8 +180,10 @@ impl Engine {
                 && !cancelled
                 && self.clock.now() >= deadline.at
             {
-                match (target.operation, &status) {
-                    (Operation::Update, StackStatus::UpdateInProgress) => {
+                // CancelUpdateStack works only while an update is in UPDATE_IN_PROGRESS; a create
+                // cannot be cancelled at all.
+                match target.operation {
+                    Operation::Update if status == StackStatus::UpdateInProgress => {
                         ui.note(Note::CancellingUpdate {
                             stack: target.stack_name.clone(),
                             minutes: deadline.limit.as_secs() / 60,
@@ -194,8 +198,8 @@ impl Engine {
                         cancelled = true;
                     }
                     // Past the point of no return (cleanup or rollback already running): let it finish.
-                    (Operation::Update, _) => cancelled = true,
-                    _ => {
+                    Operation::Update => cancelled = true,
+                    Operation::Create | Operation::Delete | Operation::Resume => {
                         return Err(DeployError::TimedOut {
                             stack: target.stack_name.clone(),
                             operation: target.operation.verb(),
@@ -205,7 +209,8 @@ impl Engine {
                 }
             }
             ui.tick(&progress, self.clock.now());
-            self.sleep_or_interrupt(self.options.poll_interval, &target, status.as_str())
+            last_status = Some(status);
+            self.sleep_or_interrupt(self.options.poll_interval, &target, last_status.as_ref())
                 .await?;
         }
     }
@@ -230,13 +235,13 @@ impl Engine {
         &self,
         duration: Duration,
         target: &WatchTarget,
-        status: &str,
+        status: Option<&StackStatus>,
     ) -> Result<(), DeployError> {
         tokio::select! {
             biased;
             () = self.interrupt.triggered() => Err(DeployError::Interrupted(Interruption::Watching {
                 stack: target.stack_name.clone(),
-                status: status.to_owned(),
+                status: status.cloned(),
                 command: target.command,
             })),
             () = self.clock.sleep(duration) => Ok(()),
@@ -258,7 +263,7 @@ impl Engine {
         FailureReport {
             stack: name.to_owned(),
             operation: operation.to_owned(),
-            final_status: watched.status.as_str().to_owned(),
+            final_status: watched.status.clone(),
             hint: advice::after_failure(&watched.status, name, &blockers),
             root_cause: root,
             other_failures,

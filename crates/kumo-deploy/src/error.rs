@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::api_error::ApiError;
 use crate::events::{RootCause, StackEvent};
+use crate::stack_state::StackStatus;
 use crate::template::TemplateError;
 
 /// Everything a flow (`deploy`, `diff`, `destroy`, ...) can fail with.
@@ -95,7 +96,8 @@ pub enum Interruption {
     /// While following an operation that keeps running in CloudFormation.
     Watching {
         stack: String,
-        status: String,
+        /// The last status read; `None` when no poll had succeeded yet.
+        status: Option<StackStatus>,
         command: &'static str,
     },
 }
@@ -116,10 +118,14 @@ impl fmt::Display for Interruption {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Interruption::BeforeChange { stack } => write!(f, "interrupted: nothing was changed on {stack}"),
-            Interruption::Watching { stack, status, .. } => write!(
-                f,
-                "interrupted: stopped watching {stack} ({status}); the operation continues in CloudFormation"
-            ),
+            Interruption::Watching { stack, status, .. } => {
+                write!(f, "interrupted: stopped watching {stack} (")?;
+                match status {
+                    Some(status) => write!(f, "{status}")?,
+                    None => f.write_str("status not read yet")?,
+                }
+                f.write_str("); the operation continues in CloudFormation")
+            }
         }
     }
 }
@@ -130,7 +136,7 @@ pub struct FailureReport {
     pub stack: String,
     /// "create", "update", "delete", or the operation that was resumed.
     pub operation: String,
-    pub final_status: String,
+    pub final_status: StackStatus,
     /// The first `*_FAILED` event that is not a cancellation caused by another failure.
     pub root_cause: Option<RootCause>,
     /// Further independent failures (not cancellations), after the root cause.

@@ -9,6 +9,7 @@ use aws_sdk_cloudformation::Client;
 use aws_sdk_cloudformation::primitives::{DateTime, DateTimeFormat};
 
 use crate::api_error::{ApiError, ApiResult};
+use crate::stack_state::StackStatus;
 
 /// The CloudFormation resource type of a stack itself (stack-level events carry it).
 pub const STACK_TYPE: &str = "AWS::CloudFormation::Stack";
@@ -91,11 +92,11 @@ pub fn format_time(time: SystemTime) -> String {
 }
 
 /// Stack-level statuses that begin an operation a user (or kumo) started.
-const OPERATION_STARTS: &[&str] = &[
-    "CREATE_IN_PROGRESS",
-    "UPDATE_IN_PROGRESS",
-    "DELETE_IN_PROGRESS",
-    "IMPORT_IN_PROGRESS",
+const OPERATION_STARTS: [StackStatus; 4] = [
+    StackStatus::CreateInProgress,
+    StackStatus::UpdateInProgress,
+    StackStatus::DeleteInProgress,
+    StackStatus::ImportInProgress,
 ];
 
 /// The root cause among `events` (chronological): the first resource failure that is not a
@@ -120,10 +121,10 @@ pub fn other_failures(events: &[StackEvent], root: &StackEvent) -> Vec<StackEven
 
 /// Resources that failed in the last phase that started with a stack-level `phase_status` event (e.g.
 /// `UPDATE_ROLLBACK_IN_PROGRESS` or `DELETE_IN_PROGRESS`): what blocks the rollback or the delete.
-pub fn blockers_since(events: &[StackEvent], phase_status: &str) -> Vec<StackEvent> {
+pub fn blockers_since(events: &[StackEvent], phase_status: &StackStatus) -> Vec<StackEvent> {
     let start = events
         .iter()
-        .rposition(|e| e.is_stack() && e.status == phase_status)
+        .rposition(|e| e.is_stack() && e.status == phase_status.as_str())
         .map_or(0, |i| i + 1);
     let mut seen = HashSet::new();
     let mut blockers: Vec<StackEvent> = events[start..]
@@ -188,7 +189,7 @@ impl EventCursor {
             let mut found_start = false;
             for event in page.stack_events() {
                 let event = StackEvent::from_sdk(event);
-                let is_start = event.is_stack() && OPERATION_STARTS.contains(&event.status.as_str());
+                let is_start = event.is_stack() && OPERATION_STARTS.iter().any(|start| event.status == start.as_str());
                 newest_first.push(event);
                 if is_start {
                     found_start = true;
@@ -342,7 +343,7 @@ mod tests {
         assert_eq!(root.status, "CREATE_FAILED");
         let others = other_failures(&events, &root);
         assert_eq!(others.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), ["e7"]);
-        assert_eq!(blockers_since(&events, "ROLLBACK_IN_PROGRESS").len(), 1);
+        assert_eq!(blockers_since(&events, &StackStatus::RollbackInProgress).len(), 1);
     }
 
     #[test]

@@ -97,8 +97,19 @@ pub(crate) async fn blocked_state_error(
             "a delete failed part-way",
             advice::after_failure(&stack.status, name, &blockers),
         ),
-        _ => (
+        StackState::ImportRollbackFailed => (
             "an import failed and its rollback could not finish",
+            advice::after_failure(&stack.status, name, &blockers),
+        ),
+        // Not blocked states: callers send only the four above here.
+        StackState::Absent
+        | StackState::Review
+        | StackState::Stable
+        | StackState::FailedNoRollback
+        | StackState::InProgress
+        | StackState::RollbackComplete
+        | StackState::Unrecognized => (
+            "it is not in a state kumo can act on",
             advice::after_failure(&stack.status, name, &blockers),
         ),
     };
@@ -109,4 +120,16 @@ pub(crate) async fn blocked_state_error(
         ),
         hint,
     ))
+}
+
+/// The refusal for a status this version of kumo does not know: acting on a guess could start a second
+/// operation or delete something AWS is still working on.
+pub(crate) fn unrecognized_status(stack: &StackInfo) -> DeployError {
+    DeployError::refused(
+        format!(
+            "{} is in status {}, which this version of kumo does not know",
+            stack.name, stack.status
+        ),
+        "check the stack in the CloudFormation console; update kumo",
+    )
 }

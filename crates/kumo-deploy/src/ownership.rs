@@ -63,7 +63,7 @@ pub fn ownership(stack: &StackInfo) -> Ownership {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aws_sdk_cloudformation::types::StackStatus;
+    use crate::stack_state::StackStatus;
 
     fn stack(name: &str, tags: &[(&str, &str)], parent: Option<&str>) -> StackInfo {
         StackInfo {

@@ -16,10 +16,10 @@ pub(crate) async fn resume<U: Ui>(
     stack: &StackInfo,
     command: &'static str,
 ) -> Result<(), DeployError> {
-    let operation = running_operation(&stack.status);
+    let operation = running_operation(&stack.status).unwrap_or("operation");
     ui.note(Note::ResumingWatch {
         stack: stack.name.clone(),
-        status: stack.status.as_str().to_owned(),
+        status: stack.status.clone(),
         operation,
     });
     let (cursor, history) = EventCursor::from_operation_start(&engine.cfn, &stack.id).await?;
@@ -39,7 +39,7 @@ pub(crate) async fn resume<U: Ui>(
         Outcome::Succeeded => {
             ui.note(Note::ResumedOperationFinished {
                 stack: stack.name.clone(),
-                status: watched.status.as_str().to_owned(),
+                status: watched.status.clone(),
             });
             Ok(())
         }

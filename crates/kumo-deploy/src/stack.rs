@@ -3,10 +3,10 @@
 use std::time::SystemTime;
 
 use aws_sdk_cloudformation::Client;
-use aws_sdk_cloudformation::types::{StackDriftStatus, StackStatus};
+use aws_sdk_cloudformation::types::StackDriftStatus;
 
 use crate::api_error::{ApiError, ApiResult};
-use crate::stack_state::{StackState, classify};
+use crate::stack_state::{StackState, StackStatus, classify};
 
 #[derive(Clone, Debug)]
 pub struct StackInfo {
@@ -53,16 +53,24 @@ impl StackInfo {
         self.tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
-    fn from_sdk(stack: &aws_sdk_cloudformation::types::Stack) -> StackInfo {
+    /// The SDK's stack; an error when it lacks the status (a required field: without it kumo cannot
+    /// decide anything, and guessing one would be worse).
+    fn from_sdk(stack: &aws_sdk_cloudformation::types::Stack) -> Result<StackInfo, ApiError> {
         let time =
             |t: Option<&aws_sdk_cloudformation::primitives::DateTime>| t.and_then(|t| SystemTime::try_from(*t).ok());
-        StackInfo {
+        let Some(status) = stack.stack_status() else {
+            return Err(ApiError::malformed(
+                "DescribeStacks",
+                format!(
+                    "the answer describes stack {:?} without a StackStatus",
+                    stack.stack_name().unwrap_or_default()
+                ),
+            ));
+        };
+        Ok(StackInfo {
             id: stack.stack_id().unwrap_or_default().to_owned(),
             name: stack.stack_name().unwrap_or_default().to_owned(),
-            status: stack
-                .stack_status()
-                .cloned()
-                .unwrap_or_else(|| StackStatus::from("UNKNOWN")),
+            status: StackStatus::from_sdk(status),
             status_reason: stack.stack_status_reason().filter(|r| !r.is_empty()).map(str::to_owned),
             description: stack.description().map(str::to_owned),
             tags: stack
@@ -104,7 +112,7 @@ impl StackInfo {
                     checked: time(d.last_check_timestamp()),
                 })
             }),
-        }
+        })
     }
 }
 
@@ -118,7 +126,7 @@ pub async fn describe(client: &Client, stack: &str) -> Result<Option<StackInfo>,
         .await
         .api("DescribeStacks")
     {
-        Ok(output) => Ok(output.stacks().first().map(StackInfo::from_sdk)),
+        Ok(output) => output.stacks().first().map(StackInfo::from_sdk).transpose(),
         Err(error) if error.is_stack_not_found() => Ok(None),
         Err(error) => Err(error),
     }

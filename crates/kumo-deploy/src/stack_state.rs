@@ -1,8 +1,214 @@
-//! The state machine's vocabulary: every CloudFormation stack status, sorted into what kumo may do with
-//! a stack in it. The match below is exhaustive over the statuses the SDK knows; a status added by AWS
-//! later lands in [`StackState::Unrecognized`] and kumo refuses to act rather than guess.
+//! The state machine's vocabulary: every CloudFormation stack status as a type of kumo's own
+//! ([`StackStatus`]), sorted into what kumo may do with a stack in it ([`StackState`]).
+//!
+//! The SDK's status enum is `#[non_exhaustive]`, so matching it always needs a wildcard arm, and a status
+//! AWS adds later would fall into it silently. So the SDK's value is converted once, in
+//! [`StackStatus::from_sdk`] (its one wildcard gives [`StackStatus::Unrecognized`], which kumo refuses to act
+//! on), and every decision matches kumo's enum with no wildcard arm: adding a variant is a compile error
+//! in every function that decides from a status. A unit test checks that every status the SDK knows
+//! converts to a named variant, so an SDK update that brings a new status fails the tests.
 
-use aws_sdk_cloudformation::types::StackStatus;
+use std::fmt;
+
+use aws_sdk_cloudformation::types::StackStatus as SdkStackStatus;
+
+/// A stack's status, as `DescribeStacks` reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum StackStatus {
+    CreateInProgress,
+    CreateFailed,
+    CreateComplete,
+    RollbackInProgress,
+    RollbackFailed,
+    RollbackComplete,
+    DeleteInProgress,
+    DeleteFailed,
+    DeleteComplete,
+    UpdateInProgress,
+    UpdateCompleteCleanupInProgress,
+    UpdateComplete,
+    UpdateFailed,
+    UpdateRollbackInProgress,
+    UpdateRollbackFailed,
+    UpdateRollbackCompleteCleanupInProgress,
+    UpdateRollbackComplete,
+    ReviewInProgress,
+    ImportInProgress,
+    ImportComplete,
+    ImportRollbackInProgress,
+    ImportRollbackFailed,
+    ImportRollbackComplete,
+    /// A status this version of kumo does not know, as AWS spelled it.
+    Unrecognized(String),
+}
+
+impl StackStatus {
+    /// Every status kumo knows, in CloudFormation's documentation order.
+    pub const KNOWN: [StackStatus; 23] = [
+        StackStatus::CreateInProgress,
+        StackStatus::CreateFailed,
+        StackStatus::CreateComplete,
+        StackStatus::RollbackInProgress,
+        StackStatus::RollbackFailed,
+        StackStatus::RollbackComplete,
+        StackStatus::DeleteInProgress,
+        StackStatus::DeleteFailed,
+        StackStatus::DeleteComplete,
+        StackStatus::UpdateInProgress,
+        StackStatus::UpdateCompleteCleanupInProgress,
+        StackStatus::UpdateComplete,
+        StackStatus::UpdateFailed,
+        StackStatus::UpdateRollbackInProgress,
+        StackStatus::UpdateRollbackFailed,
+        StackStatus::UpdateRollbackCompleteCleanupInProgress,
+        StackStatus::UpdateRollbackComplete,
+        StackStatus::ReviewInProgress,
+        StackStatus::ImportInProgress,
+        StackStatus::ImportComplete,
+        StackStatus::ImportRollbackInProgress,
+        StackStatus::ImportRollbackFailed,
+        StackStatus::ImportRollbackComplete,
+    ];
+
+    /// The SDK's value as kumo's. The only wildcard arm over stack statuses in kumo: the SDK enum is
+    /// non-exhaustive, and what it does not name is [`StackStatus::Unrecognized`].
+    pub fn from_sdk(status: &SdkStackStatus) -> StackStatus {
+        match status {
+            SdkStackStatus::CreateInProgress => StackStatus::CreateInProgress,
+            SdkStackStatus::CreateFailed => StackStatus::CreateFailed,
+            SdkStackStatus::CreateComplete => StackStatus::CreateComplete,
+            SdkStackStatus::RollbackInProgress => StackStatus::RollbackInProgress,
+            SdkStackStatus::RollbackFailed => StackStatus::RollbackFailed,
+            SdkStackStatus::RollbackComplete => StackStatus::RollbackComplete,
+            SdkStackStatus::DeleteInProgress => StackStatus::DeleteInProgress,
+            SdkStackStatus::DeleteFailed => StackStatus::DeleteFailed,
+            SdkStackStatus::DeleteComplete => StackStatus::DeleteComplete,
+            SdkStackStatus::UpdateInProgress => StackStatus::UpdateInProgress,
+            SdkStackStatus::UpdateCompleteCleanupInProgress => StackStatus::UpdateCompleteCleanupInProgress,
+            SdkStackStatus::UpdateComplete => StackStatus::UpdateComplete,
+            SdkStackStatus::UpdateFailed => StackStatus::UpdateFailed,
+            SdkStackStatus::UpdateRollbackInProgress => StackStatus::UpdateRollbackInProgress,
+            SdkStackStatus::UpdateRollbackFailed => StackStatus::UpdateRollbackFailed,
+            SdkStackStatus::UpdateRollbackCompleteCleanupInProgress => {
+                StackStatus::UpdateRollbackCompleteCleanupInProgress
+            }
+            SdkStackStatus::UpdateRollbackComplete => StackStatus::UpdateRollbackComplete,
+            SdkStackStatus::ReviewInProgress => StackStatus::ReviewInProgress,
+            SdkStackStatus::ImportInProgress => StackStatus::ImportInProgress,
+            SdkStackStatus::ImportComplete => StackStatus::ImportComplete,
+            SdkStackStatus::ImportRollbackInProgress => StackStatus::ImportRollbackInProgress,
+            SdkStackStatus::ImportRollbackFailed => StackStatus::ImportRollbackFailed,
+            SdkStackStatus::ImportRollbackComplete => StackStatus::ImportRollbackComplete,
+            other => StackStatus::Unrecognized(other.as_str().to_owned()),
+        }
+    }
+
+    /// CloudFormation's spelling, e.g. `UPDATE_ROLLBACK_COMPLETE`.
+    pub fn as_str(&self) -> &str {
+        match self {
+            StackStatus::CreateInProgress => "CREATE_IN_PROGRESS",
+            StackStatus::CreateFailed => "CREATE_FAILED",
+            StackStatus::CreateComplete => "CREATE_COMPLETE",
+            StackStatus::RollbackInProgress => "ROLLBACK_IN_PROGRESS",
+            StackStatus::RollbackFailed => "ROLLBACK_FAILED",
+            StackStatus::RollbackComplete => "ROLLBACK_COMPLETE",
+            StackStatus::DeleteInProgress => "DELETE_IN_PROGRESS",
+            StackStatus::DeleteFailed => "DELETE_FAILED",
+            StackStatus::DeleteComplete => "DELETE_COMPLETE",
+            StackStatus::UpdateInProgress => "UPDATE_IN_PROGRESS",
+            StackStatus::UpdateCompleteCleanupInProgress => "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+            StackStatus::UpdateComplete => "UPDATE_COMPLETE",
+            StackStatus::UpdateFailed => "UPDATE_FAILED",
+            StackStatus::UpdateRollbackInProgress => "UPDATE_ROLLBACK_IN_PROGRESS",
+            StackStatus::UpdateRollbackFailed => "UPDATE_ROLLBACK_FAILED",
+            StackStatus::UpdateRollbackCompleteCleanupInProgress => "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+            StackStatus::UpdateRollbackComplete => "UPDATE_ROLLBACK_COMPLETE",
+            StackStatus::ReviewInProgress => "REVIEW_IN_PROGRESS",
+            StackStatus::ImportInProgress => "IMPORT_IN_PROGRESS",
+            StackStatus::ImportComplete => "IMPORT_COMPLETE",
+            StackStatus::ImportRollbackInProgress => "IMPORT_ROLLBACK_IN_PROGRESS",
+            StackStatus::ImportRollbackFailed => "IMPORT_ROLLBACK_FAILED",
+            StackStatus::ImportRollbackComplete => "IMPORT_ROLLBACK_COMPLETE",
+            StackStatus::Unrecognized(text) => text,
+        }
+    }
+
+    /// Still moving: an operation is running (`REVIEW_IN_PROGRESS` included: it is the state between
+    /// `ExecuteChangeSet` and the create).
+    pub fn is_in_progress(&self) -> bool {
+        match self {
+            StackStatus::CreateInProgress
+            | StackStatus::RollbackInProgress
+            | StackStatus::DeleteInProgress
+            | StackStatus::UpdateInProgress
+            | StackStatus::UpdateCompleteCleanupInProgress
+            | StackStatus::UpdateRollbackInProgress
+            | StackStatus::UpdateRollbackCompleteCleanupInProgress
+            | StackStatus::ReviewInProgress
+            | StackStatus::ImportInProgress
+            | StackStatus::ImportRollbackInProgress => true,
+            StackStatus::CreateFailed
+            | StackStatus::CreateComplete
+            | StackStatus::RollbackFailed
+            | StackStatus::RollbackComplete
+            | StackStatus::DeleteFailed
+            | StackStatus::DeleteComplete
+            | StackStatus::UpdateComplete
+            | StackStatus::UpdateFailed
+            | StackStatus::UpdateRollbackFailed
+            | StackStatus::UpdateRollbackComplete
+            | StackStatus::ImportComplete
+            | StackStatus::ImportRollbackFailed
+            | StackStatus::ImportRollbackComplete => false,
+            // Spelled like the statuses AWS has: judged by its spelling (an unknown settled status is
+            // refused by `classify` anyway).
+            StackStatus::Unrecognized(text) => text.ends_with("_IN_PROGRESS"),
+        }
+    }
+
+    /// The last operation did not do what it was started for: the stack was rolled back, or is stuck
+    /// in a failed state. `kumo status` explains the root cause of these.
+    pub fn is_failure(&self) -> bool {
+        match self {
+            StackStatus::CreateFailed
+            | StackStatus::RollbackFailed
+            | StackStatus::RollbackComplete
+            | StackStatus::DeleteFailed
+            | StackStatus::UpdateFailed
+            | StackStatus::UpdateRollbackFailed
+            | StackStatus::UpdateRollbackComplete
+            | StackStatus::ImportRollbackFailed
+            | StackStatus::ImportRollbackComplete => true,
+            StackStatus::CreateInProgress
+            | StackStatus::CreateComplete
+            | StackStatus::RollbackInProgress
+            | StackStatus::DeleteInProgress
+            | StackStatus::DeleteComplete
+            | StackStatus::UpdateInProgress
+            | StackStatus::UpdateCompleteCleanupInProgress
+            | StackStatus::UpdateComplete
+            | StackStatus::UpdateRollbackInProgress
+            | StackStatus::UpdateRollbackCompleteCleanupInProgress
+            | StackStatus::ReviewInProgress
+            | StackStatus::ImportInProgress
+            | StackStatus::ImportComplete
+            | StackStatus::ImportRollbackInProgress
+            | StackStatus::Unrecognized(_) => false,
+        }
+    }
+}
+
+impl fmt::Display for StackStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&SdkStackStatus> for StackStatus {
+    fn from(status: &SdkStackStatus) -> StackStatus {
+        StackStatus::from_sdk(status)
+    }
+}
 
 /// What a stack's status allows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,7 +267,7 @@ pub fn classify(status: Option<&StackStatus>) -> StackState {
         StackStatus::DeleteFailed => StackState::DeleteFailed,
         StackStatus::UpdateRollbackFailed => StackState::UpdateRollbackFailed,
         StackStatus::ImportRollbackFailed => StackState::ImportRollbackFailed,
-        _ => StackState::Unrecognized,
+        StackStatus::Unrecognized(_) => StackState::Unrecognized,
     }
 }
 
@@ -96,39 +302,68 @@ impl Operation {
 /// `None` while the status is still moving; otherwise whether `operation` reached its goal.
 /// `REVIEW_IN_PROGRESS` counts as moving: it is the state between `ExecuteChangeSet` and the create.
 pub fn outcome(operation: Operation, status: &StackStatus) -> Option<Outcome> {
-    if status.as_str().ends_with("_IN_PROGRESS") {
+    if status.is_in_progress() {
         return None;
     }
-    let succeeded = match operation {
-        Operation::Create => matches!(status, StackStatus::CreateComplete),
-        Operation::Update => matches!(status, StackStatus::UpdateComplete),
-        Operation::Delete => matches!(status, StackStatus::DeleteComplete),
-        Operation::Resume => matches!(
-            status,
-            StackStatus::CreateComplete
-                | StackStatus::UpdateComplete
-                | StackStatus::ImportComplete
-                | StackStatus::DeleteComplete
-        ),
+    let succeeded = match status {
+        StackStatus::CreateComplete => matches!(operation, Operation::Create | Operation::Resume),
+        StackStatus::UpdateComplete => matches!(operation, Operation::Update | Operation::Resume),
+        StackStatus::DeleteComplete => matches!(operation, Operation::Delete | Operation::Resume),
+        StackStatus::ImportComplete => operation == Operation::Resume,
+        StackStatus::CreateFailed
+        | StackStatus::RollbackFailed
+        | StackStatus::RollbackComplete
+        | StackStatus::DeleteFailed
+        | StackStatus::UpdateFailed
+        | StackStatus::UpdateRollbackFailed
+        | StackStatus::UpdateRollbackComplete
+        | StackStatus::ImportRollbackFailed
+        | StackStatus::ImportRollbackComplete
+        | StackStatus::Unrecognized(_) => false,
+        // Moving statuses returned above.
+        StackStatus::CreateInProgress
+        | StackStatus::RollbackInProgress
+        | StackStatus::DeleteInProgress
+        | StackStatus::UpdateInProgress
+        | StackStatus::UpdateCompleteCleanupInProgress
+        | StackStatus::UpdateRollbackInProgress
+        | StackStatus::UpdateRollbackCompleteCleanupInProgress
+        | StackStatus::ReviewInProgress
+        | StackStatus::ImportInProgress
+        | StackStatus::ImportRollbackInProgress => return None,
     };
     Some(if succeeded { Outcome::Succeeded } else { Outcome::Failed })
 }
 
-/// The operation a running (`*_IN_PROGRESS`) status belongs to, for messages and for choosing whether
-/// a resumed watch may continue into a deploy.
-pub fn running_operation(status: &StackStatus) -> &'static str {
+/// The operation a running (`*_IN_PROGRESS`) status belongs to, for messages; `None` for a settled
+/// status.
+pub fn running_operation(status: &StackStatus) -> Option<&'static str> {
     match status {
-        StackStatus::CreateInProgress => "create",
-        StackStatus::RollbackInProgress => "rollback of a failed create",
-        StackStatus::UpdateInProgress | StackStatus::UpdateCompleteCleanupInProgress => "update",
+        StackStatus::CreateInProgress => Some("create"),
+        StackStatus::RollbackInProgress => Some("rollback of a failed create"),
+        StackStatus::UpdateInProgress | StackStatus::UpdateCompleteCleanupInProgress => Some("update"),
         StackStatus::UpdateRollbackInProgress | StackStatus::UpdateRollbackCompleteCleanupInProgress => {
-            "rollback of a failed update"
+            Some("rollback of a failed update")
         }
-        StackStatus::DeleteInProgress => "delete",
-        StackStatus::ImportInProgress => "import",
-        StackStatus::ImportRollbackInProgress => "rollback of a failed import",
-        StackStatus::ReviewInProgress => "change set review",
-        _ => "operation",
+        StackStatus::DeleteInProgress => Some("delete"),
+        StackStatus::ImportInProgress => Some("import"),
+        StackStatus::ImportRollbackInProgress => Some("rollback of a failed import"),
+        StackStatus::ReviewInProgress => Some("change set review"),
+        StackStatus::Unrecognized(text) if text.ends_with("_IN_PROGRESS") => Some("operation"),
+        StackStatus::CreateFailed
+        | StackStatus::CreateComplete
+        | StackStatus::RollbackFailed
+        | StackStatus::RollbackComplete
+        | StackStatus::DeleteFailed
+        | StackStatus::DeleteComplete
+        | StackStatus::UpdateComplete
+        | StackStatus::UpdateFailed
+        | StackStatus::UpdateRollbackFailed
+        | StackStatus::UpdateRollbackComplete
+        | StackStatus::ImportComplete
+        | StackStatus::ImportRollbackFailed
+        | StackStatus::ImportRollbackComplete
+        | StackStatus::Unrecognized(_) => None,
     }
 }
 
@@ -136,30 +371,67 @@ pub fn running_operation(status: &StackStatus) -> &'static str {
 mod tests {
     use super::*;
 
-    /// Every status the SDK knows has a deliberate branch; none falls through to "unrecognized".
+    /// Every status the SDK knows converts to a named variant (an SDK update with a new status fails
+    /// here), and back to the same spelling; `KNOWN` lists exactly those.
+    #[test]
+    fn every_sdk_status_is_a_named_variant() {
+        let mut known: Vec<&str> = StackStatus::KNOWN.iter().map(StackStatus::as_str).collect();
+        known.sort_unstable();
+        let mut sdk: Vec<&str> = SdkStackStatus::values().to_vec();
+        sdk.sort_unstable();
+        assert_eq!(known, sdk, "StackStatus::KNOWN and the SDK's statuses differ");
+        for name in SdkStackStatus::values() {
+            let status = StackStatus::from_sdk(&SdkStackStatus::from(*name));
+            assert!(
+                !matches!(status, StackStatus::Unrecognized(_)),
+                "{name} has no variant in kumo's StackStatus"
+            );
+            assert_eq!(status.as_str(), *name);
+        }
+        assert_eq!(
+            StackStatus::from_sdk(&SdkStackStatus::from("SOMETHING_NEW")),
+            StackStatus::Unrecognized("SOMETHING_NEW".to_owned())
+        );
+    }
+
+    /// Every known status has a deliberate branch; none falls through to "unrecognized".
     #[test]
     fn every_known_status_is_classified() {
-        for name in StackStatus::values() {
-            let status = StackStatus::from(*name);
+        for status in &StackStatus::KNOWN {
             assert_ne!(
-                classify(Some(&status)),
+                classify(Some(status)),
                 StackState::Unrecognized,
-                "{name} has no branch"
+                "{status} has no branch"
+            );
+            assert_eq!(
+                running_operation(status).is_some(),
+                status.is_in_progress(),
+                "{status}: running_operation and is_in_progress disagree"
             );
         }
         assert_eq!(
-            classify(Some(&StackStatus::from("SOMETHING_NEW"))),
+            classify(Some(&StackStatus::Unrecognized("SOMETHING_NEW".to_owned()))),
             StackState::Unrecognized
         );
         assert_eq!(classify(None), StackState::Absent);
     }
 
     #[test]
+    fn in_progress_is_the_spelling() {
+        for status in &StackStatus::KNOWN {
+            assert_eq!(
+                status.is_in_progress(),
+                status.as_str().ends_with("_IN_PROGRESS"),
+                "{status}"
+            );
+        }
+    }
+
+    #[test]
     fn every_terminal_status_has_an_outcome_and_in_progress_ones_do_not() {
-        for name in StackStatus::values() {
-            let status = StackStatus::from(*name);
-            let result = outcome(Operation::Update, &status);
-            assert_eq!(result.is_none(), name.ends_with("_IN_PROGRESS"), "{name}");
+        for status in &StackStatus::KNOWN {
+            let result = outcome(Operation::Update, status);
+            assert_eq!(result.is_none(), status.is_in_progress(), "{status}");
         }
         assert_eq!(
             outcome(Operation::Create, &StackStatus::CreateComplete),

@@ -33,16 +33,7 @@ pub async fn status(
     };
     let state = stack.state();
     let (_, operation_events) = EventCursor::from_operation_start(&engine.cfn, &stack.id).await?;
-    let failed = matches!(
-        state,
-        StackState::RollbackComplete
-            | StackState::RollbackFailed
-            | StackState::DeleteFailed
-            | StackState::UpdateRollbackFailed
-            | StackState::ImportRollbackFailed
-            | StackState::FailedNoRollback
-    ) || stack.status.as_str() == "UPDATE_ROLLBACK_COMPLETE"
-        || stack.status.as_str() == "IMPORT_ROLLBACK_COMPLETE";
+    let failed = stack.status.is_failure();
     let root_cause = match events::root_cause(&operation_events).filter(|_| failed) {
         Some(event) => Some(events::drill_into_nested(&engine.cfn, event).await),
         None => None,
@@ -55,11 +46,18 @@ pub async fn status(
         StackState::Review => {
             Some("a change set was created but never executed; `kumo deploy` creates a fresh one".to_owned())
         }
-        _ if failed => {
+        StackState::Absent
+        | StackState::Stable
+        | StackState::FailedNoRollback
+        | StackState::RollbackComplete
+        | StackState::RollbackFailed
+        | StackState::DeleteFailed
+        | StackState::UpdateRollbackFailed
+        | StackState::ImportRollbackFailed
+        | StackState::Unrecognized => failed.then(|| {
             let blockers = advice::blockers(&stack.status, &operation_events);
-            Some(advice::after_failure(&stack.status, stack_name, &blockers))
-        }
-        _ => None,
+            advice::after_failure(&stack.status, stack_name, &blockers)
+        }),
     };
     let skip = operation_events.len().saturating_sub(last_events);
     let mut recent_events: Vec<StackEvent> = operation_events.into_iter().skip(skip).collect();

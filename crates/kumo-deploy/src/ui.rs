@@ -9,7 +9,7 @@ use crate::changes::ResourceChange;
 use crate::events::StackEvent;
 use crate::progress::Progress;
 use crate::security::SecurityDiff;
-use crate::stack_state::Operation;
+use crate::stack_state::{Operation, StackStatus};
 
 /// Something worth telling the user that needs no answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,13 +27,13 @@ pub enum Note {
     /// An operation was already running (left by an interrupted run); kumo follows it instead of starting one.
     ResumingWatch {
         stack: String,
-        status: String,
+        status: StackStatus,
         operation: &'static str,
     },
     /// The resumed operation finished well; kumo carries on with the deploy.
     ResumedOperationFinished {
         stack: String,
-        status: String,
+        status: StackStatus,
     },
     /// The stack's first create failed and was rolled back; it has to be deleted before it can be created.
     RollbackCompleteFound {
@@ -185,5 +185,5 @@ pub trait Ui {
     /// Called between polls, so elapsed times can move.
     fn tick(&mut self, progress: &Progress, now: SystemTime);
 
-    fn watch_finished(&mut self, progress: &Progress, final_status: &str);
+    fn watch_finished(&mut self, progress: &Progress, final_status: &StackStatus);
 }

@@ -6,6 +6,7 @@ mod support;
 
 use kumo_deploy::Engine;
 use kumo_deploy::deploy::{DeployOutcome, DeployRequest, deploy};
+use kumo_deploy::stack_state::StackStatus;
 use kumo_deploy::staging::Staging;
 use kumo_deploy::ui::Note;
 use kumo_testkit::moto::{ACCOUNT, MotoServer, REGION};
@@ -55,7 +56,7 @@ async fn big_templates_go_through_a_hardened_staging_bucket() {
         .await
         .expect("deployed");
     assert!(
-        matches!(outcome, DeployOutcome::Deployed { ref status, .. } if status == "CREATE_COMPLETE"),
+        matches!(outcome, DeployOutcome::Deployed { ref status, .. } if *status == StackStatus::CreateComplete),
         "{outcome:?}"
     );
 

@@ -162,7 +162,7 @@ async fn failed_create_reports_the_root_cause_not_the_cascade() {
     );
     // The cancelled EKS cluster is the cascade, not a cause.
     assert!(report.other_failures.is_empty(), "{:?}", report.other_failures);
-    assert_eq!(report.final_status, "ROLLBACK_COMPLETE");
+    assert_eq!(report.final_status.as_str(), "ROLLBACK_COMPLETE");
     let text = report.to_string();
     assert!(
         text.starts_with("create of app failed: root cause: DbCluster (AWS::RDS::DBCluster) CREATE_FAILED"),
@@ -188,7 +188,7 @@ async fn rollback_complete_stack_is_deleted_then_created() {
 
     let outcome = deploy(&engine, &request(TEMPLATE), &mut ui).await.expect("re-created");
 
-    assert!(matches!(outcome, DeployOutcome::Deployed { ref status, .. } if status == "CREATE_COMPLETE"));
+    assert!(matches!(outcome, DeployOutcome::Deployed { ref status, .. } if status.as_str() == "CREATE_COMPLETE"));
     assert_eq!(
         mutations(&world),
         ["DeleteStack", "CreateChangeSet:CREATE", "ExecuteChangeSet"]
@@ -273,7 +273,7 @@ async fn failed_update_ends_update_rollback_complete_with_its_root_cause() {
 
     let report = failure(deploy(&engine, &request(&template), &mut ui).await);
 
-    assert_eq!(report.final_status, "UPDATE_ROLLBACK_COMPLETE");
+    assert_eq!(report.final_status.as_str(), "UPDATE_ROLLBACK_COMPLETE");
     let cause = report.root_cause.unwrap();
     assert_eq!(
         (cause.event.logical_id.as_str(), cause.event.status.as_str()),
@@ -304,7 +304,7 @@ async fn update_whose_rollback_fails_names_what_to_skip() {
         .await,
     );
 
-    assert_eq!(report.final_status, "UPDATE_ROLLBACK_FAILED");
+    assert_eq!(report.final_status.as_str(), "UPDATE_ROLLBACK_FAILED");
     assert_eq!(report.root_cause.unwrap().event.logical_id, "Nodegroup");
     assert_eq!(
         report
@@ -334,7 +334,7 @@ async fn destroy_reports_the_resource_that_blocked_deletion() {
     let Err(DeployError::Failed(report)) = result else {
         panic!("{result:?}")
     };
-    assert_eq!(report.final_status, "DELETE_FAILED");
+    assert_eq!(report.final_status.as_str(), "DELETE_FAILED");
     assert_eq!(report.blockers.len(), 1);
     assert_eq!(report.blockers[0].logical_id, "Vpc");
     assert!(
@@ -569,7 +569,9 @@ async fn a_run_interrupted_while_watching_is_resumed_not_restarted() {
     let outcome = deploy(&engine, &request(TEMPLATE), &mut ui).await.expect("resumed");
 
     assert!(matches!(outcome, DeployOutcome::NoChanges { .. }), "{outcome:?}");
-    assert!(ui.has_note(|n| matches!(n, Note::ResumingWatch { status, .. } if status == "CREATE_IN_PROGRESS")));
+    assert!(
+        ui.has_note(|n| matches!(n, Note::ResumingWatch { status, .. } if status.as_str() == "CREATE_IN_PROGRESS"))
+    );
     assert_eq!(ui.started, [(STACK.to_owned(), Operation::Resume)]);
     assert_eq!(ui.finished, ["CREATE_COMPLETE"]);
     // Resumed progress includes what happened before the resume: the early resources count as done.
@@ -679,7 +681,7 @@ async fn an_update_past_its_timeout_is_cancelled_and_rolled_back() {
 
     let report = failure(deploy(&engine, &timed, &mut ui).await);
 
-    assert_eq!(report.final_status, "UPDATE_ROLLBACK_COMPLETE");
+    assert_eq!(report.final_status.as_str(), "UPDATE_ROLLBACK_COMPLETE");
     assert!(ui.has_note(|n| matches!(n, Note::CancellingUpdate { minutes: 30, .. })));
     assert_eq!(
         mutations(&world),
@@ -925,7 +927,7 @@ async fn no_rollback_failures_end_create_failed_or_update_failed_and_can_be_retr
         )
         .await,
     );
-    assert_eq!(report.final_status, "CREATE_FAILED");
+    assert_eq!(report.final_status.as_str(), "CREATE_FAILED");
     assert!(report.hint.contains("rollback was disabled"), "{}", report.hint);
 
     // The next deploy retries it with an update; this one fails again, leaving UPDATE_FAILED.
@@ -965,7 +967,7 @@ async fn no_rollback_failures_end_create_failed_or_update_failed_and_can_be_retr
         )
         .await,
     );
-    assert_eq!(report.final_status, "UPDATE_FAILED");
+    assert_eq!(report.final_status.as_str(), "UPDATE_FAILED");
     assert_eq!(report.root_cause.unwrap().event.logical_id, "DbCluster");
     assert_eq!(
         mutations(&world),
@@ -1012,7 +1014,7 @@ async fn failed_create_whose_rollback_fails_ends_rollback_failed() {
     let world = world.shared();
     let engine = support::engine(&world, &[]);
     let report = failure(deploy(&engine, &request(TEMPLATE), &mut Recorder::non_interactive()).await);
-    assert_eq!(report.final_status, "ROLLBACK_FAILED");
+    assert_eq!(report.final_status.as_str(), "ROLLBACK_FAILED");
     assert_eq!(report.root_cause.unwrap().event.logical_id, "DbCluster");
     assert_eq!(report.blockers[0].logical_id, "DbSg");
     assert!(
@@ -1130,7 +1132,7 @@ async fn every_status_has_a_branch() {
                     let Err(DeployError::Failed(report)) = result else {
                         panic!("{status}: {result:?}")
                     };
-                    assert_eq!(report.final_status, *end);
+                    assert_eq!(report.final_status.as_str(), *end);
                     assert!(
                         calls.is_empty(),
                         "{status}: nothing may start after a failed operation: {calls:?}"
@@ -1150,6 +1152,45 @@ async fn every_status_has_a_branch() {
             }
         }
     }
+}
+
+/// A status this version of kumo does not know (AWS added one): deploy and diff refuse without changing
+/// anything, naming the status; destroy still deletes (a delete works from every settled state).
+#[tokio::test]
+async fn a_status_kumo_does_not_know_is_refused_by_deploy_and_diff() {
+    for verb in ["deploy", "diff"] {
+        let world = deployed_world("IMPORT_PAUSED").shared();
+        let engine = support::engine(&world, &[]);
+        let mut ui = Recorder::non_interactive();
+        let (message, hint) = if verb == "deploy" {
+            refusal(deploy(&engine, &request(TEMPLATE), &mut ui).await)
+        } else {
+            let request = DiffRequest {
+                stack_name: STACK.into(),
+                template: support::template(TEMPLATE),
+                parameters: vec![],
+                tags: vec![],
+            };
+            refusal(diff(&engine, &request, &mut ui).await)
+        };
+        assert!(
+            message.contains("IMPORT_PAUSED, which this version of kumo does not know"),
+            "{verb}: {message}"
+        );
+        assert!(hint.contains("update kumo"), "{verb}: {hint}");
+        assert!(mutations(&world).is_empty(), "{verb}: {:?}", mutations(&world));
+    }
+
+    let world = deployed_world("IMPORT_PAUSED").shared();
+    let engine = support::engine(&world, &[]);
+    let request = DestroyRequest {
+        stack_name: STACK.into(),
+        assume_yes: true,
+        ..DestroyRequest::default()
+    };
+    let outcome = destroy(&engine, &request, &mut Recorder::non_interactive()).await;
+    assert!(matches!(outcome, Ok(DestroyOutcome::Deleted { .. })), "{outcome:?}");
+    assert_eq!(mutations(&world).first().map(String::as_str), Some("DeleteStack"));
 }
 
 /// Every terminal status an operation can end in is recognised and reported as success or failure.
@@ -1216,7 +1257,7 @@ async fn every_terminal_status_is_reported() {
             let Err(DeployError::Failed(report)) = result else {
                 panic!("{running} -> {end}: {result:?}")
             };
-            assert_eq!(report.final_status, *end);
+            assert_eq!(report.final_status.as_str(), *end);
             assert_eq!(
                 report.root_cause.map(|c| c.event.logical_id),
                 Some("Vpc".to_owned()),

@@ -64,26 +64,51 @@ fn crate_dir() -> PathBuf {
     PathBuf::from("crates/kumo-cfn")
 }
 
-/// Regenerates kumo-cfn on disk, removing generated files that no longer have a schema.
+/// Regenerates kumo-cfn on disk: writes only the files whose content changed (an unchanged file keeps
+/// its modification time, so cargo does not rebuild ~400 modules after a no-op run) and removes
+/// generated files that no longer have a schema.
 pub fn write(root: &Path) -> Result<String> {
     let files = generate(root)?;
-    let src = root.join(crate_dir()).join("src");
-    if src.exists() {
-        fs::remove_dir_all(&src)?;
-    }
+    let mut written = 0;
     let mut bytes = 0;
     for (path, text) in &files {
-        let full = root.join(path);
-        fs::create_dir_all(full.parent().expect("files live in directories"))?;
-        fs::write(&full, text)?;
         bytes += text.len();
+        let full = root.join(path);
+        if fs::read(&full).ok().as_deref() == Some(text.as_bytes()) {
+            continue;
+        }
+        fs::create_dir_all(full.parent().context("generated files live in directories")?)?;
+        fs::write(&full, text)?;
+        written += 1;
+    }
+    let removed = stale_files(root, &files)?;
+    for path in &removed {
+        fs::remove_file(root.join(path))?;
     }
     Ok(format!(
-        "generated {} files ({} MB) in {}",
+        "generated {} files ({} MB) in {}: {written} written, {} unchanged, {} removed",
         files.len(),
         bytes / 1_000_000,
-        crate_dir().display()
+        crate_dir().display(),
+        files.len() - written,
+        removed.len()
     ))
+}
+
+/// Files under kumo-cfn's `src/` that the generator no longer produces.
+fn stale_files(root: &Path, files: &BTreeMap<PathBuf, String>) -> Result<Vec<PathBuf>> {
+    let src = root.join(crate_dir()).join("src");
+    let mut stale = Vec::new();
+    if !src.exists() {
+        return Ok(stale);
+    }
+    for entry in fs::read_dir(&src)? {
+        let relative = entry?.path().strip_prefix(root)?.to_path_buf();
+        if !files.contains_key(&relative) {
+            stale.push(relative);
+        }
+    }
+    Ok(stale)
 }
 
 /// Paths whose content on disk differs from what `write` would produce.
@@ -95,12 +120,8 @@ pub fn check(root: &Path) -> Result<Vec<String>> {
             stale.push(path.display().to_string());
         }
     }
-    for entry in fs::read_dir(root.join(crate_dir()).join("src"))? {
-        let path = entry?.path();
-        let relative = path.strip_prefix(root)?.to_path_buf();
-        if !files.contains_key(&relative) {
-            stale.push(format!("{} (no longer generated)", relative.display()));
-        }
+    for relative in stale_files(root, &files)? {
+        stale.push(format!("{} (no longer generated)", relative.display()));
     }
     Ok(stale)
 }

@@ -7,7 +7,7 @@ use kumo_deploy::changes::ResourceChange;
 use kumo_deploy::events::StackEvent;
 use kumo_deploy::progress::Progress;
 use kumo_deploy::security::SecurityDiff;
-use kumo_deploy::stack_state::Operation;
+use kumo_deploy::stack_state::{Operation, StackStatus};
 use kumo_deploy::ui::{Note, Plan, Question, Ui};
 
 #[derive(Clone, Debug)]
@@ -112,7 +112,7 @@ impl Ui for Recorder {
         });
     }
 
-    fn watch_finished(&mut self, _progress: &Progress, final_status: &str) {
-        self.finished.push(final_status.to_owned());
+    fn watch_finished(&mut self, _progress: &Progress, final_status: &StackStatus) {
+        self.finished.push(final_status.to_string());
     }
 }
