@@ -66,6 +66,9 @@ pub fn global(service: &str, resource: &str, values: &[&Str]) -> Str {
 /// inlined where `Fn::Sub` can express them (`Ref` → `${Id}`, `Fn::GetAtt` → `${Id.Attr}`, another
 /// variable-free `Fn::Sub` → its template, a literal → its text with `${` escaped), and become named
 /// variables otherwise. With no placeholder left, the result is a plain literal string.
+///
+/// The counts should match; when they do not, nothing panics: a `{}` without a value stays in the text
+/// as written, and values beyond the last `{}` are left out.
 pub fn interpolate(template: &str, values: &[&Str]) -> Str {
     let mut sub = SubBuilder::default();
     let mut values = values.iter();
@@ -73,17 +76,13 @@ pub fn interpolate(template: &str, values: &[&Str]) -> Str {
     while let Some(at) = rest.find("{}") {
         // A `{}` directly after `$` would be part of a `${...}` placeholder; templates here never do that.
         sub.push_template(&rest[..at]);
-        let value = values
-            .next()
-            .expect("interpolate: fewer values than `{}` in the template");
-        sub.push_value(value.as_expr());
+        match values.next() {
+            Some(value) => sub.push_value(value.as_expr()),
+            None => sub.push_template("{}"),
+        }
         rest = &rest[at + 2..];
     }
     sub.push_template(rest);
-    assert!(
-        values.next().is_none(),
-        "interpolate: more values than `{{}}` in the template"
-    );
     sub.finish()
 }
 
@@ -203,6 +202,15 @@ mod tests {
         assert_eq!(
             j(value),
             json!({"Fn::Sub": ["arn:${AWS::Partition}:x/${V1}/${V1}", {"V1": {"Fn::Select": [0, {"Fn::GetAZs": ""}]}}]})
+        );
+    }
+
+    #[test]
+    fn mismatched_counts_do_not_panic() {
+        assert_eq!(j(interpolate("a-{}-{}", &[&Str::from("x")])), json!("a-x-{}"));
+        assert_eq!(
+            j(interpolate("a-{}", &[&Str::from("x"), &Str::from("y")])),
+            json!("a-x")
         );
     }
 

@@ -67,17 +67,17 @@ impl FilterGroup {
         self
     }
 
-    fn to_expr(&self) -> Expr {
-        Expr::List(
-            self.filters
-                .iter()
-                .map(|(kind, pattern)| {
-                    [("Type", kind.as_str()), ("Pattern", pattern.as_str())]
-                        .into_iter()
-                        .collect()
-                })
-                .collect(),
-        )
+    /// The group's filters, each a `{"Type", "Pattern"}` object (the registry schema types
+    /// `FilterGroups` only as a list of lists).
+    fn to_filters(&self) -> Vec<Expr> {
+        self.filters
+            .iter()
+            .map(|(kind, pattern)| {
+                [("Type", kind.as_str()), ("Pattern", pattern.as_str())]
+                    .into_iter()
+                    .collect()
+            })
+            .collect()
     }
 }
 
@@ -320,6 +320,13 @@ impl Project {
     pub fn new(parent: &mut impl Parent, id: &str, role: &mut Role, props: ProjectProps) -> Project {
         let (log_group, security_group, resource) = {
             let mut scope = parent.child(id);
+            if props.source == Source::None && !matches!(props.build_spec, BuildSpec::Inline(_)) {
+                scope.report_invalid_props(
+                    "build_spec",
+                    "a project without source has no file to read the build spec from: give an inline one \
+                     (BuildSpec::from_object)",
+                );
+            }
             let log_group = LogGroup::new(
                 &mut scope,
                 "Logs",
@@ -380,18 +387,9 @@ impl Project {
 }
 
 impl Connectable for Project {
-    /// # Panics
-    /// For a project outside a VPC (it has no security group to connect).
-    fn security_group_id(&self) -> Str {
-        self.security_group
-            .as_ref()
-            .unwrap_or_else(|| {
-                panic!(
-                    "CodeBuild project {} is not in a VPC: it has no security group",
-                    self.id
-                )
-            })
-            .group_id()
+    /// `None` for a project outside a VPC: it has no security group to connect.
+    fn security_group_id(&self) -> Option<Str> {
+        self.security_group.as_ref().map(SecurityGroup::group_id)
     }
     fn connection_name(&self) -> &str {
         &self.id
@@ -412,7 +410,7 @@ fn project_resource(
     };
     let mut project = l1::Project::new()
         .service_role(role.arn())
-        .artifacts(l1::project::Artifacts::new().set_raw("Type", "NO_ARTIFACTS"));
+        .artifacts(l1::project::Artifacts::new().r#type("NO_ARTIFACTS"));
     let mut source = l1::project::Source::new();
     match &props.source {
         Source::GitHub {
@@ -423,7 +421,7 @@ fn project_resource(
             webhook_filters,
         } => {
             source = source
-                .set_raw("Type", "GITHUB")
+                .r#type("GITHUB")
                 .location(format!("https://github.com/{owner}/{repo}.git"))
                 .build_spec(build_spec);
             if let Some(depth) = clone_depth {
@@ -433,26 +431,18 @@ fn project_resource(
                 project = project.source_version(branch.as_str());
             }
             if !webhook_filters.is_empty() {
-                let groups: Vec<Expr> = webhook_filters.iter().map(FilterGroup::to_expr).collect();
-                project = project.triggers(
-                    l1::project::ProjectTriggers::new()
-                        .webhook(true)
-                        .set_raw("FilterGroups", Expr::List(groups)),
-                );
+                let groups: Vec<Vec<Expr>> = webhook_filters.iter().map(FilterGroup::to_filters).collect();
+                project = project.triggers(l1::project::ProjectTriggers::new().webhook(true).filter_groups(groups));
             }
         }
-        Source::None => {
-            assert!(
-                matches!(props.build_spec, BuildSpec::Inline(_)),
-                "a CodeBuild project without source needs an inline build spec"
-            );
-            source = source.set_raw("Type", "NO_SOURCE").build_spec(build_spec);
-        }
+        // Without source there is no file to read a build spec from; `Project::new` reports a
+        // `FromSourceFilename` spec here.
+        Source::None => source = source.r#type("NO_SOURCE").build_spec(build_spec),
     }
     project = project.source(source);
 
     let mut environment = l1::project::Environment::new()
-        .set_raw("Type", "LINUX_CONTAINER")
+        .r#type("LINUX_CONTAINER")
         .compute_type(props.compute_type.as_str());
     environment = match &props.image {
         BuildImage::Curated(image) => environment.image(image.as_str()),
@@ -475,10 +465,10 @@ fn project_resource(
                     // PLAINTEXT is CodeBuild's default type: not written.
                     EnvironmentVariable::Plaintext(text) => variable.value(text.clone()),
                     EnvironmentVariable::SecretsManager(field) => {
-                        variable.set_raw("Type", "SECRETS_MANAGER").value(field.reference())
+                        variable.r#type("SECRETS_MANAGER").value(field.reference())
                     }
                     EnvironmentVariable::ParameterStore(parameter) => {
-                        variable.set_raw("Type", "PARAMETER_STORE").value(parameter.as_str())
+                        variable.r#type("PARAMETER_STORE").value(parameter.as_str())
                     }
                 }
             })

@@ -202,8 +202,8 @@ pub struct AuroraPostgresCluster {
 }
 
 impl AuroraPostgresCluster {
-    /// # Panics
-    /// When `subnet_ids` has fewer than two subnets (RDS needs two AZs) or `instances` is 0.
+    /// Fewer than two subnets (RDS needs two AZs) and `instances` of 0 are reported
+    /// ([`kumo_core::Scope::report_invalid_props`]) and fail `synth`.
     pub fn new(
         parent: &mut impl Parent,
         id: &str,
@@ -211,15 +211,16 @@ impl AuroraPostgresCluster {
         subnet_ids: Vec<Str>,
         props: AuroraPostgresClusterProps,
     ) -> AuroraPostgresCluster {
-        assert!(
-            subnet_ids.len() >= 2,
-            "AuroraPostgresCluster {id}: a DB subnet group needs subnets in two AZs"
-        );
-        assert!(
-            props.instances >= 1,
-            "AuroraPostgresCluster {id}: at least one instance is needed"
-        );
         let mut scope = parent.child(id);
+        if subnet_ids.len() < 2 {
+            scope.report_invalid_props(
+                "subnet_ids",
+                format!("a DB subnet group needs subnets in two AZs, got {}", subnet_ids.len()),
+            );
+        }
+        if props.instances == 0 {
+            scope.report_invalid_props("instances", "at least one instance is needed, got 0");
+        }
         let subnet_group = scope.add(
             "Subnets",
             l1::DBSubnetGroup::new()
@@ -361,8 +362,8 @@ impl AuroraPostgresCluster {
 }
 
 impl Connectable for AuroraPostgresCluster {
-    fn security_group_id(&self) -> Str {
-        self.security_group.group_id()
+    fn security_group_id(&self) -> Option<Str> {
+        Some(self.security_group.group_id())
     }
     fn connection_name(&self) -> &str {
         &self.id

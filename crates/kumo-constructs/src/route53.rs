@@ -58,7 +58,7 @@ impl PublicHostedZone {
                 l1::RecordSet::new()
                     .hosted_zone_id(handle.reference())
                     .name(props.zone_name.as_str())
-                    .set_raw("Type", "CAA")
+                    .r#type("CAA")
                     .ttl("1800")
                     .resource_records(vec!["0 issue \"amazon.com\""]),
             );

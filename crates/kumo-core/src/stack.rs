@@ -261,22 +261,27 @@ impl Stack {
     }
 
     /// The properties of a resource already in the stack: the escape hatch to adjust what an L2 construct
-    /// generated (like the CDK's `addPropertyOverride`).
-    pub fn props_mut<R: Resource>(&mut self, handle: &Handle<R>) -> &mut Props {
-        &mut self
-            .resources
+    /// generated (like the CDK's `addPropertyOverride`). `None` when the handle is not of this stack (it
+    /// came from another one).
+    pub fn props_mut<R: Resource>(&mut self, handle: &Handle<R>) -> Option<&mut Props> {
+        self.resources
             .get_mut(handle.logical_id())
-            .expect("a handle always belongs to its stack")
-            .props
+            .map(|entry| &mut entry.props)
     }
 
-    /// The options of a resource already in the stack.
-    pub fn options_mut<R: Resource>(&mut self, handle: &Handle<R>) -> &mut ResourceOptions {
-        &mut self
-            .resources
+    /// The options of a resource already in the stack; `None` when the handle is not of this stack.
+    pub fn options_mut<R: Resource>(&mut self, handle: &Handle<R>) -> Option<&mut ResourceOptions> {
+        self.resources
             .get_mut(handle.logical_id())
-            .expect("a handle always belongs to its stack")
-            .options
+            .map(|entry| &mut entry.options)
+    }
+
+    /// Records a problem found while building: typically an L2 construct given props it cannot honour
+    /// ([`Diagnostic::invalid_props`], or [`Scope::report_invalid_props`] from inside the construct).
+    /// Building carries on, and [`Stack::synth`] returns it with every other problem, so a caller sees
+    /// them all at once instead of a panic at the first.
+    pub fn report(&mut self, diagnostic: Diagnostic) {
+        self.build_errors.push(diagnostic);
     }
 
     /// Builds the template and validates it. All problems are reported at once, each naming the
@@ -470,13 +475,32 @@ impl<'a> Scope<'a> {
     }
 
     /// See [`Stack::props_mut`].
-    pub fn props_mut<R: Resource>(&mut self, handle: &Handle<R>) -> &mut Props {
+    pub fn props_mut<R: Resource>(&mut self, handle: &Handle<R>) -> Option<&mut Props> {
         self.stack.props_mut(handle)
     }
 
     /// See [`Stack::options_mut`].
-    pub fn options_mut<R: Resource>(&mut self, handle: &Handle<R>) -> &mut ResourceOptions {
+    pub fn options_mut<R: Resource>(&mut self, handle: &Handle<R>) -> Option<&mut ResourceOptions> {
         self.stack.options_mut(handle)
+    }
+
+    /// Reports that the construct this scope belongs to was given a `prop` it cannot honour (see
+    /// [`Stack::report`]): a constructor records the problem, carries on with a safe stand-in, and
+    /// `synth` fails with the problem named by construct path and prop.
+    ///
+    /// ```
+    /// use kumo_core::{DiagnosticKind, Stack};
+    ///
+    /// let mut stack = Stack::new("Demo");
+    /// let mut scope = stack.scope("Network");
+    /// scope.report_invalid_props("max_azs", "must be at least 1, got 0");
+    /// let error = stack.synth().unwrap_err();
+    /// assert_eq!(error.diagnostics[0].kind, DiagnosticKind::InvalidProps);
+    /// assert_eq!(error.diagnostics[0].to_string(), "Network: max_azs: must be at least 1, got 0");
+    /// ```
+    pub fn report_invalid_props(&mut self, prop: &str, message: impl Into<String>) {
+        let construct = self.path.join("/");
+        self.stack.report(Diagnostic::invalid_props(construct, prop, message));
     }
 
     /// See [`Stack::add_output`].

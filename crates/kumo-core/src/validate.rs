@@ -57,15 +57,19 @@ pub enum DiagnosticKind {
     ValueOutOfRange,
     ItemCountOutOfRange,
     LimitExceeded,
+    /// An L2 construct was given props it cannot honour ([`Diagnostic::invalid_props`]).
+    InvalidProps,
 }
 
 /// One problem found at synth time.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {
     pub kind: DiagnosticKind,
-    /// The resource (or output, parameter, condition) the problem is in.
+    /// The resource (or output, parameter, condition) the problem is in; for
+    /// [`DiagnosticKind::InvalidProps`], the construct's path (`Network/VPC`).
     pub logical_id: Option<String>,
-    /// Where inside it, e.g. `Properties.LaunchTemplateData.MetadataOptions.HttpTokens`.
+    /// Where inside it, e.g. `Properties.LaunchTemplateData.MetadataOptions.HttpTokens`; for
+    /// [`DiagnosticKind::InvalidProps`], the prop (`max_azs`).
     pub path: Option<String>,
     pub message: String,
 }
@@ -77,6 +81,16 @@ impl Diagnostic {
             logical_id: logical_id.map(str::to_owned),
             path,
             message: message.to_owned(),
+        }
+    }
+
+    /// A construct at `construct` (its path, `Network/VPC`) was given a `prop` it cannot honour.
+    pub fn invalid_props(construct: impl Into<String>, prop: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            kind: DiagnosticKind::InvalidProps,
+            logical_id: Some(construct.into()),
+            path: Some(prop.into()).filter(|p: &String| !p.is_empty()),
+            message: message.into(),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Connections: "allow A to reach B on port P" as security group rules.
 
 use kumo_cfn::ec2 as l1;
-use kumo_core::Str;
+use kumo_core::{Diagnostic, Str};
 
 use super::security_group::{Port, SecurityGroup};
 use crate::Parent;
@@ -9,8 +9,8 @@ use crate::Parent;
 /// Something with a security group that traffic can be allowed to or from: a [`SecurityGroup`], an EKS
 /// cluster (its cluster security group), a database, a VPC endpoint, a CodeBuild project in a VPC.
 pub trait Connectable {
-    /// The security group id.
-    fn security_group_id(&self) -> Str;
+    /// The security group id; `None` when the thing has none (a CodeBuild project outside a VPC).
+    fn security_group_id(&self) -> Option<Str>;
     /// A short name for the ids of the rules (`EKSCluster`, `DatabaseCluster`).
     fn connection_name(&self) -> &str;
     /// The kumo-managed group whose egress is restricted, if any: rules *from* it then also get an
@@ -22,8 +22,8 @@ pub trait Connectable {
 }
 
 impl Connectable for SecurityGroup {
-    fn security_group_id(&self) -> Str {
-        self.group_id()
+    fn security_group_id(&self) -> Option<Str> {
+        Some(self.group_id())
     }
     fn connection_name(&self) -> &str {
         self.construct_id()
@@ -37,12 +37,33 @@ impl Connectable for SecurityGroup {
 /// group and, when `from` restricts its egress, the matching `AWS::EC2::SecurityGroupEgress` on `from`.
 ///
 /// The rules are added under `parent` as `<to>From<from><port>` and `<from>To<to><port>`; the
-/// description is written on both.
+/// description is written on both. A side without a security group is reported as a diagnostic (and
+/// `synth` fails), since no rule can name it.
 pub fn allow(parent: &mut impl Parent, from: &impl Connectable, to: &impl Connectable, port: Port, description: &str) {
+    let from_group = from.security_group_id();
+    let to_group = to.security_group_id();
+    for (side, group) in [(from.connection_name(), &from_group), (to.connection_name(), &to_group)] {
+        if group.is_none() {
+            parent.stack_mut().report(Diagnostic::invalid_props(
+                side,
+                "",
+                format!(
+                    "has no security group (it is not in a VPC), so \"{description}\" ({} to {} on {}) cannot be \
+                     allowed",
+                    from.connection_name(),
+                    to.connection_name(),
+                    port.label()
+                ),
+            ));
+        }
+    }
+    let (Some(from_group), Some(to_group)) = (from_group, to_group) else {
+        return;
+    };
     let (protocol, ports) = port.rule();
     let mut ingress = l1::SecurityGroupIngress::new()
-        .group_id(to.security_group_id())
-        .source_security_group_id(from.security_group_id())
+        .group_id(to_group.clone())
+        .source_security_group_id(from_group)
         .ip_protocol(protocol)
         .description(description);
     if let Some((low, high)) = ports {
@@ -54,7 +75,7 @@ pub fn allow(parent: &mut impl Parent, from: &impl Connectable, to: &impl Connec
     if let Some(group) = from.restricted_egress() {
         let mut egress = l1::SecurityGroupEgress::new()
             .group_id(group.group_id())
-            .destination_security_group_id(to.security_group_id())
+            .destination_security_group_id(to_group)
             .ip_protocol(protocol)
             .description(description);
         if let Some((low, high)) = ports {

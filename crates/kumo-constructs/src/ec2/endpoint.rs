@@ -60,11 +60,9 @@ impl InterfaceEndpoint {
             SecurityGroupProps::default().description(format!("{id}: clients of the {} endpoint", props.service)),
         );
         let subnets = vpc.subnet_ids(props.subnets);
-        assert!(
-            !subnets.is_empty(),
-            "InterfaceEndpoint {id}: the VPC has no subnet of type {:?}",
-            props.subnets
-        );
+        if subnets.is_empty() {
+            scope.report_invalid_props("subnets", format!("the VPC has no subnet of type {:?}", props.subnets));
+        }
         let handle = scope.add(
             "Resource",
             l1::VPCEndpoint::new()
@@ -97,8 +95,8 @@ impl InterfaceEndpoint {
 }
 
 impl Connectable for InterfaceEndpoint {
-    fn security_group_id(&self) -> Str {
-        self.security_group.group_id()
+    fn security_group_id(&self) -> Option<Str> {
+        Some(self.security_group.group_id())
     }
     fn connection_name(&self) -> &str {
         &self.id

@@ -169,10 +169,7 @@ impl SecurityGroup {
         };
         self.egress.push(rule);
         let egress: Vec<Expr> = self.egress.iter().cloned().map(Expr::from).collect();
-        parent
-            .stack_mut()
-            .props_mut(&self.handle)
-            .set("SecurityGroupEgress", Expr::List(egress));
+        parent.set_property(&self.id, &self.handle, "SecurityGroupEgress", Expr::List(egress));
     }
 
     /// Allows inbound traffic from an address range (inline rule).
@@ -190,10 +187,7 @@ impl SecurityGroup {
         };
         self.ingress.push(rule);
         let ingress: Vec<Expr> = self.ingress.iter().cloned().map(Expr::from).collect();
-        parent
-            .stack_mut()
-            .props_mut(&self.handle)
-            .set("SecurityGroupIngress", Expr::List(ingress));
+        parent.set_property(&self.id, &self.handle, "SecurityGroupIngress", Expr::List(ingress));
     }
 }
 

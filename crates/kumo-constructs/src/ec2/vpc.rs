@@ -161,30 +161,43 @@ pub struct Vpc {
 }
 
 impl Vpc {
-    /// # Panics
-    /// When the tiers do not fit in the VPC CIDR, when private subnets have no NAT gateway to use, or
-    /// when there are more NAT gateways than AZs with a public subnet.
+    /// Props it cannot honour are reported ([`kumo_core::Scope::report_invalid_props`]) and fail
+    /// `synth`: tiers that do not fit in the VPC CIDR (or two tiers with one name), `max_azs` of 0,
+    /// private subnets with egress but no NAT gateway, more NAT gateways than AZs with a public subnet.
     pub fn new(parent: &mut impl Parent, id: &str, props: VpcProps) -> Vpc {
-        let azs = usize::from(props.max_azs);
-        assert!(azs >= 1, "Vpc {id}: max_azs must be at least 1");
-        let plan = allocate(props.cidr, &props.subnet_configuration, azs)
-            .unwrap_or_else(|problem| panic!("Vpc {id}: {problem}"));
+        let mut scope = parent.child(id);
+        if props.max_azs == 0 {
+            scope.report_invalid_props("max_azs", "must be at least 1, got 0");
+        }
+        let azs = usize::from(props.max_azs.max(1));
+        let plan = match allocate(props.cidr, &props.subnet_configuration, azs) {
+            Ok(plan) => plan,
+            Err(problem) => {
+                // No subnets rather than wrong ones; synth fails with the problem.
+                scope.report_invalid_props("subnet_configuration", problem);
+                Vec::new()
+            }
+        };
         let has = |kind: SubnetType| props.subnet_configuration.iter().any(|t| t.subnet_type == kind);
-        let nat_count = if has(SubnetType::PrivateWithEgress) {
+        let mut nat_count = if has(SubnetType::PrivateWithEgress) {
             usize::from(props.nat_gateways.unwrap_or(props.max_azs))
         } else {
             0
         };
-        assert!(
-            !has(SubnetType::PrivateWithEgress) || nat_count >= 1,
-            "Vpc {id}: private subnets with egress need at least one NAT gateway (or use isolated subnets)"
-        );
-        assert!(
-            nat_count == 0 || (has(SubnetType::Public) && nat_count <= azs),
-            "Vpc {id}: {nat_count} NAT gateways need a public subnet in as many AZs (max_azs = {azs})"
-        );
+        if has(SubnetType::PrivateWithEgress) && nat_count == 0 {
+            scope.report_invalid_props(
+                "nat_gateways",
+                "private subnets with egress need at least one NAT gateway (or use isolated subnets)",
+            );
+        }
+        if nat_count > 0 && (!has(SubnetType::Public) || nat_count > azs) {
+            scope.report_invalid_props(
+                "nat_gateways",
+                format!("{nat_count} NAT gateways need a public subnet in as many AZs (max_azs = {azs})"),
+            );
+            nat_count = nat_count.min(azs);
+        }
 
-        let mut scope = parent.child(id);
         let mut vpc = l1::VPC::new()
             .cidr_block(props.cidr.to_string())
             // Interface endpoints with private DNS need DNS hostnames (DNS support is on by default).
@@ -286,10 +299,13 @@ impl Vpc {
                 );
                 private_route_tables.push(table.reference());
             }
+            // Without a NAT gateway (reported above) the private subnets stay unassociated.
             let tables = private_route_tables.clone();
-            associate(&mut scope, &subnets, SubnetType::PrivateWithEgress, |az| {
-                tables[az % tables.len()].clone()
-            });
+            if !tables.is_empty() {
+                associate(&mut scope, &subnets, SubnetType::PrivateWithEgress, |az| {
+                    tables[az % tables.len()].clone()
+                });
+            }
         }
         if has(SubnetType::Isolated) {
             let table = scope.add("IsolatedRouteTable", l1::RouteTable::new().vpc_id(vpc_id.clone()));
@@ -443,7 +459,9 @@ fn allocate(
                 ));
             }
             let network = std::net::Ipv4Addr::from(next as u32);
-            blocks.push(Ipv4Net::new(network, tier.cidr_mask).expect("valid prefix"));
+            let block =
+                Ipv4Net::new(network, tier.cidr_mask).map_err(|e| format!("subnet tier {:?}: {e}", tier.name))?;
+            blocks.push(block);
             next += size;
         }
         plan.push((tier.clone(), blocks));
@@ -568,9 +586,37 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "need at least one NAT gateway")]
-    fn private_subnets_without_nat_are_rejected() {
-        let mut stack = Stack::new("T");
-        Vpc::new(&mut stack, "VPC", three_tiers().nat_gateways(0));
+    fn props_it_cannot_honour_are_reported_by_synth_not_panicked_on() {
+        let cases = [
+            (
+                three_tiers().nat_gateways(0),
+                "nat_gateways",
+                "need at least one NAT gateway",
+            ),
+            (
+                three_tiers().nat_gateways(3),
+                "nat_gateways",
+                "3 NAT gateways need a public subnet in as many AZs",
+            ),
+            (three_tiers().max_azs(0), "max_azs", "must be at least 1, got 0"),
+            (
+                three_tiers().cidr("10.0.0.0/23".parse().unwrap()),
+                "subnet_configuration",
+                "do not fit in 10.0.0.0/23",
+            ),
+        ];
+        for (props, prop, message) in cases {
+            let mut stack = Stack::new("T");
+            Vpc::new(&mut stack.scope("Network"), "VPC", props);
+            let error = stack.synth().unwrap_err();
+            let diagnostic = error
+                .diagnostics
+                .iter()
+                .find(|d| d.kind == kumo_core::DiagnosticKind::InvalidProps)
+                .unwrap_or_else(|| panic!("{prop}: {error}"));
+            assert_eq!(diagnostic.logical_id.as_deref(), Some("Network/VPC"));
+            assert_eq!(diagnostic.path.as_deref(), Some(prop));
+            assert!(diagnostic.message.contains(message), "{prop}: {}", diagnostic.message);
+        }
     }
 }

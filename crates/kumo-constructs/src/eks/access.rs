@@ -69,9 +69,9 @@ impl AccessEntry {
                 .iter()
                 .map(|(name, scope)| {
                     let scope = match scope {
-                        AccessScope::Cluster => l1::access_entry::AccessScope::new().set_raw("Type", "cluster"),
+                        AccessScope::Cluster => l1::access_entry::AccessScope::new().r#type("cluster"),
                         AccessScope::Namespaces(namespaces) => l1::access_entry::AccessScope::new()
-                            .set_raw("Type", "namespace")
+                            .r#type("namespace")
                             .namespaces(namespaces.clone()),
                     };
                     l1::access_entry::AccessPolicy::new()

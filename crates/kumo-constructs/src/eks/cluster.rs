@@ -177,26 +177,29 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// # Panics
-    /// When `subnet_ids` has fewer than two subnets (EKS requires two AZs).
+    /// Fewer than two subnets (EKS requires two AZs) is reported ([`kumo_core::Scope::report_invalid_props`])
+    /// and fails `synth`.
     pub fn new(parent: &mut impl Parent, id: &str, props: ClusterProps) -> Cluster {
-        assert!(
-            props.subnet_ids.len() >= 2,
-            "Cluster {id}: EKS needs subnets in at least two AZs"
-        );
         let mut scope = parent.child(id);
-        let role = props.role_arn.is_none().then(|| {
-            Role::new(
-                &mut scope,
-                "Role",
-                RoleProps::assumed_by(Principal::service(SERVICE_PRINCIPAL))
-                    .aws_managed_policy("AmazonEKSClusterPolicy"),
-            )
-        });
-        let role_arn = props
-            .role_arn
-            .clone()
-            .unwrap_or_else(|| role.as_ref().expect("created above").arn());
+        if props.subnet_ids.len() < 2 {
+            scope.report_invalid_props(
+                "subnet_ids",
+                format!("EKS needs subnets in at least two AZs, got {}", props.subnet_ids.len()),
+            );
+        }
+        let (role, role_arn) = match &props.role_arn {
+            Some(arn) => (None, arn.clone()),
+            None => {
+                let role = Role::new(
+                    &mut scope,
+                    "Role",
+                    RoleProps::assumed_by(Principal::service(SERVICE_PRINCIPAL))
+                        .aws_managed_policy("AmazonEKSClusterPolicy"),
+                );
+                let arn = role.arn();
+                (Some(role), arn)
+            }
+        };
 
         let mut cluster = l1::Cluster::new()
             .version(props.version.as_str())
@@ -217,7 +220,7 @@ impl Cluster {
             let types: Vec<l1::cluster::LoggingTypeConfig> = props
                 .logging
                 .iter()
-                .map(|log| l1::cluster::LoggingTypeConfig::new().set_raw("Type", log.as_str()))
+                .map(|log| l1::cluster::LoggingTypeConfig::new().r#type(log.as_str()))
                 .collect();
             cluster = cluster.logging(
                 l1::cluster::Logging::new().cluster_logging(l1::cluster::ClusterLogging::new().enabled_types(types)),
@@ -320,8 +323,8 @@ impl Cluster {
 }
 
 impl Connectable for Cluster {
-    fn security_group_id(&self) -> Str {
-        Cluster::security_group_id(self)
+    fn security_group_id(&self) -> Option<Str> {
+        Some(Cluster::security_group_id(self))
     }
     fn connection_name(&self) -> &str {
         &self.id

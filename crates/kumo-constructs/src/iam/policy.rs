@@ -280,10 +280,13 @@ fn key_text(key: &Str) -> String {
 const COMPUTED_KEY_MARKER: &str = "\u{0}kumo-key:";
 
 fn one_or_many(mut values: Vec<Expr>) -> Expr {
-    if values.len() == 1 {
-        values.pop().expect("one value")
-    } else {
-        Expr::List(values)
+    match values.pop() {
+        Some(only) if values.is_empty() => only,
+        Some(last) => {
+            values.push(last);
+            Expr::List(values)
+        }
+        None => Expr::List(values),
     }
 }
 
@@ -365,9 +368,12 @@ fn write_json(value: &Expr, sub: &mut SubBuilder) {
                 if i > 0 {
                     sub.push_literal(",");
                 }
-                match key.strip_prefix(COMPUTED_KEY_MARKER) {
-                    Some(encoded) => {
-                        let json: serde_json::Value = serde_json::from_str(encoded).expect("encoded by key_text");
+                // A computed key was encoded by `key_text` as JSON after the marker, so it always parses.
+                match key
+                    .strip_prefix(COMPUTED_KEY_MARKER)
+                    .and_then(|encoded| serde_json::from_str::<serde_json::Value>(encoded).ok())
+                {
+                    Some(json) => {
                         sub.push_literal("\"");
                         write_json_string_content(&Expr::from_json(&json), sub);
                         sub.push_literal("\"");
