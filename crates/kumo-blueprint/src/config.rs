@@ -13,6 +13,7 @@ mod names;
 mod reader;
 mod rules;
 mod template;
+mod values;
 mod versions;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,9 +22,14 @@ use std::str::FromStr;
 use std::sync::LazyLock;
 
 use ipnet::Ipv4Net;
+pub use kumo_constructs::ecr::RepositoryRemoval;
+pub use kumo_constructs::eks::{CapacityType, ControlPlaneLog};
+pub use kumo_constructs::logs::RetentionDays;
+pub use kumo_constructs::rds::DataRemoval;
 use serde::{Deserialize, Serialize};
 
 pub use template::init_template;
+pub use values::{AmiType, AuroraPostgresVersion, DbInstanceClass, InstanceType, InvalidValue, KubernetesVersion};
 pub use versions::{
     AURORA_POSTGRES_INSTANCE_CLASSES, AURORA_POSTGRES_VERSIONS, Date, EKS_VERSIONS, EksVersion, KubernetesSupport,
     VERSIONS_CHECKED,
@@ -34,7 +40,8 @@ pub use versions::{
 pub const DEFAULT_CONFIG_TOML: &str = include_str!("../kumo.default.toml");
 
 /// Defines a closed set of values spelled as strings in `kumo.toml`. One list drives parsing, printing
-/// and the "allowed: ..." part of error messages, so they cannot drift apart.
+/// and the "allowed: ..." part of error messages, so they cannot drift apart. (Serde goes through
+/// `#[serde(with = "choice")]` on the fields, as for the constructs' enums the configuration shares.)
 macro_rules! config_enum {
     ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal,)+ }) => {
         $(#[$meta])*
@@ -55,15 +62,6 @@ macro_rules! config_enum {
             }
         }
 
-        impl reader::Choice for $name {
-            fn all() -> &'static [Self] {
-                Self::ALL
-            }
-            fn name(self) -> &'static str {
-                self.as_str()
-            }
-        }
-
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())
@@ -74,25 +72,29 @@ macro_rules! config_enum {
             type Err = String;
             fn from_str(text: &str) -> Result<Self, String> {
                 Self::ALL.iter().copied().find(|v| v.as_str() == text).ok_or_else(|| {
-                    format!("{text:?} is not allowed; allowed: {}", quoted_list(Self::ALL.iter().map(|v| v.as_str())))
+                    format!("{text:?} is not allowed; allowed: {}", $crate::config::quoted_list(Self::ALL.iter().map(|v| v.as_str())))
                 })
-            }
-        }
-
-        impl Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(deserializer)?;
-                text.parse().map_err(serde::de::Error::custom)
             }
         }
     };
 }
+pub(crate) use config_enum;
+
+/// The dotted `kumo.toml` path of a configuration field, checked by the compiler:
+/// `key!(eks.node_group.min_size)` is `"eks.node_group.min_size"`, and a path that is not a field of
+/// [`Config`] does not compile. Rules name the keys they judge through it, so a finding can never name a
+/// key the reader does not know (it would then blame "(built-in default)" for a value the user wrote).
+/// The `Config` field names are the `kumo.toml` keys (no serde renames), which is what makes this sound.
+macro_rules! key {
+    ($first:ident $(. $rest:ident)*) => {{
+        // Never called: it makes a path that is not a `Config` field a compile error.
+        let _ = |config: &$crate::Config| {
+            let _ = &config.$first$(.$rest)*;
+        };
+        concat!(stringify!($first) $(, ".", stringify!($rest))*)
+    }};
+}
+pub(crate) use key;
 
 config_enum! {
     /// Cost profile: which values the keys a file leaves out take.
@@ -101,23 +103,6 @@ config_enum! {
         Standard => "standard",
         /// Cheap to create and destroy: see [`Config::cheap`].
         Cheap => "cheap",
-    }
-}
-
-config_enum! {
-    /// How the node group buys its EC2 capacity.
-    pub enum CapacityType {
-        /// Spare capacity at a discount; nodes can be reclaimed with two minutes' notice.
-        Spot => "SPOT",
-        /// Regular on-demand instances.
-        OnDemand => "ON_DEMAND",
-    }
-}
-
-impl CapacityType {
-    /// The `CapacityType` value of `AWS::EKS::Nodegroup`.
-    pub fn as_cfn(&self) -> &'static str {
-        self.as_str()
     }
 }
 
@@ -131,31 +116,12 @@ config_enum! {
     }
 }
 
-config_enum! {
-    /// What destroying the stack does with the database.
-    pub enum DataOnDelete {
-        /// Keep a final snapshot (`DeletionPolicy: Snapshot`).
-        Snapshot => "snapshot",
-        /// Delete the data with the cluster (the seed's `RemovalPolicy_DESTROY`).
-        Delete => "delete",
-    }
-}
-
-config_enum! {
-    /// What destroying the stack does with the ECR repositories.
-    pub enum RepositoryOnDelete {
-        /// Empty and remove them (as the seed).
-        Delete => "delete",
-        /// Keep them and their images (`DeletionPolicy: Retain`).
-        Retain => "retain",
-    }
-}
-
 /// The blueprint's configuration. Field names are the `kumo.toml` keys; `kumo.default.toml` documents
 /// each one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    #[serde(with = "reader::choice")]
     pub profile: Profile,
     pub stack: StackConfig,
     pub network: NetworkConfig,
@@ -196,11 +162,13 @@ pub struct NetworkConfig {
 #[serde(deny_unknown_fields)]
 pub struct EksConfig {
     pub cluster_name: String,
-    pub kubernetes_version: String,
+    pub kubernetes_version: KubernetesVersion,
     pub endpoint_public_access: bool,
     pub endpoint_private_access: bool,
-    pub control_plane_logs: Vec<String>,
-    pub log_retention_days: u32,
+    #[serde(with = "reader::choice_list")]
+    pub control_plane_logs: Vec<ControlPlaneLog>,
+    #[serde(with = "reader::retention")]
+    pub log_retention_days: RetentionDays,
     pub admin_users: Vec<String>,
     pub admin_roles: Vec<String>,
     pub node_group: NodeGroupConfig,
@@ -211,12 +179,14 @@ pub struct EksConfig {
 #[serde(deny_unknown_fields)]
 pub struct NodeGroupConfig {
     pub name: String,
+    #[serde(with = "reader::choice")]
     pub capacity_type: CapacityType,
-    pub instance_types: Vec<String>,
+    pub instance_types: Vec<InstanceType>,
     pub desired_size: u32,
     pub min_size: u32,
     pub max_size: u32,
-    pub ami_type: String,
+    #[serde(with = "reader::choice")]
+    pub ami_type: AmiType,
     pub disk_size_gib: u32,
     pub labels: BTreeMap<String, String>,
     pub tags: BTreeMap<String, String>,
@@ -226,6 +196,7 @@ pub struct NodeGroupConfig {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PodIdentityConfig {
+    #[serde(with = "reader::choice")]
     pub mode: PodIdentityMode,
     pub external_secrets_service_account: ServiceAccount,
     pub external_dns_service_account: ServiceAccount,
@@ -291,15 +262,18 @@ impl fmt::Display for ServiceAccount {
 pub struct DatabaseConfig {
     pub cluster_identifier: String,
     pub instance_identifier_base: String,
-    pub engine_version: String,
-    pub instance_class: String,
+    pub engine_version: AuroraPostgresVersion,
+    pub instance_class: DbInstanceClass,
     pub instances: u8,
     pub port: u16,
     pub database_name: String,
     pub master_username: String,
     pub secret_name: String,
     pub backup_retention_days: u32,
-    pub on_delete: DataOnDelete,
+    /// `"snapshot"`: a final snapshot, then the cluster is deleted; `"delete"`: no snapshot (the seed's
+    /// `RemovalPolicy_DESTROY`); `"retain"`: the cluster stays in the account.
+    #[serde(with = "reader::choice")]
+    pub on_delete: DataRemoval,
     pub deletion_protection: bool,
 }
 
@@ -313,8 +287,10 @@ pub struct ImageBuilderConfig {
     pub branch: String,
     pub buildspec: String,
     pub repositories: Vec<String>,
-    pub on_delete: RepositoryOnDelete,
-    pub log_retention_days: u32,
+    #[serde(with = "reader::choice")]
+    pub on_delete: RepositoryRemoval,
+    #[serde(with = "reader::retention")]
+    pub log_retention_days: RetentionDays,
 }
 
 /// `[db_migrator]`: the CodeBuild project that runs migrations in the VPC (seed `db_migrator.go`).
@@ -324,7 +300,8 @@ pub struct DbMigratorConfig {
     pub project_name: String,
     pub repository: String,
     pub image_tag: String,
-    pub log_retention_days: u32,
+    #[serde(with = "reader::retention")]
+    pub log_retention_days: RetentionDays,
 }
 
 /// `[dns]`: the public hosted zone and certificate (seed `hosted_zone.go`).
@@ -489,18 +466,18 @@ impl Config {
         // t3.medium (2 vCPU, 4 GiB, 17 pods) is the smallest type that holds the system pods the blueprint
         // runs (CoreDNS, VPC CNI, kube-proxy, pod identity agent, LB controller) with room for an app;
         // t3a.medium is the same size on AMD and gives spot a second pool to draw from.
-        nodes.instance_types = vec!["t3.medium".to_owned(), "t3a.medium".to_owned()];
+        nodes.instance_types = vec![InstanceType::known("t3.medium"), InstanceType::known("t3a.medium")];
         nodes.desired_size = 1;
         nodes.min_size = 1;
         nodes.max_size = 2;
-        config.eks.log_retention_days = 1;
+        config.eks.log_retention_days = RetentionDays::ONE_DAY;
         // Graviton burstable: the cheapest class Aurora PostgreSQL offers for provisioned instances.
-        config.database.instance_class = "db.t4g.medium".to_owned();
+        config.database.instance_class = DbInstanceClass::known("db.t4g.medium");
         config.database.instances = 1;
         config.database.backup_retention_days = 1;
-        config.database.on_delete = DataOnDelete::Delete;
-        config.image_builder.log_retention_days = 1;
-        config.db_migrator.log_retention_days = 1;
+        config.database.on_delete = DataRemoval::Delete;
+        config.image_builder.log_retention_days = RetentionDays::ONE_DAY;
+        config.db_migrator.log_retention_days = RetentionDays::ONE_DAY;
         config
     }
 
@@ -666,6 +643,107 @@ mod tests {
         assert!(paths_overlap("network.cidr", "network.cidr"));
         assert!(!paths_overlap("eks.node_group.tags", "eks.node_group.tagsx"));
         assert!(!paths_overlap("network.max_azs", "network.nat_gateways"));
+    }
+
+    /// The string literals of Rust source text, outside its `#[cfg(test)]` part (tests spell wrong
+    /// keys on purpose). Escapes are kept as written; raw strings are not used in these files.
+    fn string_literals(source: &str) -> Vec<String> {
+        let code = source.split("#[cfg(test)]").next().unwrap_or(source);
+        let mut literals = Vec::new();
+        let mut chars = code.chars().peekable();
+        let mut previous = ' ';
+        while let Some(c) = chars.next() {
+            // Skip comments and char literals ('"'), which are not messages.
+            if c == '/' && chars.peek() == Some(&'/') {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            } else if c == '\'' && previous != '&' && !previous.is_alphanumeric() {
+                let mut escaped = false;
+                for c in chars.by_ref() {
+                    if c == '\'' && !escaped {
+                        break;
+                    }
+                    escaped = c == '\\' && !escaped;
+                }
+            } else if c == '"' {
+                let mut literal = String::new();
+                let mut escaped = false;
+                for c in chars.by_ref() {
+                    if c == '"' && !escaped {
+                        break;
+                    }
+                    escaped = c == '\\' && !escaped;
+                    literal.push(c);
+                }
+                literals.push(literal);
+            }
+            previous = c;
+        }
+        literals
+    }
+
+    /// Item 2 of the configuration's design: a key named in a rule or in a message is a real key. Rules
+    /// name the keys they judge through `key!`, which the compiler checks; this catches the keys written
+    /// inside message text ("raise eks.node_group.max_size ...").
+    #[test]
+    fn every_key_named_in_a_message_is_a_real_key() {
+        let known: BTreeSet<String> = reader::all_key_paths().into_iter().collect();
+        let tables: Vec<&str> = known.iter().filter(|k| !k.contains('.')).map(String::as_str).collect();
+        let sources = [
+            ("config.rs", include_str!("config.rs")),
+            ("config/reader.rs", include_str!("config/reader.rs")),
+            ("config/rules.rs", include_str!("config/rules.rs")),
+            ("config/values.rs", include_str!("config/values.rs")),
+            ("config/names.rs", include_str!("config/names.rs")),
+            ("stack.rs", include_str!("stack.rs")),
+        ];
+        let mut checked = 0;
+        for (file, source) in sources {
+            for literal in string_literals(source) {
+                let bytes = literal.as_bytes();
+                for table in &tables {
+                    let needle = format!("{table}.");
+                    for (at, _) in literal.match_indices(&needle) {
+                        let starts_word = at == 0 || !(bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_');
+                        if !starts_word {
+                            continue;
+                        }
+                        let path: String = literal[at..]
+                            .chars()
+                            .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '.')
+                            .collect();
+                        let path = path.trim_end_matches('.');
+                        assert!(
+                            known.contains(path),
+                            "{file}: {path:?} in {literal:?} is not a kumo.toml key; keys: {known:?}"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(
+            checked >= 15,
+            "only {checked} keys found in messages: the scan is broken"
+        );
+        // And the scan does catch a typo.
+        let typo = string_literals("fn f() { h(\"raise eks.node_group.max_sizes\") }");
+        assert_eq!(typo, ["raise eks.node_group.max_sizes"]);
+        assert!(!known.contains("eks.node_group.max_sizes"));
+    }
+
+    /// The profiles' values written with `known` (no parse) do parse: serialized and read back through
+    /// serde (which parses every typed value), each profile is unchanged.
+    #[test]
+    fn the_profiles_values_parse() {
+        for config in [Config::default(), Config::cheap()] {
+            let text = toml::to_string(&config).unwrap();
+            let back: Config = toml::from_str(&text).unwrap();
+            assert_eq!(back, config);
+        }
     }
 
     #[test]

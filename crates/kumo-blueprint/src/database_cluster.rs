@@ -10,7 +10,7 @@ use kumo_constructs::eks::Cluster;
 use kumo_constructs::rds::{AuroraPostgresCluster, AuroraPostgresClusterProps, DataRemoval};
 use kumo_core::{Output, Stack};
 
-use crate::{DataOnDelete, DatabaseConfig};
+use crate::DatabaseConfig;
 
 /// The database cluster, like the seed's `NewDatabaseCluster`.
 pub fn new_database_cluster(
@@ -37,15 +37,17 @@ pub fn new_database_cluster(
             .database_name(config.database_name.as_str())
             .master_username(config.master_username.as_str())
             .secret_name(config.secret_name.as_str())
-            .backup_retention_days(u8::try_from(config.backup_retention_days).expect("validated: 1 to 35"))
+            // 1 to 35 by the configuration's rules; anything past u8 is past 35, which synth's schema check
+            // reports against BackupRetentionPeriod.
+            .backup_retention_days(u8::try_from(config.backup_retention_days).unwrap_or(u8::MAX))
             .deletion_protection(config.deletion_protection)
             // The seed keeps the automated backups after a delete (DeleteAutomatedBackups: false). kumo does
             // too when the data is worth a final snapshot; a throw-away database leaves nothing behind.
-            .keep_automated_backups(config.on_delete == DataOnDelete::Snapshot)
-            .removal(match config.on_delete {
-                DataOnDelete::Snapshot => DataRemoval::Snapshot,
-                DataOnDelete::Delete => DataRemoval::Delete,
-            }),
+            .keep_automated_backups(match config.on_delete {
+                DataRemoval::Snapshot | DataRemoval::Retain => true,
+                DataRemoval::Delete => false,
+            })
+            .removal(config.on_delete),
     );
 
     // The EKS cluster (its security group covers the nodes and pods) may reach the database port.

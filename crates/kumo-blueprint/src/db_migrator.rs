@@ -15,7 +15,6 @@ use kumo_constructs::rds::{AuroraPostgresCluster, SecretField};
 use kumo_core::{Stack, pseudo};
 
 use crate::DbMigratorConfig;
-use crate::eks_cluster::retention;
 
 /// The migrator project, like the seed's `NewDBMigrator`.
 pub fn new_db_migrator(
@@ -83,15 +82,15 @@ pub fn new_db_migrator(
             // The private subnets of the VPC, with a security group of its own.
             .vpc(ProjectVpc::private_subnets_of(vpc))
             .timeout_minutes(20)
-            .log_retention(retention(config.log_retention_days)),
+            .log_retention(config.log_retention_days),
     );
 
     // The seed allows all outbound traffic. kumo opens what a build needs: HTTPS to AWS APIs (CodeBuild,
     // CloudWatch Logs, Secrets Manager, S3) through the NAT gateway and the VPC endpoints ...
-    project
-        .security_group_mut()
-        .expect("the project is in the VPC")
-        .add_egress_rule(stack, Peer::any_ipv4(), Port::Tcp(443), "HTTPS to AWS APIs");
+    // (The project is in the VPC, so it has a security group.)
+    if let Some(group) = project.security_group_mut() {
+        group.add_egress_rule(stack, Peer::any_ipv4(), Port::Tcp(443), "HTTPS to AWS APIs");
+    }
     // ... and the database and the ECR endpoint, each allowed on its side too.
     allow(
         stack,

@@ -1,26 +1,23 @@
 //! The EKS cluster (seed `eks_cluster.go`): cluster role, native cluster, node role, launch template,
 //! managed node group and the cluster admins.
 //!
-//! Where kumo differs from the seed, and why (BLUEPRINT.md §2):
+//! Where kumo differs from the seed, and why:
 //! * native `AWS::EKS::Cluster` instead of the CDK's Lambda-backed cluster resource;
 //! * access entries (`authenticationMode: API`) instead of the `aws-auth` ConfigMap edited by kubectl in a
 //!   Lambda;
 //! * control-plane logs with a retention, and KMS envelope encryption of Kubernetes secrets;
 //! * IMDSv2 required and an encrypted root volume on the nodes; AL2023 instead of the retired AL2;
 //! * the AWS Load Balancer Controller (seed: `AlbController` installed by a Helm Lambda) gets its IAM
-//!   role in [`crate::pod_identities`]; the CLI installs the controller itself after the stack is up.
+//!   role in [`crate::pod_identities`]; the controller itself is installed on the cluster after the stack
+//!   is up (the README shows how), not by the template.
 
 use kumo_constructs::arn;
 use kumo_constructs::ec2::{InterfaceEndpoint, LaunchTemplate, LaunchTemplateProps, Port, RootVolume, Vpc, allow};
-use kumo_constructs::eks::{
-    AccessEntry, AccessEntryProps, CapacityType as NodeCapacity, Cluster, ClusterProps, ControlPlaneLog, Nodegroup,
-    NodegroupProps,
-};
+use kumo_constructs::eks::{AccessEntry, AccessEntryProps, Cluster, ClusterProps, Nodegroup, NodegroupProps};
 use kumo_constructs::iam::{Principal, Role, RoleProps};
-use kumo_constructs::logs::RetentionDays;
 use kumo_core::{Output, Stack, fns};
 
-use crate::{CapacityType, EksConfig};
+use crate::EksConfig;
 
 /// The cluster, like the seed's `NewEksCluster`.
 pub fn new_eks_cluster(stack: &mut Stack, config: &EksConfig, vpc: &Vpc, vpc_endpoint: &InterfaceEndpoint) -> Cluster {
@@ -34,11 +31,6 @@ pub fn new_eks_cluster(stack: &mut Stack, config: &EksConfig, vpc: &Vpc, vpc_end
     );
 
     // The cluster, its control plane in the private subnets. No default capacity (the node group below).
-    let logs = config
-        .control_plane_logs
-        .iter()
-        .map(|log| ControlPlaneLog::parse(log).unwrap_or_else(|| panic!("control-plane log type {log:?}")))
-        .collect();
     let cluster = Cluster::new(
         stack,
         "EKSCluster",
@@ -46,8 +38,8 @@ pub fn new_eks_cluster(stack: &mut Stack, config: &EksConfig, vpc: &Vpc, vpc_end
             .name(config.cluster_name.as_str())
             .role_arn(master_role.arn())
             .endpoint_access(config.endpoint_public_access, config.endpoint_private_access)
-            .logging(logs)
-            .log_retention(retention(config.log_retention_days)),
+            .logging(config.control_plane_logs.clone())
+            .log_retention(config.log_retention_days),
     );
 
     // Nodes pull images from ECR through the VPC endpoint (seed: all traffic; HTTPS is all it takes).
@@ -93,11 +85,8 @@ pub fn new_eks_cluster(stack: &mut Stack, config: &EksConfig, vpc: &Vpc, vpc_end
             .name(nodes.name.as_str())
             .node_role_arn(node_role.arn())
             .ami_type(nodes.ami_type.as_str())
-            .capacity_type(match nodes.capacity_type {
-                CapacityType::Spot => NodeCapacity::Spot,
-                CapacityType::OnDemand => NodeCapacity::OnDemand,
-            })
-            .instance_types(nodes.instance_types.iter().cloned())
+            .capacity_type(nodes.capacity_type)
+            .instance_types(nodes.instance_types.iter().map(|t| t.as_str().to_owned()))
             .scaling(nodes.desired_size, nodes.min_size, nodes.max_size)
             .labels(nodes.labels.clone())
             .tags(nodes.tags.clone())
@@ -138,9 +127,4 @@ pub fn new_eks_cluster(stack: &mut Stack, config: &EksConfig, vpc: &Vpc, vpc_end
         .description("Writes a kubeconfig entry for the cluster"),
     );
     cluster
-}
-
-/// Retention from the configuration (validated there against CloudWatch's values).
-pub(crate) fn retention(days: u32) -> RetentionDays {
-    RetentionDays::try_from(days).unwrap_or_else(|e| panic!("{e}"))
 }

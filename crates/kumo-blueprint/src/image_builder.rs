@@ -2,27 +2,25 @@
 //! CodeBuild project that builds on every push to the branch.
 
 use kumo_constructs::codebuild::{self, EnvironmentVariable, EventAction, FilterGroup, Project, ProjectProps, Source};
-use kumo_constructs::ecr::{self, Repository, RepositoryProps, RepositoryRemoval};
+use kumo_constructs::ecr::{self, Repository, RepositoryProps};
 use kumo_constructs::iam::{
     ManagedPolicy, ManagedPolicyProps, PolicyDocument, PolicyStatement, Principal, Role, RoleProps,
 };
 use kumo_core::{Output, Stack, pseudo};
 
-use crate::eks_cluster::retention;
-use crate::{ImageBuilderConfig, RepositoryOnDelete};
+use crate::ImageBuilderConfig;
 
 /// The repositories, by name.
 #[derive(Clone, Debug)]
 pub struct ImageRepositories(Vec<(String, Repository)>);
 
 impl ImageRepositories {
-    /// The repository `name` (validated by the configuration to be one of them).
-    pub fn named(&self, name: &str) -> &Repository {
+    /// The repository `name`, if the image builder makes one of that name.
+    pub fn named(&self, name: &str) -> Option<&Repository> {
         self.0
             .iter()
             .find(|(repository, _)| repository == name)
             .map(|(_, repository)| repository)
-            .unwrap_or_else(|| panic!("no ECR repository named {name:?} in image_builder.repositories"))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Repository)> {
@@ -55,10 +53,7 @@ pub fn repository_id(name: &str) -> String {
 pub fn new_image_builder(stack: &mut Stack, config: &ImageBuilderConfig) -> ImageRepositories {
     // Repositories for the built images: scanned on push, only the newest image kept, removed (emptied
     // first) on destroy as the seed's RemovalPolicy_DESTROY.
-    let removal = match config.on_delete {
-        RepositoryOnDelete::Delete => RepositoryRemoval::Destroy,
-        RepositoryOnDelete::Retain => RepositoryRemoval::Retain,
-    };
+    let removal = config.on_delete;
     let repositories: Vec<(String, Repository)> = config
         .repositories
         .iter()
@@ -124,7 +119,7 @@ pub fn new_image_builder(stack: &mut Stack, config: &ImageBuilderConfig) -> Imag
             .env("AWS_REGION", EnvironmentVariable::Plaintext(pseudo::region()))
             .queued_timeout_minutes(60)
             .timeout_minutes(20)
-            .log_retention(retention(config.log_retention_days)),
+            .log_retention(config.log_retention_days),
     );
 
     for (name, repository) in &repositories {

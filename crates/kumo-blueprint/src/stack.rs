@@ -10,7 +10,7 @@
 //! myeks.NewHostZone(stack)
 //! ```
 
-use kumo_core::Stack;
+use kumo_core::{Diagnostic, Stack};
 
 use crate::{Config, database_cluster, db_migrator, eks_cluster, hosted_zone, image_builder, network, pod_identities};
 
@@ -23,15 +23,25 @@ pub fn build(config: &Config) -> Stack {
     let eks_cluster = eks_cluster::new_eks_cluster(&mut stack, &config.eks, &vpc, &vpc_endpoint);
     let db_cluster = database_cluster::new_database_cluster(&mut stack, &config.database, &vpc, &eks_cluster);
     let repositories = image_builder::new_image_builder(&mut stack, &config.image_builder);
-    let repo_migrate = repositories.named(&config.db_migrator.repository);
-    db_migrator::new_db_migrator(
-        &mut stack,
-        &config.db_migrator,
-        repo_migrate,
-        &db_cluster,
-        &vpc,
-        &vpc_endpoint,
-    );
+    match repositories.named(&config.db_migrator.repository) {
+        Some(repo_migrate) => db_migrator::new_db_migrator(
+            &mut stack,
+            &config.db_migrator,
+            repo_migrate,
+            &db_cluster,
+            &vpc,
+            &vpc_endpoint,
+        ),
+        // `Config::validate` says so too; a stack built from such a configuration fails to synth.
+        None => stack.report(Diagnostic::invalid_props(
+            "db_migrator",
+            "repository",
+            format!(
+                "{:?} is not one of image_builder.repositories, so the migrator has no image to run",
+                config.db_migrator.repository
+            ),
+        )),
+    }
     let hosted_zone = hosted_zone::new_hosted_zone(&mut stack, &config.dns);
     // The seed creates the pod roles right after the cluster. kumo's are scoped to the database secret and
     // the hosted zone, so they come once both exist.

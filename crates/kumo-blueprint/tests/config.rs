@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use kumo_blueprint::{
-    AURORA_POSTGRES_VERSIONS, CapacityType, Config, ConfigError, DEFAULT_CONFIG_TOML, DataOnDelete, EKS_VERSIONS,
-    KubernetesSupport, Loaded, PodIdentityMode, Problem, ProblemKind, Profile, RepositoryOnDelete, ServiceAccount,
-    ValueSource, init_template,
+    AURORA_POSTGRES_VERSIONS, AmiType, CapacityType, Config, ConfigError, ControlPlaneLog, DEFAULT_CONFIG_TOML,
+    DataRemoval, EKS_VERSIONS, KubernetesSupport, Loaded, PodIdentityMode, Problem, ProblemKind, Profile,
+    RepositoryRemoval, RetentionDays, ServiceAccount, ValueSource, init_template,
 };
 
 fn load(text: &str) -> Loaded {
@@ -89,7 +89,7 @@ fn the_default_keeps_the_seed_values() {
             "m5dn.large"
         ]
     );
-    assert_eq!(g.capacity_type.as_cfn(), "SPOT");
+    assert_eq!(g.capacity_type.as_str(), "SPOT");
     assert_eq!(c.pod_identity.mode, PodIdentityMode::PodIdentity);
     assert_eq!(
         c.pod_identity.external_dns_service_account,
@@ -100,9 +100,9 @@ fn the_default_keeps_the_seed_values() {
     );
     assert_eq!(c.database.instance_class, "db.t3.medium");
     assert_eq!((c.database.instances, c.database.port), (1, 5432));
-    assert_eq!(c.database.on_delete, DataOnDelete::Snapshot);
+    assert_eq!(c.database.on_delete, DataRemoval::Snapshot);
     assert_eq!(c.image_builder.repositories, ["eks-app", "eks-migration", "eks-web"]);
-    assert_eq!(c.image_builder.on_delete, RepositoryOnDelete::Delete);
+    assert_eq!(c.image_builder.on_delete, RepositoryRemoval::Destroy);
     assert_eq!(c.db_migrator.repository, "eks-migration");
     assert_eq!(c.dns.domain, "example.com");
     // Section defaults are the sections of the default.
@@ -120,12 +120,12 @@ fn the_cheap_profile_is_one_line() {
     assert_eq!(g.capacity_type, CapacityType::Spot, "still spot");
     assert_eq!(cheap.database.instance_class, "db.t4g.medium");
     assert_eq!((cheap.database.instances, cheap.database.backup_retention_days), (1, 1));
-    assert_eq!(cheap.database.on_delete, DataOnDelete::Delete);
+    assert_eq!(cheap.database.on_delete, DataRemoval::Delete);
     assert_eq!(
         (
-            cheap.eks.log_retention_days,
-            cheap.image_builder.log_retention_days,
-            cheap.db_migrator.log_retention_days
+            cheap.eks.log_retention_days.days(),
+            cheap.image_builder.log_retention_days.days(),
+            cheap.db_migrator.log_retention_days.days()
         ),
         (1, 1, 1)
     );
@@ -134,10 +134,10 @@ fn the_cheap_profile_is_one_line() {
     back.profile = Profile::Standard;
     back.network.nat_gateways = 2;
     back.eks.node_group = Config::default().eks.node_group;
-    back.eks.log_retention_days = 30;
+    back.eks.log_retention_days = RetentionDays::ONE_MONTH;
     back.database = Config::default().database;
-    back.image_builder.log_retention_days = 14;
-    back.db_migrator.log_retention_days = 14;
+    back.image_builder.log_retention_days = RetentionDays::TWO_WEEKS;
+    back.db_migrator.log_retention_days = RetentionDays::TWO_WEEKS;
     assert_eq!(back, Config::default());
 
     let loaded = load("profile = \"cheap\"\n");
@@ -155,9 +155,9 @@ fn explicit_values_win_over_the_profile() {
     let config = load(text).config;
     let mut expected = Config::cheap();
     expected.network.nat_gateways = 2;
-    expected.eks.node_group.instance_types = vec!["m5.large".into(), "m5a.large".into()];
+    expected.eks.node_group.instance_types = vec!["m5.large".parse().unwrap(), "m5a.large".parse().unwrap()];
     expected.eks.node_group.max_size = 3;
-    expected.database.on_delete = DataOnDelete::Snapshot;
+    expected.database.on_delete = DataRemoval::Snapshot;
     assert_eq!(config, expected);
 }
 
@@ -192,20 +192,20 @@ fn every_value_changed() -> Config {
     n.s3_gateway_endpoint = false;
     let e = &mut c.eks;
     e.cluster_name = "other-cluster".into();
-    e.kubernetes_version = "1.35".into();
+    e.kubernetes_version = "1.35".parse().unwrap();
     e.endpoint_public_access = false;
-    e.control_plane_logs = vec!["audit".into()];
-    e.log_retention_days = 60;
+    e.control_plane_logs = vec![ControlPlaneLog::Audit];
+    e.log_retention_days = RetentionDays::try_from(60).unwrap();
     e.admin_users = vec!["alice".into()];
     e.admin_roles = vec!["Ops".into()];
     let g = &mut e.node_group;
     g.name = "other-nodes".into();
     g.capacity_type = CapacityType::OnDemand;
-    g.instance_types = vec!["m7g.large".into(), "m6g.large".into()];
+    g.instance_types = vec!["m7g.large".parse().unwrap(), "m6g.large".parse().unwrap()];
     g.desired_size = 3;
     g.min_size = 1;
     g.max_size = 4;
-    g.ami_type = "AL2023_ARM_64_STANDARD".into();
+    g.ami_type = AmiType::Al2023Arm64Standard;
     g.disk_size_gib = 40;
     g.labels = BTreeMap::from([("tier".to_owned(), "web".to_owned())]);
     g.tags = BTreeMap::from([("Owner".to_owned(), "me".to_owned())]);
@@ -217,15 +217,15 @@ fn every_value_changed() -> Config {
     let d = &mut c.database;
     d.cluster_identifier = "other-cluster-id".into();
     d.instance_identifier_base = "other-db".into();
-    d.engine_version = "16.8".into();
-    d.instance_class = "db.r7g.large".into();
+    d.engine_version = "16.8".parse().unwrap();
+    d.instance_class = "db.r7g.large".parse().unwrap();
     d.instances = 2;
     d.port = 5433;
     d.database_name = "app".into();
     d.master_username = "appadmin".into();
     d.secret_name = "other-secrets".into();
     d.backup_retention_days = 14;
-    d.on_delete = DataOnDelete::Delete;
+    d.on_delete = DataRemoval::Delete;
     d.deletion_protection = true;
     let b = &mut c.image_builder;
     b.project_name = "OtherImageBuild".into();
@@ -234,13 +234,13 @@ fn every_value_changed() -> Config {
     b.branch = "release".into();
     b.buildspec = "ci/buildspec.yml".into();
     b.repositories = vec!["app".into(), "migrate".into()];
-    b.on_delete = RepositoryOnDelete::Retain;
-    b.log_retention_days = 7;
+    b.on_delete = RepositoryRemoval::Retain;
+    b.log_retention_days = RetentionDays::ONE_WEEK;
     let m = &mut c.db_migrator;
     m.project_name = "OtherMigrator".into();
     m.repository = "migrate".into();
     m.image_tag = "v1".into();
-    m.log_retention_days = 30;
+    m.log_retention_days = RetentionDays::ONE_MONTH;
     c.dns.domain = "dev.mycompany.net".into();
     c.dns.comment = "team zone".into();
     c
@@ -904,30 +904,80 @@ fn stack_and_dns_names_follow_the_aws_rules() {
     assert_mentions(&text, &["has a single label"]);
 }
 
+/// Every damaged variant of the default file either loads — and then builds and synthesizes without a
+/// panic — or is refused with problems that say where (a line in the file) and what; a value swapped
+/// for one of the wrong type is refused *at that key*.
 #[test]
 fn damaged_files_give_errors_never_panics() {
     let lines: Vec<&str> = DEFAULT_CONFIG_TOML.lines().collect();
-    let mut variants = Vec::new();
+    // (text, the key whose value was swapped, if any)
+    let mut variants: Vec<(String, Option<String>)> = Vec::new();
+    let mut table = String::new();
     for i in 0..lines.len() {
         // Cut off mid-line, drop a line, and swap each value for one of the wrong type.
         let half: String = lines[i].chars().take(lines[i].chars().count() / 2).collect();
-        variants.push(lines[..i].join("\n") + "\n" + &half);
-        variants.push([&lines[..i], &lines[i + 1..]].concat().join("\n"));
-        if let Some((key, _)) = lines[i].split_once(" = ") {
+        variants.push((lines[..i].join("\n") + "\n" + &half, None));
+        variants.push(([&lines[..i], &lines[i + 1..]].concat().join("\n"), None));
+        let trimmed = lines[i].trim();
+        if let Some(name) = trimmed.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
+            table = name.to_owned();
+        }
+        if let Some((key, _)) = lines[i].split_once(" = ")
+            && !key.starts_with('#')
+        {
+            let path = if table.is_empty() {
+                key.trim().to_owned()
+            } else {
+                format!("{table}.{}", key.trim())
+            };
             for wrong in ["[1, \"x\"]", "{ a = 1 }", "-7", "\"\"", "true", "1979-05-27"] {
                 let mut damaged = lines.clone();
                 let line = format!("{key} = {wrong}");
                 damaged[i] = &line;
-                variants.push(damaged.join("\n"));
+                variants.push((damaged.join("\n"), Some(path.clone())));
             }
         }
     }
-    for text in &variants {
-        if let Err(error) = Config::from_toml(text, "kumo.toml") {
-            assert!(!error.problems.is_empty());
-            assert!(error.problems.iter().all(|p| !p.message.is_empty()), "{error}");
+    let (mut refused, mut loaded) = (0, 0);
+    for (text, swapped) in &variants {
+        match Config::from_toml(text, "kumo.toml") {
+            Err(error) => {
+                refused += 1;
+                assert!(!error.problems.is_empty());
+                let line_count = text.lines().count() + 1;
+                for problem in &error.problems {
+                    assert!(!problem.message.is_empty(), "{error}");
+                    match problem.source {
+                        ValueSource::File { line, column } => {
+                            assert!(line >= 1 && line <= line_count && column >= 1, "{error}")
+                        }
+                        ValueSource::BuiltInDefault | ValueSource::CheapProfile => {}
+                        ValueSource::Program => panic!("a file's problem said Program: {error}"),
+                    }
+                    if problem.kind != ProblemKind::Syntax {
+                        assert!(!problem.key.is_empty(), "{error}");
+                    }
+                }
+                if let Some(path) = swapped {
+                    assert!(
+                        error.problems.iter().any(|p| p.key == *path
+                            || p.key.starts_with(&format!("{path}["))
+                            || p.key.starts_with(&format!("{path}."))
+                            || p.message.contains(path.as_str())),
+                        "{path} was damaged, but no problem names it:\n{error}"
+                    );
+                }
+            }
+            Ok(good) => {
+                loaded += 1;
+                // A value of the right type: the configuration builds, and synth reports (never panics).
+                if let Err(error) = kumo_blueprint::build(&good.config).synth() {
+                    assert!(!error.diagnostics.is_empty());
+                }
+            }
         }
     }
+    assert!(refused > 300 && loaded > 100, "{refused} refused, {loaded} loaded");
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1159,4 +1209,30 @@ fn aurora_versions_are_cfn_lints_current_ones() {
         .collect();
     expected.sort_by_key(|v| v.split('.').map(|p| p.parse::<u32>().unwrap()).collect::<Vec<_>>());
     assert_eq!(AURORA_POSTGRES_VERSIONS, expected.as_slice());
+}
+
+/// The README's key table documents every key of every table (the table follows from the `Config`
+/// structs: a key added there and not to the README fails here).
+#[test]
+fn the_readme_documents_every_key() {
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
+    let mut keys = BTreeMap::new();
+    leaves("", &toml::Table::try_from(Config::default()).unwrap(), &mut keys);
+    let mut missing = Vec::new();
+    for key in keys.keys().map(String::as_str).chain(["stack.region"]) {
+        let (table, leaf) = key.rsplit_once('.').unwrap_or(("(top)", key));
+        let header = if table == "(top)" {
+            "| (top) |".to_owned()
+        } else {
+            format!("| `[{table}]` |")
+        };
+        let Some(row) = readme.lines().find(|line| line.starts_with(&header)) else {
+            missing.push(format!("{key} (no row {header})"));
+            continue;
+        };
+        if !row.contains(&format!("`{leaf}`")) {
+            missing.push(key.to_owned());
+        }
+    }
+    assert!(missing.is_empty(), "README.md's key table lacks: {missing:?}");
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use kumo_blueprint::Config;
+use kumo_blueprint::{Config, ControlPlaneLog};
 use kumo_core::assertions::Match;
 use serde_json::json;
 
@@ -244,8 +244,8 @@ fn cluster_outputs_name_endpoint_and_kubeconfig_command() {
 #[test]
 fn configured_version_logs_and_endpoint_access_flow_through() {
     let mut config = Config::default();
-    config.eks.kubernetes_version = "1.35".into();
-    config.eks.control_plane_logs = vec!["audit".into(), "controllerManager".into()];
+    config.eks.kubernetes_version = "1.35".parse().unwrap();
+    config.eks.control_plane_logs = vec![ControlPlaneLog::Audit, ControlPlaneLog::ControllerManager];
     config.eks.endpoint_public_access = false;
     let t = template(&config);
     t.has_resource_properties(

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use kumo_blueprint::{Config, RepositoryOnDelete};
+use kumo_blueprint::{Config, RepositoryRemoval};
 use kumo_core::assertions::Match;
 use serde_json::json;
 
@@ -43,7 +43,7 @@ fn three_repositories_scanned_keep_one_image_and_are_emptied_on_destroy() {
 #[test]
 fn retained_repositories_on_request() {
     let mut config = Config::default();
-    config.image_builder.on_delete = RepositoryOnDelete::Retain;
+    config.image_builder.on_delete = RepositoryRemoval::Retain;
     let t = template(&config);
     let retained = t.find_resources(
         "AWS::ECR::Repository",

@@ -15,6 +15,19 @@ pub enum RepositoryRemoval {
     Destroy,
 }
 
+impl RepositoryRemoval {
+    /// Every value (the order "allowed: ..." messages list them in).
+    pub const ALL: &'static [RepositoryRemoval] = &[RepositoryRemoval::Destroy, RepositoryRemoval::Retain];
+
+    /// The spelling in configuration files (`kumo.toml`'s `image_builder.on_delete`).
+    pub fn name(self) -> &'static str {
+        match self {
+            RepositoryRemoval::Destroy => "delete",
+            RepositoryRemoval::Retain => "retain",
+        }
+    }
+}
+
 /// At-rest encryption of the images. ECR always encrypts.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RepositoryEncryption {

@@ -78,6 +78,20 @@ pub enum DataRemoval {
     Retain,
 }
 
+impl DataRemoval {
+    /// Every value (the order "allowed: ..." messages list them in).
+    pub const ALL: &'static [DataRemoval] = &[DataRemoval::Snapshot, DataRemoval::Delete, DataRemoval::Retain];
+
+    /// The spelling in configuration files (`kumo.toml`'s `database.on_delete`).
+    pub fn name(self) -> &'static str {
+        match self {
+            DataRemoval::Snapshot => "snapshot",
+            DataRemoval::Delete => "delete",
+            DataRemoval::Retain => "retain",
+        }
+    }
+}
+
 /// Properties of an [`AuroraPostgresCluster`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuroraPostgresClusterProps {

@@ -12,15 +12,126 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
+use kumo_constructs::logs::{RETENTION_DAYS, RetentionDays};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::{Config, Problem, ProblemKind, Profile, ServiceAccount, ValueSource, quoted_list};
+use super::values::{AmiType, AuroraPostgresVersion, DbInstanceClass, InstanceType, InvalidValue, KubernetesVersion};
+use super::{
+    CapacityType, Config, ControlPlaneLog, DataRemoval, PodIdentityMode, Problem, ProblemKind, Profile,
+    RepositoryRemoval, ServiceAccount, ValueSource, key, quoted_list,
+};
 
-/// A `config_enum!` type: a closed set of string values.
+/// A closed set of string values: the configuration's own enums and the constructs' enums it shares.
 pub(crate) trait Choice: Copy + 'static {
     fn all() -> &'static [Self];
     fn name(self) -> &'static str;
+    /// What is wrong with `text`, which is not one of [`Choice::all`].
+    fn refused(_text: &str) -> &'static str {
+        "not an allowed value"
+    }
+}
+
+/// Implements [`Choice`] from a type's `ALL` and a spelling method.
+macro_rules! choice {
+    ($($name:ty => $spelling:ident $(, refused: $refused:expr)?;)+) => {$(
+        impl Choice for $name {
+            fn all() -> &'static [Self] {
+                <$name>::ALL
+            }
+            fn name(self) -> &'static str {
+                self.$spelling()
+            }
+            $(fn refused(text: &str) -> &'static str {
+                ($refused)(text)
+            })?
+        }
+    )+};
+}
+
+choice! {
+    Profile => as_str;
+    PodIdentityMode => as_str;
+    CapacityType => as_str;
+    RepositoryRemoval => name;
+    ControlPlaneLog => as_str, refused: |_: &str| "not an EKS control-plane log type";
+    AmiType => as_str, refused: |text: &str| AmiType::refusal(text).unwrap_or("not an EKS managed node group AMI type");
+}
+
+/// The blueprint offers two of the database's three delete behaviours: its cluster identifier is fixed,
+/// so a retained cluster would block creating the stack again (destroy and recreate is the point of
+/// the blueprint). A `Config` built in code with `Retain` is refused by the rules.
+impl Choice for DataRemoval {
+    fn all() -> &'static [Self] {
+        &[DataRemoval::Snapshot, DataRemoval::Delete]
+    }
+    fn name(self) -> &'static str {
+        DataRemoval::name(self)
+    }
+}
+
+/// Serde for a [`Choice`] field (`#[serde(with = "reader::choice")]`): its spelling as a string.
+pub(crate) mod choice {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    use super::{Choice, quoted_list};
+
+    pub(crate) fn serialize<T: Choice, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(value.name())
+    }
+
+    pub(crate) fn deserialize<'de, T: Choice, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        parse(&text).map_err(D::Error::custom)
+    }
+
+    pub(crate) fn parse<T: Choice>(text: &str) -> Result<T, String> {
+        T::all().iter().copied().find(|v| v.name() == text).ok_or_else(|| {
+            format!(
+                "{text:?}: {}; allowed: {}",
+                T::refused(text),
+                quoted_list(T::all().iter().map(|v| v.name()))
+            )
+        })
+    }
+}
+
+/// Serde for a list of [`Choice`] values.
+pub(crate) mod choice_list {
+    use serde::ser::SerializeSeq;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    use super::Choice;
+
+    pub(crate) fn serialize<T: Choice, S: Serializer>(values: &[T], serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(values.len()))?;
+        for value in values {
+            seq.serialize_element(value.name())?;
+        }
+        seq.end()
+    }
+
+    pub(crate) fn deserialize<'de, T: Choice, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<T>, D::Error> {
+        let texts = Vec::<String>::deserialize(deserializer)?;
+        texts
+            .iter()
+            .map(|text| super::choice::parse(text).map_err(D::Error::custom))
+            .collect()
+    }
+}
+
+/// Serde for a log retention: its number of days.
+pub(crate) mod retention {
+    use kumo_constructs::logs::RetentionDays;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub(crate) fn serialize<S: Serializer>(value: &RetentionDays, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u32(value.days())
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<RetentionDays, D::Error> {
+        RetentionDays::try_from(u32::deserialize(deserializer)?).map_err(D::Error::custom)
+    }
 }
 
 /// The outcome of reading a file.
@@ -73,6 +184,20 @@ pub(super) fn suggest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a 
         .map(|(_, candidate)| candidate)
 }
 
+/// `read!(t, s.name)`: reads the key named like the field (`name`) in table `t` into `s.name`, so a
+/// key's spelling is its field's name, written once.
+macro_rules! read {
+    ($table:ident, $($path:ident).+) => {
+        read!(@last $table, ($($path).+), $($path)+)
+    };
+    (@last $table:ident, ($($path:ident).+), $head:ident $($tail:ident)+) => {
+        read!(@last $table, ($($path).+), $($tail)+)
+    };
+    (@last $table:ident, ($($path:ident).+), $field:ident) => {
+        $table.leaf(stringify!($field), &mut $($path).+)
+    };
+}
+
 /// Reads `text` layered over the default of the profile it selects.
 pub(super) fn read(text: &str) -> Read {
     let (document, errors) = DeTable::parse_recoverable(text);
@@ -119,106 +244,100 @@ pub(super) fn read(text: &str) -> Read {
     };
     // The profile first: it picks the base the rest of the file is layered on.
     let mut profile = Profile::Standard;
-    top.leaf("profile", &mut profile);
+    top.leaf(key!(profile), &mut profile);
     let mut c = Config::for_profile(profile);
 
-    if let Some(mut t) = top.table("stack") {
+    if let Some(mut t) = top.table(key!(stack)) {
         let s = &mut c.stack;
-        t.leaf("name", &mut s.name);
-        t.leaf("region", &mut s.region);
-        t.leaf("termination_protection", &mut s.termination_protection);
-        t.leaf("tags", &mut s.tags);
+        read!(t, s.name);
+        read!(t, s.region);
+        read!(t, s.termination_protection);
+        read!(t, s.tags);
         t.finish();
     }
-    if let Some(mut t) = top.table("network") {
+    if let Some(mut t) = top.table(key!(network)) {
         let n = &mut c.network;
-        t.leaf("vpc_name", &mut n.vpc_name);
-        t.leaf("cidr", &mut n.cidr);
-        t.leaf("max_azs", &mut n.max_azs);
-        t.leaf("subnet_prefix_length", &mut n.subnet_prefix_length);
-        t.leaf("nat_gateways", &mut n.nat_gateways);
-        t.leaf("s3_gateway_endpoint", &mut n.s3_gateway_endpoint);
+        read!(t, n.vpc_name);
+        read!(t, n.cidr);
+        read!(t, n.max_azs);
+        read!(t, n.subnet_prefix_length);
+        read!(t, n.nat_gateways);
+        read!(t, n.s3_gateway_endpoint);
         t.finish();
     }
-    if let Some(mut t) = top.table("eks") {
+    if let Some(mut t) = top.table(key!(eks)) {
         let e = &mut c.eks;
-        t.leaf("cluster_name", &mut e.cluster_name);
-        t.leaf("kubernetes_version", &mut e.kubernetes_version);
-        t.leaf("endpoint_public_access", &mut e.endpoint_public_access);
-        t.leaf("endpoint_private_access", &mut e.endpoint_private_access);
-        t.leaf("control_plane_logs", &mut e.control_plane_logs);
-        t.leaf("log_retention_days", &mut e.log_retention_days);
-        t.leaf("admin_users", &mut e.admin_users);
-        t.leaf("admin_roles", &mut e.admin_roles);
-        if let Some(mut t) = t.table("node_group") {
+        read!(t, e.cluster_name);
+        read!(t, e.kubernetes_version);
+        read!(t, e.endpoint_public_access);
+        read!(t, e.endpoint_private_access);
+        read!(t, e.control_plane_logs);
+        read!(t, e.log_retention_days);
+        read!(t, e.admin_users);
+        read!(t, e.admin_roles);
+        if let Some(mut t) = t.table(stringify!(node_group)) {
             let g = &mut e.node_group;
-            t.leaf("name", &mut g.name);
-            t.leaf("capacity_type", &mut g.capacity_type);
-            t.leaf("instance_types", &mut g.instance_types);
-            t.leaf("desired_size", &mut g.desired_size);
-            t.leaf("min_size", &mut g.min_size);
-            t.leaf("max_size", &mut g.max_size);
-            t.leaf("ami_type", &mut g.ami_type);
-            t.leaf("disk_size_gib", &mut g.disk_size_gib);
-            t.leaf("labels", &mut g.labels);
-            t.leaf("tags", &mut g.tags);
+            read!(t, g.name);
+            read!(t, g.capacity_type);
+            read!(t, g.instance_types);
+            read!(t, g.desired_size);
+            read!(t, g.min_size);
+            read!(t, g.max_size);
+            read!(t, g.ami_type);
+            read!(t, g.disk_size_gib);
+            read!(t, g.labels);
+            read!(t, g.tags);
             t.finish();
         }
         t.finish();
     }
-    if let Some(mut t) = top.table("pod_identity") {
+    if let Some(mut t) = top.table(key!(pod_identity)) {
         let p = &mut c.pod_identity;
-        t.leaf("mode", &mut p.mode);
-        t.leaf(
-            "external_secrets_service_account",
-            &mut p.external_secrets_service_account,
-        );
-        t.leaf("external_dns_service_account", &mut p.external_dns_service_account);
-        t.leaf(
-            "load_balancer_controller_service_account",
-            &mut p.load_balancer_controller_service_account,
-        );
+        read!(t, p.mode);
+        read!(t, p.external_secrets_service_account);
+        read!(t, p.external_dns_service_account);
+        read!(t, p.load_balancer_controller_service_account);
         t.finish();
     }
-    if let Some(mut t) = top.table("database") {
+    if let Some(mut t) = top.table(key!(database)) {
         let d = &mut c.database;
-        t.leaf("cluster_identifier", &mut d.cluster_identifier);
-        t.leaf("instance_identifier_base", &mut d.instance_identifier_base);
-        t.leaf("engine_version", &mut d.engine_version);
-        t.leaf("instance_class", &mut d.instance_class);
-        t.leaf("instances", &mut d.instances);
-        t.leaf("port", &mut d.port);
-        t.leaf("database_name", &mut d.database_name);
-        t.leaf("master_username", &mut d.master_username);
-        t.leaf("secret_name", &mut d.secret_name);
-        t.leaf("backup_retention_days", &mut d.backup_retention_days);
-        t.leaf("on_delete", &mut d.on_delete);
-        t.leaf("deletion_protection", &mut d.deletion_protection);
+        read!(t, d.cluster_identifier);
+        read!(t, d.instance_identifier_base);
+        read!(t, d.engine_version);
+        read!(t, d.instance_class);
+        read!(t, d.instances);
+        read!(t, d.port);
+        read!(t, d.database_name);
+        read!(t, d.master_username);
+        read!(t, d.secret_name);
+        read!(t, d.backup_retention_days);
+        read!(t, d.on_delete);
+        read!(t, d.deletion_protection);
         t.finish();
     }
-    if let Some(mut t) = top.table("image_builder") {
+    if let Some(mut t) = top.table(key!(image_builder)) {
         let b = &mut c.image_builder;
-        t.leaf("project_name", &mut b.project_name);
-        t.leaf("github_owner", &mut b.github_owner);
-        t.leaf("github_repo", &mut b.github_repo);
-        t.leaf("branch", &mut b.branch);
-        t.leaf("buildspec", &mut b.buildspec);
-        t.leaf("repositories", &mut b.repositories);
-        t.leaf("on_delete", &mut b.on_delete);
-        t.leaf("log_retention_days", &mut b.log_retention_days);
+        read!(t, b.project_name);
+        read!(t, b.github_owner);
+        read!(t, b.github_repo);
+        read!(t, b.branch);
+        read!(t, b.buildspec);
+        read!(t, b.repositories);
+        read!(t, b.on_delete);
+        read!(t, b.log_retention_days);
         t.finish();
     }
-    if let Some(mut t) = top.table("db_migrator") {
+    if let Some(mut t) = top.table(key!(db_migrator)) {
         let m = &mut c.db_migrator;
-        t.leaf("project_name", &mut m.project_name);
-        t.leaf("repository", &mut m.repository);
-        t.leaf("image_tag", &mut m.image_tag);
-        t.leaf("log_retention_days", &mut m.log_retention_days);
+        read!(t, m.project_name);
+        read!(t, m.repository);
+        read!(t, m.image_tag);
+        read!(t, m.log_retention_days);
         t.finish();
     }
-    if let Some(mut t) = top.table("dns") {
-        t.leaf("domain", &mut c.dns.domain);
-        t.leaf("comment", &mut c.dns.comment);
+    if let Some(mut t) = top.table(key!(dns)) {
+        read!(t, c.dns.domain);
+        read!(t, c.dns.comment);
         t.finish();
     }
     top.finish();
@@ -392,8 +511,8 @@ impl<'c, 't, 'i> Cursor<'c, 't, 'i> {
     }
 }
 
-/// Every key path of the configuration (for "did you mean" across tables).
-fn all_key_paths() -> Vec<String> {
+/// Every key path of the configuration (for "did you mean" across tables), tables included.
+pub(super) fn all_key_paths() -> Vec<String> {
     fn walk(prefix: &str, table: &toml::Table, out: &mut Vec<String>) {
         for (key, value) in table {
             let path = if prefix.is_empty() {
@@ -485,7 +604,26 @@ macro_rules! integer_leaf {
 }
 integer_leaf!(u8, u16, u32);
 
-impl Leaf for Vec<String> {
+/// A value that can be an element of a list key.
+pub(super) trait Element: Leaf {
+    /// What stands in for an element that could not be read, so the others keep their indices; `None`
+    /// when no value can stand in (then the list is not applied, and every element is still reported).
+    fn stand_in() -> Option<Self> {
+        None
+    }
+}
+
+impl Element for String {
+    // An element of the wrong type stands in as "" (its path is marked broken, so no rule judges it): the
+    // other elements are still checked, with their own indices.
+    fn stand_in() -> Option<Self> {
+        Some(String::new())
+    }
+}
+impl Element for InstanceType {}
+impl<T: Choice> Element for T {}
+
+impl<T: Element> Leaf for Vec<T> {
     fn expected() -> String {
         "a list of strings, such as [\"a\", \"b\"]".to_owned()
     }
@@ -494,16 +632,23 @@ impl Leaf for Vec<String> {
             ctx.wrong_type(path, value, &Self::expected());
             return None;
         };
-        // An element of the wrong type is reported and stands in as "" (its path is marked broken, so no
-        // rule judges it): the other elements are still checked, with their own indices.
         let mut out = Vec::with_capacity(items.len());
+        let mut complete = true;
         for (i, item) in items.iter().enumerate() {
             let item_path = element_path(path, i);
-            let text = String::read(item, &item_path, ctx).unwrap_or_default();
+            match T::read(item, &item_path, ctx).or_else(T::stand_in) {
+                Some(element) => out.push(element),
+                None => complete = false,
+            }
             ctx.spans.insert(item_path, item.span().start);
-            out.push(text);
         }
-        Some(out)
+        if complete {
+            Some(out)
+        } else {
+            // Every element was judged on its own; rules over the whole list wait until all parse.
+            ctx.broken.insert(path.to_owned());
+            None
+        }
     }
 }
 
@@ -588,6 +733,68 @@ impl Leaf for ServiceAccount {
     }
 }
 
+/// Text values with their own parser ([`InvalidValue`] says what is wrong and what is allowed).
+macro_rules! text_leaf {
+    ($($name:ty => $expected:literal;)+) => {$(
+        // "expected a string": what the TOML type must be; what the text may say comes with a bad value.
+        impl Leaf for $name {
+            fn expected() -> String {
+                $expected.to_owned()
+            }
+            fn read(value: &Spanned<DeValue<'_>>, path: &str, ctx: &mut Ctx<'_>) -> Option<Self> {
+                let DeValue::String(text) = value.get_ref() else {
+                    ctx.wrong_type(path, value, &Self::expected());
+                    return None;
+                };
+                match text.parse::<$name>() {
+                    Ok(parsed) => Some(parsed),
+                    Err(InvalidValue { message, help }) => {
+                        ctx.invalid(path, value, message, help);
+                        None
+                    }
+                }
+            }
+        }
+    )+};
+}
+
+text_leaf! {
+    KubernetesVersion => "a string";
+    AuroraPostgresVersion => "a string";
+    DbInstanceClass => "a string";
+    InstanceType => "a string";
+}
+
+impl Leaf for RetentionDays {
+    fn expected() -> String {
+        "an integer number of days, such as 14".to_owned()
+    }
+    fn read(value: &Spanned<DeValue<'_>>, path: &str, ctx: &mut Ctx<'_>) -> Option<Self> {
+        let days = u32::read(value, path, ctx)?;
+        match RetentionDays::try_from(days) {
+            Ok(retention) => Some(retention),
+            Err(_) => {
+                let below = RETENTION_DAYS.iter().rev().find(|&&d| d < days);
+                let above = RETENTION_DAYS.iter().find(|&&d| d > days);
+                let nearest = match (below, above) {
+                    (Some(b), Some(a)) => format!("; the nearest are {b} and {a}"),
+                    (Some(b), None) => format!("; the nearest is {b}"),
+                    (None, Some(a)) => format!("; the nearest is {a}"),
+                    (None, None) => String::new(),
+                };
+                let allowed = RETENTION_DAYS.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
+                ctx.invalid(
+                    path,
+                    value,
+                    "not a retention CloudWatch Logs offers".to_owned(),
+                    format!("allowed (days): {allowed}{nearest}"),
+                );
+                None
+            }
+        }
+    }
+}
+
 impl<T: Choice> Leaf for T {
     fn expected() -> String {
         format!("one of {}", quoted_list(T::all().iter().map(|v| v.name())))
@@ -606,7 +813,7 @@ impl<T: Choice> Leaf for T {
         ctx.invalid(
             path,
             value,
-            "not an allowed value".to_owned(),
+            T::refused(text).to_owned(),
             format!("{hint}allowed: {}", quoted_list(T::all().iter().map(|v| v.name()))),
         );
         None

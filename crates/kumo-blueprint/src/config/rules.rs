@@ -5,8 +5,9 @@
 
 use super::names::{self, Arch};
 use super::reader::{element_path, entry_path, suggest};
-use super::versions::{self, AURORA_POSTGRES_INSTANCE_CLASSES, AURORA_POSTGRES_VERSIONS, KubernetesSupport};
-use super::{Config, Problem, ProblemKind, ValueSource, quoted_list};
+use super::values::allowed_kubernetes_versions;
+use super::versions::{self, AURORA_POSTGRES_INSTANCE_CLASSES, KubernetesSupport};
+use super::{CapacityType, Config, ControlPlaneLog, DataRemoval, Problem, ProblemKind, ValueSource, key, quoted_list};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Severity {
@@ -50,37 +51,6 @@ impl Finding {
         }
     }
 }
-
-/// CloudWatch Logs' allowed `RetentionInDays` values.
-pub(super) const LOG_RETENTION_DAYS: &[u32] = &[
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-];
-
-/// EKS control-plane log types.
-pub(super) const CONTROL_PLANE_LOG_TYPES: &[&str] =
-    &["api", "audit", "authenticator", "controllerManager", "scheduler"];
-
-/// `AmiType` values of `AWS::EKS::Nodegroup` (pinned registry schema) the blueprint can run: not `CUSTOM`
-/// (its launch template sets no image) and not Windows (CoreDNS and the add-ons need Linux nodes, and
-/// the blueprint has one node group).
-pub(super) const AMI_TYPES: &[&str] = &[
-    "AL2023_x86_64_STANDARD",
-    "AL2023_ARM_64_STANDARD",
-    "AL2023_x86_64_NVIDIA",
-    "AL2023_ARM_64_NVIDIA",
-    "AL2023_x86_64_NEURON",
-    "BOTTLEROCKET_x86_64",
-    "BOTTLEROCKET_ARM_64",
-    "BOTTLEROCKET_x86_64_FIPS",
-    "BOTTLEROCKET_ARM_64_FIPS",
-    "BOTTLEROCKET_x86_64_NVIDIA",
-    "BOTTLEROCKET_ARM_64_NVIDIA",
-    "BOTTLEROCKET_x86_64_NVIDIA_FIPS",
-    "BOTTLEROCKET_ARM_64_NVIDIA_FIPS",
-    "AL2_x86_64",
-    "AL2_x86_64_GPU",
-    "AL2_ARM_64",
-];
 
 /// EKS publishes no Amazon Linux 2 AMIs from this Kubernetes minor version on.
 const FIRST_MINOR_WITHOUT_AL2: u32 = 33;
@@ -145,34 +115,15 @@ impl Checker {
         }
     }
 
-    fn log_retention(&mut self, key: &str, days: u32) {
-        if !LOG_RETENTION_DAYS.contains(&days) {
-            let below = LOG_RETENTION_DAYS.iter().rev().find(|&&d| d < days);
-            let above = LOG_RETENTION_DAYS.iter().find(|&&d| d > days);
-            let nearest = match (below, above) {
-                (Some(b), Some(a)) => format!("; the nearest are {b} and {a}"),
-                (Some(b), None) => format!("; the nearest is {b}"),
-                (None, Some(a)) => format!("; the nearest is {a}"),
-                (None, None) => String::new(),
-            };
-            let allowed = LOG_RETENTION_DAYS
-                .iter()
-                .map(u32::to_string)
-                .collect::<Vec<_>>()
-                .join(", ");
-            self.error(
-                key,
-                days.to_string(),
-                "not a retention CloudWatch Logs offers",
-                format!("allowed (days): {allowed}{nearest}"),
-            );
-        }
-    }
-
-    fn duplicates(&mut self, key: &str, items: &[String]) {
+    fn duplicates<T: PartialEq + std::fmt::Display>(&mut self, key: &str, items: &[T]) {
         for (i, item) in items.iter().enumerate() {
             if items[..i].contains(item) {
-                self.error(&element_path(key, i), q(item), "listed twice", "remove the repetition");
+                self.error(
+                    &element_path(key, i),
+                    q(&item.to_string()),
+                    "listed twice",
+                    "remove the repetition",
+                );
             }
         }
     }
@@ -225,29 +176,29 @@ pub(super) fn check(config: &Config) -> Vec<Finding> {
 fn stack(c: &mut Checker, config: &Config) {
     let s = &config.stack;
     c.name(
-        "stack.name",
+        key!(stack.name),
         &s.name,
         names::stack_name(&s.name),
         names::STACK_NAME_RULE,
     );
     if let Some(region) = &s.region {
-        c.name("stack.region", region, names::region(region), names::REGION_RULE);
+        c.name(key!(stack.region), region, names::region(region), names::REGION_RULE);
     }
-    c.tags("stack.tags", &s.tags);
+    c.tags(key!(stack.tags), &s.tags);
 }
 
 fn network(c: &mut Checker, config: &Config) {
     let n = &config.network;
     let cidr = n.cidr;
     c.name(
-        "network.vpc_name",
+        key!(network.vpc_name),
         &n.vpc_name,
         names::tag_value(&n.vpc_name),
         "a Name tag value: at most 256 characters",
     );
     if n.vpc_name.is_empty() {
         c.error(
-            "network.vpc_name",
+            key!(network.vpc_name),
             q(""),
             "is empty",
             "allowed: a Name tag value of 1-256 characters",
@@ -256,7 +207,7 @@ fn network(c: &mut Checker, config: &Config) {
 
     let cidr_ok = if cidr.addr() != cidr.network() {
         c.error(
-            "network.cidr",
+            key!(network.cidr),
             q(&cidr.to_string()),
             "has host bits set",
             format!("write the network address: \"{}\"", cidr.trunc()),
@@ -264,7 +215,7 @@ fn network(c: &mut Checker, config: &Config) {
         false
     } else if !(16..=28).contains(&cidr.prefix_len()) {
         c.error(
-            "network.cidr",
+            key!(network.cidr),
             q(&cidr.to_string()),
             format!("a /{} block is not a size a VPC can have", cidr.prefix_len()),
             "allowed: an IPv4 block from /16 (65,536 addresses) to /28 (16), such as \"10.0.0.0/16\"",
@@ -277,14 +228,14 @@ fn network(c: &mut Checker, config: &Config) {
     let azs_ok = (2..=6).contains(&n.max_azs);
     if !azs_ok {
         c.error(
-            "network.max_azs",
+            key!(network.max_azs),
             n.max_azs.to_string(),
             "out of range",
             "allowed: 2 to 6 (EKS needs subnets in at least two availability zones; no region has more than 6)",
         );
     } else if n.max_azs > 3 {
         c.warn(
-            "network.max_azs",
+            key!(network.max_azs),
             n.max_azs.to_string(),
             "most regions have 3 availability zones",
             "the deploy fails in a region with fewer zones than max_azs (us-east-1 has 6, us-west-2 and \
@@ -296,7 +247,7 @@ fn network(c: &mut Checker, config: &Config) {
     let prefix_ok = (16..=28).contains(&prefix);
     if !prefix_ok {
         c.error(
-            "network.subnet_prefix_length",
+            key!(network.subnet_prefix_length),
             prefix.to_string(),
             "out of range",
             "allowed: 16 to 28 (AWS subnets are /16 to /28; /24 = 256 addresses, 251 usable)",
@@ -310,8 +261,8 @@ fn network(c: &mut Checker, config: &Config) {
         c.push(
             Severity::Error,
             &[
-                ("network.nat_gateways", n.nat_gateways.to_string()),
-                ("network.max_azs", n.max_azs.to_string()),
+                (key!(network.nat_gateways), n.nat_gateways.to_string()),
+                (key!(network.max_azs), n.max_azs.to_string()),
             ],
             format!("{} NAT gateways with network.max_azs = {}", n.nat_gateways, n.max_azs),
             format!(
@@ -328,9 +279,9 @@ fn subnets_fit(c: &mut Checker, cidr: ipnet::Ipv4Net, max_azs: u8, prefix: u8) {
     let vpc = cidr.prefix_len();
     let needed = SUBNET_TIERS * u32::from(max_azs);
     let keys = [
-        ("network.cidr", q(&cidr.to_string())),
-        ("network.subnet_prefix_length", prefix.to_string()),
-        ("network.max_azs", max_azs.to_string()),
+        (key!(network.cidr), q(&cidr.to_string())),
+        (key!(network.subnet_prefix_length), prefix.to_string()),
+        (key!(network.max_azs), max_azs.to_string()),
     ];
     if prefix < vpc {
         c.push(
@@ -368,45 +319,36 @@ fn subnets_fit(c: &mut Checker, cidr: ipnet::Ipv4Net, max_azs: u8, prefix: u8) {
 fn eks(c: &mut Checker, config: &Config) {
     let e = &config.eks;
     c.name(
-        "eks.cluster_name",
+        key!(eks.cluster_name),
         &e.cluster_name,
         names::eks_name(&e.cluster_name, 100),
         names::EKS_CLUSTER_NAME_RULE,
     );
-    kubernetes_version(c, &e.kubernetes_version);
+    kubernetes_version(c, e.kubernetes_version);
 
     if !e.endpoint_public_access && !e.endpoint_private_access {
         c.push(
             Severity::Error,
             &[
-                ("eks.endpoint_public_access", "false".to_owned()),
-                ("eks.endpoint_private_access", "false".to_owned()),
+                (key!(eks.endpoint_public_access), "false".to_owned()),
+                (key!(eks.endpoint_private_access), "false".to_owned()),
             ],
             "the cluster endpoint would be reachable from nowhere".to_owned(),
             "allowed: at least one of eks.endpoint_public_access and eks.endpoint_private_access = true".to_owned(),
         );
     }
 
-    for (i, log) in e.control_plane_logs.iter().enumerate() {
-        if !CONTROL_PLANE_LOG_TYPES.contains(&log.as_str()) {
-            let hint = suggest(log, CONTROL_PLANE_LOG_TYPES.iter().copied())
-                .map(|s| format!("did you mean {s:?}? "))
-                .unwrap_or_default();
-            c.error(
-                &element_path("eks.control_plane_logs", i),
-                q(log),
-                "not an EKS control-plane log type",
-                format!(
-                    "{hint}allowed: {}",
-                    quoted_list(CONTROL_PLANE_LOG_TYPES.iter().copied())
-                ),
-            );
-        }
-    }
-    c.duplicates("eks.control_plane_logs", &e.control_plane_logs);
-    c.log_retention("eks.log_retention_days", e.log_retention_days);
+    let logs: Vec<&str> = e
+        .control_plane_logs
+        .iter()
+        .map(|log| ControlPlaneLog::as_str(*log))
+        .collect();
+    c.duplicates(key!(eks.control_plane_logs), &logs);
 
-    for (key, list) in [("eks.admin_users", &e.admin_users), ("eks.admin_roles", &e.admin_roles)] {
+    for (key, list) in [
+        (key!(eks.admin_users), &e.admin_users),
+        (key!(eks.admin_roles), &e.admin_roles),
+    ] {
         for (i, principal) in list.iter().enumerate() {
             c.name(
                 &element_path(key, i),
@@ -420,7 +362,7 @@ fn eks(c: &mut Checker, config: &Config) {
     if e.admin_users.is_empty() && e.admin_roles.is_empty() {
         c.push(
             Severity::Warning,
-            &[("eks.admin_users", "[]".to_owned()), ("eks.admin_roles", "[]".to_owned())],
+            &[(key!(eks.admin_users), "[]".to_owned()), (key!(eks.admin_roles), "[]".to_owned())],
             "no cluster admins: only the IAM identity that deploys the stack can administer the cluster".to_owned(),
             "to give others access, list IAM user names in eks.admin_users or role names in eks.admin_roles (each gets \
              an access entry with AmazonEKSClusterAdminPolicy)"
@@ -429,130 +371,64 @@ fn eks(c: &mut Checker, config: &Config) {
     }
 }
 
-fn allowed_kubernetes_versions() -> String {
-    let with = |support: KubernetesSupport| {
-        quoted_list(
-            versions::EKS_VERSIONS
-                .iter()
-                .filter(|v| v.support() == support)
-                .map(|v| v.version),
-        )
-    };
-    format!(
-        "allowed: {} (standard support); {} (extended support, $0.60 instead of $0.10 per cluster-hour) — EKS \
-         calendar as of {}",
-        with(KubernetesSupport::Standard),
-        with(KubernetesSupport::Extended),
-        versions::VERSIONS_CHECKED
-    )
-}
-
-fn kubernetes_version(c: &mut Checker, version: &str) {
-    const KEY: &str = "eks.kubernetes_version";
-    let newest = versions::EKS_VERSIONS[0];
-    match versions::eks_version(version) {
-        None => {
-            let message = if kubernetes_minor(version).is_some() {
-                "not a Kubernetes version EKS can create clusters with"
-            } else {
-                "not a Kubernetes minor version like \"1.36\""
-            };
-            c.error(KEY, q(version), message, allowed_kubernetes_versions());
-        }
-        Some(v) => match v.support() {
-            KubernetesSupport::Retired => c.error(
-                KEY,
-                q(version),
-                format!(
-                    "EKS extended support for {version} ends {}: EKS no longer creates such clusters",
-                    v.end_of_extended_support
-                ),
-                allowed_kubernetes_versions(),
+fn kubernetes_version(c: &mut Checker, version: super::KubernetesVersion) {
+    let key = key!(eks.kubernetes_version);
+    let newest = versions::EKS_VERSIONS.first().map_or("1.36", |v| v.version);
+    let v = version.eks();
+    let version = version.as_str();
+    match v.support() {
+        KubernetesSupport::Retired => c.error(
+            key,
+            q(version),
+            format!(
+                "EKS extended support for {version} ends {}: EKS no longer creates such clusters",
+                v.end_of_extended_support
             ),
-            KubernetesSupport::Extended => c.warn(
-                KEY,
-                q(version),
-                format!(
-                    "in EKS extended support until {}: the control plane costs $0.60 per hour instead of $0.10",
-                    v.end_of_extended_support
-                ),
-                format!("{:?} is the newest version in standard support", newest.version),
+            allowed_kubernetes_versions(),
+        ),
+        KubernetesSupport::Extended => c.warn(
+            key,
+            q(version),
+            format!(
+                "in EKS extended support until {}: the control plane costs $0.60 per hour instead of $0.10",
+                v.end_of_extended_support
             ),
-            KubernetesSupport::Standard if v.standard_support_ending_soon() => c.warn(
-                KEY,
-                q(version),
-                format!(
-                    "standard support ends {}; after that the control plane costs $0.60 per hour instead of $0.10",
-                    v.end_of_standard_support
-                ),
-                format!("{:?} is the newest version in standard support", newest.version),
+            format!("{newest:?} is the newest version in standard support"),
+        ),
+        KubernetesSupport::Standard if v.standard_support_ending_soon() => c.warn(
+            key,
+            q(version),
+            format!(
+                "standard support ends {}; after that the control plane costs $0.60 per hour instead of $0.10",
+                v.end_of_standard_support
             ),
-            KubernetesSupport::Standard => {}
-        },
-    }
-}
-
-/// The minor number of a "1.NN" version.
-fn kubernetes_minor(version: &str) -> Option<u32> {
-    let minor = version.strip_prefix("1.")?;
-    if minor.is_empty() || !minor.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    minor.parse().ok()
-}
-
-/// The AL2023 AMI type that replaces an AL2 one.
-fn al2023_successor(al2: &str) -> &'static str {
-    match al2 {
-        "AL2_ARM_64" => "AL2023_ARM_64_STANDARD",
-        "AL2_x86_64_GPU" => "AL2023_x86_64_NVIDIA",
-        _ => "AL2023_x86_64_STANDARD",
-    }
-}
-
-fn ami_arch(ami_type: &str) -> Arch {
-    if ami_type.contains("ARM_64") {
-        Arch::Arm64
-    } else {
-        Arch::X86_64
+            format!("{newest:?} is the newest version in standard support"),
+        ),
+        KubernetesSupport::Standard => {}
     }
 }
 
 fn node_group(c: &mut Checker, config: &Config) {
     let g = &config.eks.node_group;
     c.name(
-        "eks.node_group.name",
+        key!(eks.node_group.name),
         &g.name,
         names::eks_name(&g.name, 63),
         names::EKS_NODEGROUP_NAME_RULE,
     );
 
-    let ami_known = AMI_TYPES.contains(&g.ami_type.as_str());
-    if !ami_known {
-        let why = if g.ami_type == "CUSTOM" {
-            "CUSTOM needs an image id in the launch template, which the blueprint does not set".to_owned()
-        } else if g.ami_type.starts_with("WINDOWS_") {
-            "Windows nodes cannot run CoreDNS and the add-ons, and the blueprint has a single node group".to_owned()
-        } else {
-            "not an EKS managed node group AMI type".to_owned()
-        };
-        let hint = suggest(&g.ami_type, AMI_TYPES.iter().copied())
-            .map(|s| format!("did you mean {s:?}? "))
-            .unwrap_or_default();
-        c.error(
-            "eks.node_group.ami_type",
-            q(&g.ami_type),
-            why,
-            format!("{hint}allowed: {}", quoted_list(AMI_TYPES.iter().copied())),
-        );
-    } else if g.ami_type.starts_with("AL2_")
-        && kubernetes_minor(&config.eks.kubernetes_version).is_some_and(|m| m >= FIRST_MINOR_WITHOUT_AL2)
+    if g.ami_type.is_al2()
+        && config
+            .eks
+            .kubernetes_version
+            .minor()
+            .is_some_and(|m| m >= FIRST_MINOR_WITHOUT_AL2)
     {
         c.push(
             Severity::Error,
             &[
-                ("eks.node_group.ami_type", q(&g.ami_type)),
-                ("eks.kubernetes_version", q(&config.eks.kubernetes_version)),
+                (key!(eks.node_group.ami_type), q(g.ami_type.as_str())),
+                (key!(eks.kubernetes_version), q(config.eks.kubernetes_version.as_str())),
             ],
             format!(
                 "EKS publishes no Amazon Linux 2 AMIs for Kubernetes {} (AL2 ends with 1.32)",
@@ -560,70 +436,64 @@ fn node_group(c: &mut Checker, config: &Config) {
             ),
             format!(
                 "use its Amazon Linux 2023 successor {:?}",
-                al2023_successor(&g.ami_type)
+                g.ami_type.al2023_successor().as_str()
             ),
         );
     }
 
     if g.instance_types.is_empty() {
         c.error(
-            "eks.node_group.instance_types",
+            key!(eks.node_group.instance_types),
             "[]".to_owned(),
             "the node group needs at least one instance type",
             "such as [\"m5.large\"]",
         );
     }
-    let ami_arch = ami_arch(&g.ami_type);
+    let ami_arch = g.ami_type.arch();
     for (i, instance_type) in g.instance_types.iter().enumerate() {
-        let key = element_path("eks.node_group.instance_types", i);
-        match names::instance_type(instance_type) {
-            Err(reason) => c.error(
-                &key,
-                q(instance_type),
-                reason,
-                format!("allowed: {}", names::INSTANCE_TYPE_RULE),
-            ),
-            Ok(family) => {
-                let arch = names::instance_family_arch(family);
-                if ami_known && arch != ami_arch {
-                    c.push(
-                        Severity::Error,
-                        &[(&key, q(instance_type)), ("eks.node_group.ami_type", q(&g.ami_type))],
-                        format!(
-                            "{instance_type:?} is an {} type but ami_type {:?} is built for {}; a node group runs one \
-                             architecture",
-                            arch.name(),
-                            g.ami_type,
-                            ami_arch.name()
-                        ),
-                        match arch {
-                            Arch::Arm64 => "use x86_64 types, or an ARM_64 ami_type with Graviton types only",
-                            Arch::X86_64 => "use Graviton types (m7g, t4g, ...), or an x86_64 ami_type",
-                        }
-                        .to_owned(),
-                    );
+        let key = element_path(key!(eks.node_group.instance_types), i);
+        let arch = instance_type.arch();
+        if arch != ami_arch {
+            c.push(
+                Severity::Error,
+                &[
+                    (&key, q(instance_type.as_str())),
+                    (key!(eks.node_group.ami_type), q(g.ami_type.as_str())),
+                ],
+                format!(
+                    "{:?} is an {} type but ami_type {:?} is built for {}; a node group runs one architecture",
+                    instance_type.as_str(),
+                    arch.name(),
+                    g.ami_type.as_str(),
+                    ami_arch.name()
+                ),
+                match arch {
+                    Arch::Arm64 => "use x86_64 types, or an ARM_64 ami_type with Graviton types only",
+                    Arch::X86_64 => "use Graviton types (m7g, t4g, ...), or an x86_64 ami_type",
                 }
-            }
+                .to_owned(),
+            );
         }
     }
-    c.duplicates("eks.node_group.instance_types", &g.instance_types);
-    if g.capacity_type == super::CapacityType::Spot && g.instance_types.len() == 1 {
+    c.duplicates(key!(eks.node_group.instance_types), &g.instance_types);
+    if g.capacity_type == CapacityType::Spot && g.instance_types.len() == 1 {
+        let types: Vec<String> = g.instance_types.iter().map(ToString::to_string).collect();
         c.warn(
-            "eks.node_group.instance_types",
-            q_list(&g.instance_types),
+            key!(eks.node_group.instance_types),
+            q_list(&types),
             "spot capacity from a single instance type is often unavailable",
             "list several types of the same size (the default lists six) so EKS can pick the deepest spot pool",
         );
     }
 
     let sizes = [
-        ("eks.node_group.desired_size", g.desired_size.to_string()),
-        ("eks.node_group.min_size", g.min_size.to_string()),
-        ("eks.node_group.max_size", g.max_size.to_string()),
+        (key!(eks.node_group.desired_size), g.desired_size.to_string()),
+        (key!(eks.node_group.min_size), g.min_size.to_string()),
+        (key!(eks.node_group.max_size), g.max_size.to_string()),
     ];
     if g.max_size == 0 {
         c.error(
-            "eks.node_group.max_size",
+            key!(eks.node_group.max_size),
             "0".to_owned(),
             "a node group needs max_size of at least 1",
             "allowed: 1 or more",
@@ -648,7 +518,7 @@ fn node_group(c: &mut Checker, config: &Config) {
     }
 
     c.range(
-        "eks.node_group.disk_size_gib",
+        key!(eks.node_group.disk_size_gib),
         g.disk_size_gib,
         20,
         16_384,
@@ -656,7 +526,7 @@ fn node_group(c: &mut Checker, config: &Config) {
     );
 
     for (key, value) in &g.labels {
-        let path = entry_path("eks.node_group.labels", key);
+        let path = entry_path(key!(eks.node_group.labels), key);
         if let Err(reason) = names::label_key(key) {
             c.error(
                 &path,
@@ -673,22 +543,22 @@ fn node_group(c: &mut Checker, config: &Config) {
             );
         }
     }
-    c.tags("eks.node_group.tags", &g.tags);
+    c.tags(key!(eks.node_group.tags), &g.tags);
 }
 
 fn pod_identity(c: &mut Checker, config: &Config) {
     let p = &config.pod_identity;
     let accounts = [
         (
-            "pod_identity.external_secrets_service_account",
+            key!(pod_identity.external_secrets_service_account),
             &p.external_secrets_service_account,
         ),
         (
-            "pod_identity.external_dns_service_account",
+            key!(pod_identity.external_dns_service_account),
             &p.external_dns_service_account,
         ),
         (
-            "pod_identity.load_balancer_controller_service_account",
+            key!(pod_identity.load_balancer_controller_service_account),
             &p.load_balancer_controller_service_account,
         ),
     ];
@@ -707,13 +577,13 @@ fn pod_identity(c: &mut Checker, config: &Config) {
 fn database(c: &mut Checker, config: &Config) {
     let d = &config.database;
     c.name(
-        "database.cluster_identifier",
+        key!(database.cluster_identifier),
         &d.cluster_identifier,
         names::rds_identifier(&d.cluster_identifier, 63),
         &format!("{} (1-63 characters)", names::RDS_IDENTIFIER_RULE),
     );
     c.name(
-        "database.instance_identifier_base",
+        key!(database.instance_identifier_base),
         &d.instance_identifier_base,
         names::rds_identifier(&d.instance_identifier_base, 60),
         &format!(
@@ -722,50 +592,15 @@ fn database(c: &mut Checker, config: &Config) {
         ),
     );
 
-    if !AURORA_POSTGRES_VERSIONS.contains(&d.engine_version.as_str()) {
-        let major = d.engine_version.split('.').next().and_then(|m| m.parse::<u32>().ok());
-        let message = match major {
-            Some(m) if m < 14 => {
-                format!("Aurora PostgreSQL {m} is past end of standard support (current majors: 14-18)")
-            }
-            Some(m) if m > 18 => format!("Aurora PostgreSQL {m} is not in kumo's list (current majors: 14-18)"),
-            Some(_) => "not an Aurora PostgreSQL version kumo accepts (unknown or deprecated minor)".to_owned(),
-            None => "not an Aurora PostgreSQL version like \"17.6\"".to_owned(),
-        };
-        c.error(
-            "database.engine_version",
-            q(&d.engine_version),
-            message,
-            format!(
-                "allowed (cfn-lint 1.58.0 data): {}",
-                quoted_list(AURORA_POSTGRES_VERSIONS.iter().copied())
-            ),
-        );
-    }
-
-    if d.instance_class == "db.serverless" {
-        c.error(
-            "database.instance_class",
-            q(&d.instance_class),
-            "Aurora Serverless v2 needs a capacity range the blueprint does not set",
-            "choose a provisioned class such as \"db.t4g.medium\" or \"db.r7g.large\"",
-        );
-    } else if let Err(reason) = names::db_instance_class(&d.instance_class) {
-        c.error(
-            "database.instance_class",
-            q(&d.instance_class),
-            reason,
-            format!("allowed: {}", names::DB_INSTANCE_CLASS_RULE),
-        );
-    } else if !AURORA_POSTGRES_INSTANCE_CLASSES.contains(&d.instance_class.as_str()) {
+    if !d.instance_class.is_known() {
         let families: std::collections::BTreeSet<&str> = AURORA_POSTGRES_INSTANCE_CLASSES
             .iter()
             .filter_map(|c| c.split('.').nth(1))
             .filter(|f| *f != "serverless")
             .collect();
         c.warn(
-            "database.instance_class",
-            q(&d.instance_class),
+            key!(database.instance_class),
+            q(d.instance_class.as_str()),
             "not an Aurora PostgreSQL class in cfn-lint 1.58.0's data; the deploy fails if Aurora does not offer it",
             format!(
                 "known families: {}",
@@ -774,16 +609,25 @@ fn database(c: &mut Checker, config: &Config) {
         );
     }
 
+    if d.on_delete == DataRemoval::Retain {
+        c.error(
+            key!(database.on_delete),
+            q(d.on_delete.name()),
+            "a retained cluster keeps database.cluster_identifier, so the stack could not be created again",
+            "allowed: \"snapshot\" (a final snapshot is kept) or \"delete\"",
+        );
+    }
+
     c.range(
-        "database.instances",
+        key!(database.instances),
         d.instances,
         1,
         16,
         "one writer plus up to 15 Aurora replicas",
     );
-    c.range("database.port", d.port, 1150, 65_535, "Aurora's allowed port range");
+    c.range(key!(database.port), d.port, 1150, 65_535, "Aurora's allowed port range");
     c.range(
-        "database.backup_retention_days",
+        key!(database.backup_retention_days),
         d.backup_retention_days,
         1,
         35,
@@ -791,21 +635,21 @@ fn database(c: &mut Checker, config: &Config) {
     );
 
     c.name(
-        "database.database_name",
+        key!(database.database_name),
         &d.database_name,
         names::pg_identifier(&d.database_name),
         names::PG_IDENTIFIER_RULE,
     );
     if ["template0", "template1", "rdsadmin"].contains(&d.database_name.to_ascii_lowercase().as_str()) {
         c.error(
-            "database.database_name",
+            key!(database.database_name),
             q(&d.database_name),
             "is a database PostgreSQL or RDS reserves",
             "choose another name",
         );
     }
     c.name(
-        "database.master_username",
+        key!(database.master_username),
         &d.master_username,
         names::pg_identifier(&d.master_username),
         names::PG_IDENTIFIER_RULE,
@@ -813,21 +657,21 @@ fn database(c: &mut Checker, config: &Config) {
     let user = d.master_username.to_ascii_lowercase();
     if user.starts_with("rds") || user.starts_with("pg_") {
         c.error(
-            "database.master_username",
+            key!(database.master_username),
             q(&d.master_username),
             "uses a prefix reserved for RDS (rds...) or PostgreSQL (pg_...) roles",
             "choose another name, such as \"postgres\"",
         );
     }
     c.name(
-        "database.secret_name",
+        key!(database.secret_name),
         &d.secret_name,
         names::secret_name(&d.secret_name),
         names::SECRET_NAME_RULE,
     );
     if names::looks_like_secret_suffix(&d.secret_name) {
         c.warn(
-            "database.secret_name",
+            key!(database.secret_name),
             q(&d.secret_name),
             "ends in a hyphen and six characters, like the random suffix Secrets Manager appends to ARNs",
             "lookups by partial ARN may pick the wrong secret; AWS advises against such names",
@@ -838,38 +682,38 @@ fn database(c: &mut Checker, config: &Config) {
 fn image_builder(c: &mut Checker, config: &Config) {
     let b = &config.image_builder;
     c.name(
-        "image_builder.project_name",
+        key!(image_builder.project_name),
         &b.project_name,
         names::codebuild_project(&b.project_name),
         names::CODEBUILD_PROJECT_RULE,
     );
     c.name(
-        "image_builder.github_owner",
+        key!(image_builder.github_owner),
         &b.github_owner,
         names::github_owner(&b.github_owner),
         names::GITHUB_OWNER_RULE,
     );
     c.name(
-        "image_builder.github_repo",
+        key!(image_builder.github_repo),
         &b.github_repo,
         names::github_repo(&b.github_repo),
         names::GITHUB_REPO_RULE,
     );
     c.name(
-        "image_builder.branch",
+        key!(image_builder.branch),
         &b.branch,
         names::branch(&b.branch),
         names::BRANCH_RULE,
     );
     c.name(
-        "image_builder.buildspec",
+        key!(image_builder.buildspec),
         &b.buildspec,
         names::buildspec(&b.buildspec),
         names::BUILDSPEC_RULE,
     );
     if b.repositories.is_empty() {
         c.error(
-            "image_builder.repositories",
+            key!(image_builder.repositories),
             "[]".to_owned(),
             "the image builder needs at least one ECR repository to push to",
             "list one or more repository names, including db_migrator.repository",
@@ -877,21 +721,20 @@ fn image_builder(c: &mut Checker, config: &Config) {
     }
     for (i, repo) in b.repositories.iter().enumerate() {
         c.name(
-            &element_path("image_builder.repositories", i),
+            &element_path(key!(image_builder.repositories), i),
             repo,
             names::ecr_repository(repo),
             names::ECR_REPOSITORY_RULE,
         );
     }
-    c.duplicates("image_builder.repositories", &b.repositories);
-    c.log_retention("image_builder.log_retention_days", b.log_retention_days);
+    c.duplicates(key!(image_builder.repositories), &b.repositories);
 }
 
 fn db_migrator(c: &mut Checker, config: &Config) {
     let m = &config.db_migrator;
     let repositories = &config.image_builder.repositories;
     c.name(
-        "db_migrator.project_name",
+        key!(db_migrator.project_name),
         &m.project_name,
         names::codebuild_project(&m.project_name),
         names::CODEBUILD_PROJECT_RULE,
@@ -900,8 +743,8 @@ fn db_migrator(c: &mut Checker, config: &Config) {
         c.push(
             Severity::Error,
             &[
-                ("db_migrator.project_name", q(&m.project_name)),
-                ("image_builder.project_name", q(&config.image_builder.project_name)),
+                (key!(db_migrator.project_name), q(&m.project_name)),
+                (key!(image_builder.project_name), q(&config.image_builder.project_name)),
             ],
             "the same CodeBuild project name as image_builder.project_name".to_owned(),
             "CodeBuild project names are unique per account and region; choose two different names".to_owned(),
@@ -913,18 +756,17 @@ fn db_migrator(c: &mut Checker, config: &Config) {
             .unwrap_or_default();
         c.push(
             Severity::Error,
-            &[("db_migrator.repository", q(&m.repository)), ("image_builder.repositories", q_list(repositories))],
+            &[(key!(db_migrator.repository), q(&m.repository)), (key!(image_builder.repositories), q_list(repositories))],
             "not one of image_builder.repositories: the migrator pulls its image from a repository the blueprint creates".to_owned(),
             format!("{hint}allowed: {} (or add it to image_builder.repositories)", quoted_list(repositories.iter().map(String::as_str))),
         );
     }
     c.name(
-        "db_migrator.image_tag",
+        key!(db_migrator.image_tag),
         &m.image_tag,
         names::image_tag(&m.image_tag),
         names::IMAGE_TAG_RULE,
     );
-    c.log_retention("db_migrator.log_retention_days", m.log_retention_days);
 }
 
 fn dns(c: &mut Checker, config: &Config) {
@@ -936,11 +778,11 @@ fn dns(c: &mut Checker, config: &Config) {
         } else {
             format!("allowed: {}", names::DOMAIN_RULE)
         };
-        c.error("dns.domain", q(&d.domain), reason, help);
+        c.error(key!(dns.domain), q(&d.domain), reason, help);
     }
     if d.comment.chars().count() > 256 {
         c.error(
-            "dns.comment",
+            key!(dns.comment),
             q(&d.comment),
             "longer than 256 characters",
             "Route 53 zone comments hold at most 256 characters",
@@ -962,7 +804,8 @@ pub(super) fn deploy_blockers(config: &Config) -> Vec<String> {
         blockers.push(format!(
             "dns.domain = {} is a reserved example domain nobody can delegate, so the certificate's DNS validation \
              would wait forever: set dns.domain in kumo.toml to a domain you own; once the hosted zone exists, \
-             point the domain's NS records at the zone's name servers (kumo deploy prints them)",
+             point the domain's NS records at the hosted zone's name servers (in the Route 53 console as soon as the \
+             zone exists, while the deploy waits on the certificate)",
             q(&config.dns.domain)
         ));
     }
@@ -993,7 +836,7 @@ mod tests {
             .iter()
             .map(|v| u32::try_from(v.as_u64().unwrap()).unwrap())
             .collect();
-        assert_eq!(LOG_RETENTION_DAYS, allowed.as_slice());
+        assert_eq!(kumo_constructs::logs::RETENTION_DAYS, allowed.as_slice());
     }
 
     #[test]
@@ -1003,7 +846,8 @@ mod tests {
             "/definitions/LoggingTypeConfig/properties/Type/enum",
         );
         let allowed: Vec<&str> = allowed.iter().map(|v| v.as_str().unwrap()).collect();
-        assert_eq!(CONTROL_PLANE_LOG_TYPES, allowed.as_slice());
+        let ours: Vec<&str> = ControlPlaneLog::ALL.iter().map(|log| log.as_str()).collect();
+        assert_eq!(ours, allowed);
     }
 
     #[test]
@@ -1014,7 +858,7 @@ mod tests {
             .map(|v| v.as_str().unwrap())
             .filter(|t| *t != "CUSTOM" && !t.starts_with("WINDOWS_"))
             .collect();
-        let mut ours = AMI_TYPES.to_vec();
+        let mut ours: Vec<&str> = crate::AmiType::ALL.iter().map(|ami| ami.as_str()).collect();
         expected.sort_unstable();
         ours.sort_unstable();
         assert_eq!(ours, expected);

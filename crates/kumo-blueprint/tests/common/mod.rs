@@ -2,7 +2,7 @@
 //! and security suites).
 #![allow(dead_code)]
 
-use kumo_blueprint::{Config, PodIdentityMode, RepositoryOnDelete, build};
+use kumo_blueprint::{Config, PodIdentityMode, RepositoryRemoval, build};
 use kumo_core::assertions::Template;
 use serde_json::{Value, json};
 
@@ -26,7 +26,7 @@ pub fn irsa() -> Config {
 /// Every variant the tests synthesize; all of them go through cfn-lint (tests/template.rs).
 pub fn variants() -> Vec<(&'static str, Config)> {
     let mut retain = Config::default();
-    retain.image_builder.on_delete = RepositoryOnDelete::Retain;
+    retain.image_builder.on_delete = RepositoryRemoval::Retain;
     let mut three_azs = Config::default();
     three_azs.network.max_azs = 3;
     three_azs.network.nat_gateways = 3;

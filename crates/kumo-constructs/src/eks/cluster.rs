@@ -23,6 +23,16 @@ pub enum ControlPlaneLog {
 }
 
 impl ControlPlaneLog {
+    /// Every log type, in the registry schema's order.
+    pub const ALL: &'static [ControlPlaneLog] = &[
+        ControlPlaneLog::Api,
+        ControlPlaneLog::Audit,
+        ControlPlaneLog::Authenticator,
+        ControlPlaneLog::ControllerManager,
+        ControlPlaneLog::Scheduler,
+    ];
+
+    /// The CloudFormation / EKS spelling (`controllerManager`).
     pub fn as_str(self) -> &'static str {
         match self {
             ControlPlaneLog::Api => "api",
@@ -35,15 +45,7 @@ impl ControlPlaneLog {
 
     /// Parses the CloudFormation / EKS spelling (`controllerManager`).
     pub fn parse(text: &str) -> Option<Self> {
-        [
-            Self::Api,
-            Self::Audit,
-            Self::Authenticator,
-            Self::ControllerManager,
-            Self::Scheduler,
-        ]
-        .into_iter()
-        .find(|log| log.as_str() == text)
+        Self::ALL.iter().copied().find(|log| log.as_str() == text)
     }
 }
 

@@ -18,6 +18,10 @@ pub enum CapacityType {
 }
 
 impl CapacityType {
+    /// Every value (the order "allowed: ..." messages list them in).
+    pub const ALL: &'static [CapacityType] = &[CapacityType::Spot, CapacityType::OnDemand];
+
+    /// CloudFormation's (and `kumo.toml`'s) spelling: `SPOT`, `ON_DEMAND`.
     pub fn as_str(self) -> &'static str {
         match self {
             CapacityType::OnDemand => "ON_DEMAND",
