@@ -38,8 +38,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Synthesize the stack's CloudFormation template into the output directory (no AWS access)
+    /// Synthesize the stack's CloudFormation template into the output directory and run the security
+    /// rules on it (no AWS access)
     Synth(SynthArgs),
+    /// Run kumo's security rules on any CloudFormation template (JSON or YAML); exit code 1 when
+    /// findings remain (no AWS access)
+    Check(CheckArgs),
     /// Write a commented kumo.toml to start from: every setting with its default (no AWS access)
     Init(InitArgs),
     /// Show what a deploy would change: resources, replacements and a security section.
@@ -64,6 +68,26 @@ pub struct SynthArgs {
     /// Template format
     #[arg(long, value_enum, default_value_t = TemplateFormat::Json)]
     pub format: TemplateFormat,
+
+    /// Fail (exit code 1, after writing the output) when a security finding is not waived
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit codes: 0 no unwaived finding, 1 findings remain, 2 the template cannot be read.\n\
+Waivers are read from each resource's Metadata: {\"kumo\": {\"waivers\": [{\"rule\": ID, \"reason\": TEXT}]}} \
+(what kumo synth writes for waivers made in code). `kumo check --rules` lists the rules."
+)]
+pub struct CheckArgs {
+    /// The template to check: JSON, or YAML with CloudFormation's short-form tags (!Ref, !Sub, ...)
+    #[arg(long, value_name = "FILE", required_unless_present = "rules")]
+    pub template: Option<PathBuf>,
+
+    /// List the rules (id, severity, what each looks for, how to fix) and exit
+    #[arg(long, conflicts_with = "template")]
+    pub rules: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

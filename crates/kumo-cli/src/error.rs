@@ -7,7 +7,7 @@ use std::process::ExitCode;
 pub mod exit {
     /// Success (for `diff`: no changes).
     pub const OK: u8 = 0;
-    /// `diff` found changes.
+    /// `diff` found changes; `check` (or `synth --strict`) found security findings no waiver covers.
     pub const CHANGES: u8 = 1;
     /// Bad input, or the operation failed.
     pub const ERROR: u8 = 2;

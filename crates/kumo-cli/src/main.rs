@@ -10,6 +10,7 @@ mod render_diff;
 mod render_error;
 mod render_progress;
 mod render_report;
+mod render_security;
 
 use std::process::ExitCode;
 

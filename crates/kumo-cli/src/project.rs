@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use kumo_blueprint::{Config, DeploySettings};
 use kumo_core::Template;
+use kumo_core::security::Report;
 
 use crate::cli::TemplateFormat;
 use crate::error::CliError;
@@ -25,6 +26,8 @@ pub struct Synthesized {
     pub output_count: usize,
     /// Stack-level settings from the configuration (region, tags, termination protection, ...).
     pub deploy: DeploySettings,
+    /// The security rules' verdict on the template, waivers applied.
+    pub security: Report,
 }
 
 /// Reads the configuration: `--config FILE` if given (it must be readable), else `./kumo.toml` if it
@@ -63,7 +66,9 @@ pub fn synthesize(config_path: Option<&Path>) -> Result<Synthesized, CliError> {
     let stack = kumo_blueprint::build(&config);
     let template = stack.synth().map_err(|e| CliError::new(e.to_string()))?;
     let minified = template.to_json_minified();
+    let security = template.security_report();
     Ok(Synthesized {
+        security,
         stack_name: stack.name().to_owned(),
         minified_bytes: minified.len(),
         resource_count: template.resources.len(),
@@ -97,6 +102,7 @@ pub fn write_out(s: &Synthesized, out: &Path, format: TemplateFormat) -> Result<
             "resourceCount": s.resource_count,
             "outputCount": s.output_count,
             "minifiedBytes": s.minified_bytes,
+            "security": crate::render_security::manifest_entry(&s.security),
         }]
     });
     let mut manifest_text = serde_json::to_string_pretty(&manifest).expect("manifest serializes");

@@ -6,6 +6,9 @@
 //!   attributes are expressions.
 //! * [`Stack::synth`] validates (references, cycles, schema rules, limits) and returns a [`Template`],
 //!   which renders to byte-for-byte deterministic JSON or YAML.
+//! * [`security`] runs security rules on any template (IAM wildcards, encryption at rest, IMDSv1, open
+//!   ingress, public databases, ...), with waivers written next to the resource
+//!   ([`ResourceOptions::waive`]).
 //! * `assertions` (cargo feature `assertions`, for `[dev-dependencies]`) checks templates in tests,
 //!   CDK-style.
 //!
@@ -17,6 +20,7 @@ pub mod expr;
 pub mod fns;
 pub mod logical_id;
 pub mod resource;
+pub mod security;
 pub mod spec;
 pub mod stack;
 pub mod template;

@@ -8,6 +8,7 @@ use crate::expr::Expr;
 use crate::fns::{Condition, ConditionExpr};
 use crate::logical_id;
 use crate::resource::{Handle, LogicalId, Props, Resource};
+use crate::security::{self, Rule, Waiver};
 use crate::spec::ResourceSpec;
 use crate::template::{DeletionPolicy, FORMAT_VERSION, Output, Parameter, Template, TemplateResource};
 use crate::validate::{self, Diagnostic, DiagnosticKind, SynthError};
@@ -67,6 +68,9 @@ pub struct ResourceOptions {
     pub update_replace_policy: Option<DeletionPolicy>,
     pub metadata: Option<Expr>,
     pub tags: Vec<(String, String)>,
+    /// Security rules deliberately not met by this resource, each with its reason
+    /// ([`ResourceOptions::waive`]).
+    pub waivers: Vec<Waiver>,
 }
 
 impl ResourceOptions {
@@ -102,6 +106,16 @@ impl ResourceOptions {
     /// A tag on this resource only (if its type is taggable).
     pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.push((key.into(), value.into()));
+        self
+    }
+    /// Waives security `rule` for this resource, saying why: the finding is then reported as waived with
+    /// the reason, in the template's metadata and in `kumo synth`'s manifest. The reason is mandatory: an
+    /// empty one fails `synth`.
+    pub fn waive(mut self, rule: Rule, reason: impl Into<String>) -> Self {
+        self.waivers.push(Waiver {
+            rule,
+            reason: reason.into(),
+        });
         self
     }
 }
@@ -276,6 +290,27 @@ impl Stack {
             .map(|entry| &mut entry.options)
     }
 
+    /// Waives security `rule` for a resource already in the stack (one an L2 construct made), saying why;
+    /// see [`ResourceOptions::waive`]. A handle of another stack is reported by `synth`.
+    pub fn waive<R: Resource>(&mut self, handle: &Handle<R>, rule: Rule, reason: impl Into<String>) {
+        let waiver = Waiver {
+            rule,
+            reason: reason.into(),
+        };
+        match self.resources.get_mut(handle.logical_id()) {
+            Some(entry) => entry.options.waivers.push(waiver),
+            None => self.build_errors.push(Diagnostic::new(
+                DiagnosticKind::InvalidWaiver,
+                Some(handle.logical_id().as_str()),
+                None,
+                &format!(
+                    "waiver of {rule}: the resource is not in stack {} (it came from another stack)",
+                    self.name
+                ),
+            )),
+        }
+    }
+
     /// Records a problem found while building: typically an L2 construct given props it cannot honour
     /// ([`Diagnostic::invalid_props`], or [`Scope::report_invalid_props`] from inside the construct).
     /// Building carries on, and [`Stack::synth`] returns it with every other problem, so a caller sees
@@ -288,9 +323,11 @@ impl Stack {
     /// logical id and the property path.
     pub fn synth(&self) -> Result<Template, SynthError> {
         let mut resources = IndexMap::with_capacity(self.resources.len());
+        let mut waiver_errors = Vec::new();
         for (id, entry) in &self.resources {
             let mut properties = entry.props.clone();
             self.apply_tags(entry, &mut properties);
+            let metadata = with_waivers(id.as_str(), &entry.options, &mut waiver_errors);
             resources.insert(
                 id.as_str().to_owned(),
                 TemplateResource {
@@ -300,7 +337,7 @@ impl Stack {
                     condition: entry.options.condition.as_ref().map(|c| c.0.clone()),
                     deletion_policy: entry.options.deletion_policy,
                     update_replace_policy: entry.options.update_replace_policy,
-                    metadata: entry.options.metadata.clone(),
+                    metadata,
                 },
             );
         }
@@ -316,6 +353,7 @@ impl Stack {
         };
         let specs = |id: &str| self.resources.get(id).and_then(|entry| entry.spec);
         let mut diagnostics = self.build_errors.clone();
+        diagnostics.extend(waiver_errors);
         diagnostics.extend(validate::validate(&template, &specs));
         if diagnostics.is_empty() {
             Ok(template)
@@ -391,6 +429,54 @@ impl Stack {
             }
         }
     }
+}
+
+/// The resource's metadata with its waivers under `kumo.waivers` (see [`crate::security`]). A waiver
+/// without a reason, or metadata that is not an object to put them in, is a diagnostic.
+fn with_waivers(id: &str, options: &ResourceOptions, errors: &mut Vec<Diagnostic>) -> Option<Expr> {
+    if options.waivers.is_empty() {
+        return options.metadata.clone();
+    }
+    for waiver in &options.waivers {
+        if waiver.reason.trim().is_empty() {
+            errors.push(Diagnostic::new(
+                DiagnosticKind::InvalidWaiver,
+                Some(id),
+                Some(format!("Metadata.{}.waivers", security::METADATA_KEY)),
+                &format!(
+                    "the waiver of {} has no reason; say why the rule does not apply",
+                    waiver.rule
+                ),
+            ));
+        }
+    }
+    let entries = Expr::List(
+        options
+            .waivers
+            .iter()
+            .map(|waiver| Expr::from_json(&waiver.to_json()))
+            .collect(),
+    );
+    let mut metadata = match &options.metadata {
+        None => IndexMap::new(),
+        Some(Expr::Object(map)) => map.clone(),
+        Some(_) => {
+            errors.push(Diagnostic::new(
+                DiagnosticKind::InvalidWaiver,
+                Some(id),
+                Some("Metadata".to_owned()),
+                "waivers go into the resource's metadata, which is computed here: make the metadata an object",
+            ));
+            return options.metadata.clone();
+        }
+    };
+    let mut kumo = match metadata.shift_remove(security::METADATA_KEY) {
+        Some(Expr::Object(map)) => map,
+        _ => IndexMap::new(),
+    };
+    kumo.insert("waivers".to_owned(), entries);
+    metadata.insert(security::METADATA_KEY.to_owned(), Expr::Object(kumo));
+    Some(Expr::Object(metadata))
 }
 
 /// A place in the construct tree. Resources added through a scope get logical ids derived from the

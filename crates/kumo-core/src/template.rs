@@ -207,6 +207,11 @@ pub enum Format {
 }
 
 impl Template {
+    /// Runs the security rules ([`crate::security`]) on this template, honouring its waivers.
+    pub fn security_report(&self) -> crate::security::Report {
+        crate::security::check(&self.to_value())
+    }
+
     /// Pretty JSON, two-space indent, trailing newline: the form written to `kumo.out/`.
     pub fn to_json(&self) -> String {
         let mut text = serde_json::to_string_pretty(self).expect("a template always serializes");

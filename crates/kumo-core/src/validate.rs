@@ -59,6 +59,8 @@ pub enum DiagnosticKind {
     LimitExceeded,
     /// An L2 construct was given props it cannot honour ([`Diagnostic::invalid_props`]).
     InvalidProps,
+    /// A security waiver without a reason, or one that cannot be attached to its resource.
+    InvalidWaiver,
 }
 
 /// One problem found at synth time.

@@ -1,5 +1,6 @@
 //! One module per subcommand. `run` dispatches and turns the outcome into an exit code.
 
+mod check;
 mod deploy;
 mod destroy;
 mod diff;
@@ -16,6 +17,7 @@ use crate::error::CliError;
 pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Synth(args) => synth::run(cli.config.as_deref(), &args),
+        Command::Check(args) => check::run(&args),
         Command::Diff(args) => diff::run(cli.config.as_deref(), &args),
         Command::Deploy(args) => deploy::run(cli.config.as_deref(), &args),
         Command::Destroy(args) => destroy::run(cli.config.as_deref(), &args),
