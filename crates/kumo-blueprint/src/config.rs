@@ -270,6 +270,8 @@ pub struct DatabaseConfig {
     pub master_username: String,
     pub secret_name: String,
     pub backup_retention_days: u32,
+    /// Enhanced Monitoring every this many seconds (1, 5, 10, 15, 30, 60); 0 is off.
+    pub monitoring_interval_seconds: u8,
     /// `"snapshot"`: a final snapshot, then the cluster is deleted; `"delete"`: no snapshot (the seed's
     /// `RemovalPolicy_DESTROY`); `"retain"`: the cluster stays in the account.
     #[serde(with = "reader::choice")]
@@ -455,7 +457,7 @@ impl Config {
     /// The default with `profile = "cheap"` applied: cheap to create and destroy, which is the seed
     /// author's whole point. Differences from [`Config::default`]: one NAT gateway; node group of
     /// t3.medium/t3a.medium spot nodes, desired 1, min 1, max 2; one `db.t4g.medium` DB instance, 1 day of
-    /// backups, no final snapshot on destroy; log groups keep 1 day.
+    /// backups, no Enhanced Monitoring, no final snapshot on destroy; log groups keep 1 day.
     pub fn cheap() -> Config {
         let mut config = Config {
             profile: Profile::Cheap,
@@ -475,6 +477,7 @@ impl Config {
         config.database.instance_class = DbInstanceClass::known("db.t4g.medium");
         config.database.instances = 1;
         config.database.backup_retention_days = 1;
+        config.database.monitoring_interval_seconds = 0;
         config.database.on_delete = DataRemoval::Delete;
         config.image_builder.log_retention_days = RetentionDays::ONE_DAY;
         config.db_migrator.log_retention_days = RetentionDays::ONE_DAY;

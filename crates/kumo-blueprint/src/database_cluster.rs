@@ -7,6 +7,7 @@
 
 use kumo_constructs::ec2::{Port, Vpc, allow};
 use kumo_constructs::eks::Cluster;
+use kumo_constructs::kms::Key;
 use kumo_constructs::rds::{AuroraPostgresCluster, AuroraPostgresClusterProps, DataRemoval};
 use kumo_core::{Output, Stack};
 
@@ -18,6 +19,7 @@ pub fn new_database_cluster(
     config: &DatabaseConfig,
     vpc: &Vpc,
     eks_cluster: &Cluster,
+    key: &Key,
 ) -> AuroraPostgresCluster {
     // Credentials_FromGeneratedSecret("postgres", SecretName: "database-secrets"): a generated secret,
     // attached to the cluster so it also holds host, port and dbname. Not publicly accessible. Minor
@@ -37,6 +39,10 @@ pub fn new_database_cluster(
             .database_name(config.database_name.as_str())
             .master_username(config.master_username.as_str())
             .secret_name(config.secret_name.as_str())
+            // kumo: the secret is encrypted with the environment key; IAM authentication is on (the
+            // construct's default) and, in the standard profile, Enhanced Monitoring.
+            .secret_kms_key_arn(key.arn())
+            .monitoring_interval_seconds(config.monitoring_interval_seconds)
             // 1 to 35 by the configuration's rules; anything past u8 is past 35, which synth's schema check
             // reports against BackupRetentionPeriod.
             .backup_retention_days(u8::try_from(config.backup_retention_days).unwrap_or(u8::MAX))

@@ -11,6 +11,7 @@ use kumo_constructs::codebuild::{
 use kumo_constructs::ec2::{InterfaceEndpoint, Peer, Port, Vpc, allow};
 use kumo_constructs::ecr::{self, Repository};
 use kumo_constructs::iam::{ManagedPolicy, ManagedPolicyProps, PolicyDocument, Principal, Role, RoleProps};
+use kumo_constructs::kms::Key;
 use kumo_constructs::rds::{AuroraPostgresCluster, SecretField};
 use kumo_core::{Stack, pseudo};
 
@@ -24,6 +25,7 @@ pub fn new_db_migrator(
     db_cluster: &AuroraPostgresCluster,
     vpc: &Vpc,
     vpc_endpoint: &InterfaceEndpoint,
+    key: &Key,
 ) {
     // The role CodeBuild pulls the migration image with.
     let pull_image_policy = ManagedPolicy::new(
@@ -82,7 +84,8 @@ pub fn new_db_migrator(
             // The private subnets of the VPC, with a security group of its own.
             .vpc(ProjectVpc::private_subnets_of(vpc))
             .timeout_minutes(20)
-            .log_retention(config.log_retention_days),
+            .log_retention(config.log_retention_days)
+            .log_kms_key_arn(key.arn()),
     );
 
     // The seed allows all outbound traffic. kumo opens what a build needs: HTTPS to AWS APIs (CodeBuild,

@@ -15,12 +15,20 @@ use kumo_constructs::arn;
 use kumo_constructs::ec2::{InterfaceEndpoint, LaunchTemplate, LaunchTemplateProps, Port, RootVolume, Vpc, allow};
 use kumo_constructs::eks::{AccessEntry, AccessEntryProps, Cluster, ClusterProps, Nodegroup, NodegroupProps};
 use kumo_constructs::iam::{Principal, Role, RoleProps};
+use kumo_constructs::kms::Key;
+use kumo_core::security::Rule;
 use kumo_core::{Output, Stack, fns};
 
 use crate::EksConfig;
 
 /// The cluster, like the seed's `NewEksCluster`.
-pub fn new_eks_cluster(stack: &mut Stack, config: &EksConfig, vpc: &Vpc, vpc_endpoint: &InterfaceEndpoint) -> Cluster {
+pub fn new_eks_cluster(
+    stack: &mut Stack,
+    config: &EksConfig,
+    vpc: &Vpc,
+    vpc_endpoint: &InterfaceEndpoint,
+    key: &Key,
+) -> Cluster {
     // The IAM role of the EKS control plane.
     let master_role = Role::new(
         stack,
@@ -39,8 +47,17 @@ pub fn new_eks_cluster(stack: &mut Stack, config: &EksConfig, vpc: &Vpc, vpc_end
             .role_arn(master_role.arn())
             .endpoint_access(config.endpoint_public_access, config.endpoint_private_access)
             .logging(config.control_plane_logs.clone())
-            .log_retention(config.log_retention_days),
+            .log_retention(config.log_retention_days)
+            .log_kms_key_arn(key.arn()),
     );
+    if config.endpoint_public_access {
+        stack.waive(
+            cluster.handle(),
+            Rule::EksPublicEndpoint,
+            "the seed's public endpoint, so kubectl works from the developer's machine with IAM authentication; \
+             eks.endpoint_public_access = false keeps the API inside the VPC",
+        );
+    }
 
     // Nodes pull images from ECR through the VPC endpoint (seed: all traffic; HTTPS is all it takes).
     allow(

@@ -2,10 +2,12 @@
 //! CodeBuild project that builds on every push to the branch.
 
 use kumo_constructs::codebuild::{self, EnvironmentVariable, EventAction, FilterGroup, Project, ProjectProps, Source};
-use kumo_constructs::ecr::{self, Repository, RepositoryProps};
+use kumo_constructs::ecr::{self, Repository, RepositoryEncryption, RepositoryProps};
 use kumo_constructs::iam::{
     ManagedPolicy, ManagedPolicyProps, PolicyDocument, PolicyStatement, Principal, Role, RoleProps,
 };
+use kumo_constructs::kms::Key;
+use kumo_core::security::Rule;
 use kumo_core::{Output, Stack, pseudo};
 
 use crate::ImageBuilderConfig;
@@ -50,7 +52,7 @@ pub fn repository_id(name: &str) -> String {
 
 /// The repositories and the build project, like the seed's `NewImageBuilder`. Returns every repository
 /// (the seed returns the migration one; the DB migrator picks it by name).
-pub fn new_image_builder(stack: &mut Stack, config: &ImageBuilderConfig) -> ImageRepositories {
+pub fn new_image_builder(stack: &mut Stack, config: &ImageBuilderConfig, key: &Key) -> ImageRepositories {
     // Repositories for the built images: scanned on push, only the newest image kept, removed (emptied
     // first) on destroy as the seed's RemovalPolicy_DESTROY.
     let removal = config.on_delete;
@@ -65,7 +67,15 @@ pub fn new_image_builder(stack: &mut Stack, config: &ImageBuilderConfig) -> Imag
                     .name(name.as_str())
                     .scan_on_push(true)
                     .max_image_count(1)
-                    .removal(removal),
+                    .removal(removal)
+                    // kumo: images encrypted with the environment key.
+                    .encryption(RepositoryEncryption::Kms(Some(key.arn()))),
+            );
+            stack.waive(
+                repository.handle(),
+                Rule::EcrMutableTags,
+                "the pipeline pushes the same tags on every build (the DB migrator runs `latest`), and the lifecycle \
+                 policy keeps only the newest image",
             );
             (name.clone(), repository)
         })
@@ -119,7 +129,8 @@ pub fn new_image_builder(stack: &mut Stack, config: &ImageBuilderConfig) -> Imag
             .env("AWS_REGION", EnvironmentVariable::Plaintext(pseudo::region()))
             .queued_timeout_minutes(60)
             .timeout_minutes(20)
-            .log_retention(config.log_retention_days),
+            .log_retention(config.log_retention_days)
+            .log_kms_key_arn(key.arn()),
     );
 
     for (name, repository) in &repositories {

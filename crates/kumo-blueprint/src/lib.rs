@@ -10,6 +10,7 @@ mod stack;
 pub mod database_cluster;
 pub mod db_migrator;
 pub mod eks_cluster;
+pub mod encryption;
 pub mod hosted_zone;
 pub mod image_builder;
 pub mod network;

@@ -17,6 +17,8 @@ use kumo_constructs::eks::{
 use kumo_constructs::iam::{PolicyDocument, PolicyStatement};
 use kumo_constructs::rds::DatabaseSecret;
 use kumo_constructs::route53::PublicHostedZone;
+use kumo_constructs::secretsmanager::decrypt_through_secrets_manager;
+use kumo_core::security::Rule;
 use kumo_core::{Output, Stack};
 
 use crate::{PodIdentityConfig, PodIdentityMode};
@@ -46,11 +48,15 @@ pub fn new_pod_identities(
         None => PodRoleTrust::PodIdentity,
     };
 
-    let external_secrets = PolicyDocument::new().statement(
+    let mut external_secrets = PolicyDocument::new().statement(
         PolicyStatement::allow()
             .actions(["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"])
             .resource(db_secret.arn()),
     );
+    // The secret is encrypted with the environment key: decrypting it, through Secrets Manager only.
+    if let Some(key) = db_secret.secret().kms_key_arn() {
+        external_secrets.add_statement(decrypt_through_secrets_manager([key.clone()]));
+    }
     let external_dns = PolicyDocument::new()
         .statement(
             PolicyStatement::allow()
@@ -90,6 +96,17 @@ pub fn new_pod_identities(
             trust,
             ServiceAccountRoleProps::new(account).policy(policy),
         );
+        if id == "LoadBalancerController" {
+            for rule in [Rule::IamWildcardResource, Rule::IamWriteWithoutCondition] {
+                stack.waive(
+                    role.role().handle(),
+                    rule,
+                    "the AWS Load Balancer Controller's published IAM policy (v3.5.0), kept verbatim so an upgrade is a \
+                     diff against upstream; the controller creates and tags the load balancers, target groups and \
+                     security groups it manages, whose ARNs are not known in advance",
+                );
+            }
+        }
         if oidc_provider.is_some() {
             // With IRSA the service account is annotated with the role ARN (`eks.amazonaws.com/role-arn`).
             stack.add_output(

@@ -12,17 +12,21 @@
 
 use kumo_core::{Diagnostic, Stack};
 
-use crate::{Config, database_cluster, db_migrator, eks_cluster, hosted_zone, image_builder, network, pod_identities};
+use crate::{
+    Config, database_cluster, db_migrator, eks_cluster, encryption, hosted_zone, image_builder, network, pod_identities,
+};
 
 /// The whole blueprint as one stack.
 pub fn build(config: &Config) -> Stack {
     let mut stack = Stack::new(&config.stack.name);
     stack.set_description("EKS on EC2 blueprint (kumo): VPC, EKS, Aurora PostgreSQL, ECR, CodeBuild, Route 53");
 
+    // kumo adds one customer managed key for the log groups, the database secret and the images.
+    let key = encryption::new_environment_key(&mut stack, config);
     let (vpc, vpc_endpoint) = network::new_network(&mut stack, &config.network);
-    let eks_cluster = eks_cluster::new_eks_cluster(&mut stack, &config.eks, &vpc, &vpc_endpoint);
-    let db_cluster = database_cluster::new_database_cluster(&mut stack, &config.database, &vpc, &eks_cluster);
-    let repositories = image_builder::new_image_builder(&mut stack, &config.image_builder);
+    let eks_cluster = eks_cluster::new_eks_cluster(&mut stack, &config.eks, &vpc, &vpc_endpoint, &key);
+    let db_cluster = database_cluster::new_database_cluster(&mut stack, &config.database, &vpc, &eks_cluster, &key);
+    let repositories = image_builder::new_image_builder(&mut stack, &config.image_builder, &key);
     match repositories.named(&config.db_migrator.repository) {
         Some(repo_migrate) => db_migrator::new_db_migrator(
             &mut stack,
@@ -31,6 +35,7 @@ pub fn build(config: &Config) -> Stack {
             &db_cluster,
             &vpc,
             &vpc_endpoint,
+            &key,
         ),
         // `Config::validate` says so too; a stack built from such a configuration fails to synth.
         None => stack.report(Diagnostic::invalid_props(

@@ -225,6 +225,7 @@ fn every_value_changed() -> Config {
     d.master_username = "appadmin".into();
     d.secret_name = "other-secrets".into();
     d.backup_retention_days = 14;
+    d.monitoring_interval_seconds = 30;
     d.on_delete = DataRemoval::Delete;
     d.deletion_protection = true;
     let b = &mut c.image_builder;
@@ -819,6 +820,13 @@ fn database_settings_follow_the_rds_rules() {
     assert_mentions(
         &warned.warnings.join("\n"),
         &["database.secret_name = \"db-secret\": ends in a hyphen and six characters"],
+    );
+    let (_, text) = only_error("[database]\nmonitoring_interval_seconds = 20\n");
+    assert_mentions(
+        &text,
+        &[
+            "database.monitoring_interval_seconds = 20: not an Enhanced Monitoring interval; allowed: 0 (off), 1, 5, 10, 15, 30, 60",
+        ],
     );
     let (_, text) = only_error("[database]\non_delete = \"retain\"\n");
     assert_mentions(

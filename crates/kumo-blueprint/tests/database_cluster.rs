@@ -26,6 +26,8 @@ fn aurora_cluster_with_the_seed_names_encrypted_and_snapshotted() {
                 "DBSubnetGroupName": r#ref(&subnets),
                 "DatabaseName": "EksDatabaseName",
                 "DeleteAutomatedBackups": false,
+                // kumo: clients may connect with IAM tokens instead of the password.
+                "EnableIAMDatabaseAuthentication": true,
                 "Engine": "aurora-postgresql",
                 "EngineVersion": "17.6",
                 // A dynamic reference: CloudFormation resolves it at deploy time; the password is never in
@@ -47,6 +49,7 @@ fn one_private_writer_instance_named_after_the_seeds_base() {
     let t = default_template();
     t.resource_count_is("AWS::RDS::DBInstance", 1);
     let cluster = id_of(&t, "AWS::RDS::DBCluster", "DatabaseCluster");
+    let monitoring = id_of(&t, "AWS::IAM::Role", "DatabaseClusterMonitoringRole");
     t.has_resource_properties(
         "AWS::RDS::DBInstance",
         json!({
@@ -54,8 +57,47 @@ fn one_private_writer_instance_named_after_the_seeds_base() {
             "DBInstanceClass": "db.t3.medium",
             "DBInstanceIdentifier": "db-instance-identifier1",
             "Engine": "aurora-postgresql",
-            "PubliclyAccessible": false
+            "PubliclyAccessible": false,
+            // kumo, standard profile: Enhanced Monitoring every minute, with RDS's monitoring role.
+            "MonitoringInterval": 60,
+            "MonitoringRoleArn": get_att(&monitoring, "Arn")
         }),
+    );
+    t.has_resource_properties(
+        "AWS::IAM::Role",
+        json!({
+            "AssumeRolePolicyDocument": {"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
+                "Principal": {"Service": "monitoring.rds.amazonaws.com"}}]},
+            "ManagedPolicyArns": [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"}]
+        }),
+    );
+}
+
+#[test]
+fn the_cheap_profile_has_no_enhanced_monitoring() {
+    let t = template(&Config::cheap());
+    t.resource_count_is("AWS::RDS::DBInstance", 1);
+    assert!(
+        t.find_resources(
+            "AWS::IAM::Role",
+            json!({"Properties": {"AssumeRolePolicyDocument": {"Statement": [
+            {"Principal": {"Service": "monitoring.rds.amazonaws.com"}}]}}})
+        )
+        .is_empty()
+    );
+    t.has_resource_properties(
+        "AWS::RDS::DBInstance",
+        json!({"MonitoringInterval": kumo_core::assertions::Match::absent()}),
+    );
+}
+
+#[test]
+fn the_secret_is_encrypted_with_the_environment_key() {
+    let t = default_template();
+    let key = id_of(&t, "AWS::KMS::Key", "EnvironmentKey");
+    t.has_resource_properties(
+        "AWS::SecretsManager::Secret",
+        json!({"Name": "database-secrets", "KmsKeyId": get_att(&key, "Arn")}),
     );
 }
 

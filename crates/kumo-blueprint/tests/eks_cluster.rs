@@ -49,12 +49,20 @@ fn native_cluster_with_access_entries_logging_and_encrypted_secrets() {
                 "Version": "1.36"
             },
             // EKS would create the log group itself (with no retention) if the cluster came first.
-            "DependsOn": [logs]
+            "DependsOn": [logs],
+            // The seed's public endpoint, waived with its reason for kumo's security rules.
+            "Metadata": {"kumo": {"waivers": [{
+                "rule": "eks-public-endpoint",
+                "reason": "the seed's public endpoint, so kubectl works from the developer's machine with IAM \
+                           authentication; eks.endpoint_public_access = false keeps the API inside the VPC"
+            }]}}
         })
     );
+    let environment_key = id_of(&t, "AWS::KMS::Key", "EnvironmentKey");
     t.has_resource_properties(
         "AWS::Logs::LogGroup",
-        json!({"LogGroupName": "/aws/eks/eks-cluster/cluster", "RetentionInDays": 30}),
+        json!({"LogGroupName": "/aws/eks/eks-cluster/cluster", "RetentionInDays": 30,
+               "KmsKeyId": get_att(&environment_key, "Arn")}),
     );
 }
 

@@ -18,6 +18,7 @@ const REPOSITORIES: [(&str, &str); 3] = [
 fn three_repositories_scanned_keep_one_image_and_are_emptied_on_destroy() {
     let t = default_template();
     t.resource_count_is("AWS::ECR::Repository", 3);
+    let key = id_of(&t, "AWS::KMS::Key", "EnvironmentKey");
     for (id, name) in REPOSITORIES {
         let repository = id_of(&t, "AWS::ECR::Repository", id);
         assert_eq!(
@@ -26,6 +27,8 @@ fn three_repositories_scanned_keep_one_image_and_are_emptied_on_destroy() {
                 "Type": "AWS::ECR::Repository",
                 "Properties": {
                     "EmptyOnDelete": true,
+                    // kumo: the images are encrypted with the environment key.
+                    "EncryptionConfiguration": {"EncryptionType": "KMS", "KmsKey": get_att(&key, "Arn")},
                     "ImageScanningConfiguration": {"ScanOnPush": true},
                     "LifecyclePolicy": {"LifecyclePolicyText": serde_json::json!({"rules": [{
                         "rulePriority": 1,
@@ -34,7 +37,12 @@ fn three_repositories_scanned_keep_one_image_and_are_emptied_on_destroy() {
                         "action": {"type": "expire"}
                     }]}).to_string()},
                     "RepositoryName": name
-                }
+                },
+                "Metadata": {"kumo": {"waivers": [{
+                    "rule": "ecr-mutable-tags",
+                    "reason": "the pipeline pushes the same tags on every build (the DB migrator runs `latest`), \
+                               and the lifecycle policy keeps only the newest image"
+                }]}}
             })
         );
     }
@@ -50,6 +58,17 @@ fn retained_repositories_on_request() {
         json!({"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain", "Properties": {"EmptyOnDelete": Match::absent()}}),
     );
     assert_eq!(retained.len(), 3);
+    // Retained images stay readable: their key stays too.
+    assert_eq!(
+        t.find_resources("AWS::KMS::Key", json!({"DeletionPolicy": "Retain"}))
+            .len(),
+        1
+    );
+    assert!(
+        default_template()
+            .find_resources("AWS::KMS::Key", json!({"DeletionPolicy": "Retain"}))
+            .is_empty()
+    );
 }
 
 #[test]

@@ -50,13 +50,23 @@ fn external_secrets_reads_only_the_database_secret() {
         "AWS::SecretsManager::SecretTargetAttachment",
         "DatabaseClusterSecretAttachment",
     );
+    let key = id_of(&t, "AWS::KMS::Key", "EnvironmentKey");
     assert_eq!(
         inline_statements(&t, &role),
-        [json!({
-            "Effect": "Allow",
-            "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-            "Resource": r#ref(&attachment)
-        })]
+        [
+            json!({
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                "Resource": r#ref(&attachment)
+            }),
+            // The secret's key, only through Secrets Manager.
+            json!({
+                "Effect": "Allow",
+                "Action": "kms:Decrypt",
+                "Resource": get_att(&key, "Arn"),
+                "Condition": {"StringEquals": {"kms:ViaService": {"Fn::Sub": "secretsmanager.${AWS::Region}.amazonaws.com"}}}
+            })
+        ]
     );
     assert!(resource(&t, &role)["Properties"]["ManagedPolicyArns"].is_null());
 }

@@ -198,8 +198,10 @@ fn star_resources_only_where_aws_requires_them() {
     }
 }
 
+/// The account administers keys; it uses one only through a service (`kms:ViaService`: the environment
+/// key through Secrets Manager), never directly.
 #[test]
-fn key_policies_give_the_account_no_cryptographic_use() {
+fn key_policies_give_the_account_no_direct_cryptographic_use() {
     for (id, kind, document) in policy_documents(&default_template()) {
         if kind != PolicyKind::KeyPolicy {
             continue;
@@ -209,7 +211,8 @@ fn key_policies_give_the_account_no_cryptographic_use() {
                 .as_str()
                 .is_some_and(|arn| arn.ends_with(":root"));
             let actions = list(&statement["Action"]);
-            if account_wide {
+            let through_a_service = !statement["Condition"]["StringEquals"]["kms:ViaService"].is_null();
+            if account_wide && !through_a_service {
                 for crypto in [
                     "kms:Encrypt",
                     "kms:Decrypt",
@@ -374,5 +377,54 @@ fn cheap_profile_keeps_every_security_default() {
         "AWS::EC2::LaunchTemplate",
         json!({"LaunchTemplateData": {"MetadataOptions": {"HttpTokens": "required"}}}),
     );
-    t.resource_count_is("AWS::KMS::Key", 1);
+    // The EKS secrets key and the environment key.
+    t.resource_count_is("AWS::KMS::Key", 2);
+}
+
+/// kumo's own security rules (`kumo_core::security`): nothing unwaived in any variant, and each
+/// waiver is where the blueprint means it, with its reason.
+#[test]
+fn every_variant_passes_the_security_rules_with_the_deliberate_waivers_only() {
+    use kumo_core::security::Rule;
+    for (name, config) in variants() {
+        let report = kumo_blueprint::build(&config).synth().unwrap().security_report();
+        assert!(report.is_clean(), "{name}: {:#?}", report.findings);
+        assert!(report.unused_waivers.is_empty(), "{name}: {:?}", report.unused_waivers);
+        assert!(
+            report.invalid_waivers.is_empty(),
+            "{name}: {:?}",
+            report.invalid_waivers
+        );
+        let mut waived: Vec<(String, Rule)> = report
+            .waived
+            .iter()
+            .map(|w| {
+                (
+                    w.finding.resource.chars().take_while(|c| !c.is_ascii_digit()).collect(),
+                    w.finding.rule,
+                )
+            })
+            .collect();
+        waived.sort();
+        waived.dedup();
+        let expected: Vec<(String, Rule)> = vec![
+            ("EKSAppImageRepository".into(), Rule::EcrMutableTags),
+            ("EKSClusterBA".into(), Rule::EksPublicEndpoint),
+            ("EKSMigrationImageRepository".into(), Rule::EcrMutableTags),
+            ("EKSWebImageRepository".into(), Rule::EcrMutableTags),
+            ("LoadBalancerControllerRole".into(), Rule::IamWildcardResource),
+            ("LoadBalancerControllerRole".into(), Rule::IamWriteWithoutCondition),
+        ];
+        assert_eq!(waived, expected, "{name}");
+        assert!(
+            report.waived.iter().all(|w| w.reason.len() > 40),
+            "{name}: every reason says why"
+        );
+    }
+    // A private cluster needs no waiver for its endpoint, and gets none.
+    let mut private = Config::default();
+    private.eks.endpoint_public_access = false;
+    let report = kumo_blueprint::build(&private).synth().unwrap().security_report();
+    assert!(report.is_clean() && report.unused_waivers.is_empty(), "{report:#?}");
+    assert!(report.waived.iter().all(|w| w.finding.rule != Rule::EksPublicEndpoint));
 }

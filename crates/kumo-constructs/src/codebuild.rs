@@ -231,8 +231,12 @@ pub struct ProjectProps {
     pub queued_timeout_minutes: Option<u32>,
     /// Minutes a build may run, 5 to 2160. Default: none (CodeBuild's 60).
     pub timeout_minutes: Option<u32>,
-    /// Retention of the build logs (a log group the project owns). Default: [`RetentionDays::TWO_WEEKS`].
+    /// Retention of the build logs (a log group the project owns, named `/aws/codebuild/<name>` when
+    /// the project has a name). Default: [`RetentionDays::TWO_WEEKS`].
     pub log_retention: RetentionDays,
+    /// Customer managed key of the build logs (its policy must allow CloudWatch Logs for the log group:
+    /// [`crate::kms::logs_statement`] with [`log_group_name`]). Default: none (CloudWatch Logs' key).
+    pub log_kms_key_arn: Option<Str>,
 }
 
 impl ProjectProps {
@@ -251,6 +255,7 @@ impl ProjectProps {
             queued_timeout_minutes: None,
             timeout_minutes: None,
             log_retention: RetentionDays::TWO_WEEKS,
+            log_kms_key_arn: None,
         }
     }
     pub fn name(mut self, name: impl Into<String>) -> Self {
@@ -301,6 +306,16 @@ impl ProjectProps {
         self.log_retention = retention;
         self
     }
+    pub fn log_kms_key_arn(mut self, arn: impl Into<Str>) -> Self {
+        self.log_kms_key_arn = Some(arn.into());
+        self
+    }
+}
+
+/// The log group of the project named `project`: CodeBuild's own naming, so the logs are where the
+/// console looks for them.
+pub fn log_group_name(project: &str) -> String {
+    format!("/aws/codebuild/{project}")
 }
 
 /// A CodeBuild project (`AWS::CodeBuild::Project`) with its log group and, in a VPC, its security group.
@@ -327,11 +342,14 @@ impl Project {
                      (BuildSpec::from_object)",
                 );
             }
-            let log_group = LogGroup::new(
-                &mut scope,
-                "Logs",
-                LogGroupProps::default().retention(props.log_retention),
-            );
+            let mut log_props = LogGroupProps::default().retention(props.log_retention);
+            if let Some(name) = &props.name {
+                log_props = log_props.name(log_group_name(name));
+            }
+            if let Some(key) = &props.log_kms_key_arn {
+                log_props = log_props.kms_key_arn(key.clone());
+            }
+            let log_group = LogGroup::new(&mut scope, "Logs", log_props);
             let security_group = props.vpc.as_ref().map(|vpc| {
                 SecurityGroup::new(
                     &mut scope,
@@ -559,11 +577,17 @@ fn grants(props: &ProjectProps, log_group: &LogGroup, security_group: Option<&Se
         );
     }
     let mut secrets: Vec<Str> = Vec::new();
+    let mut keys: Vec<Str> = Vec::new();
     for (_, value) in &props.environment_variables {
-        if let EnvironmentVariable::SecretsManager(field) = value
-            && !secrets.contains(field.secret_arn())
-        {
-            secrets.push(field.secret_arn().clone());
+        if let EnvironmentVariable::SecretsManager(field) = value {
+            if !secrets.contains(field.secret_arn()) {
+                secrets.push(field.secret_arn().clone());
+            }
+            if let Some(key) = field.kms_key_arn()
+                && !keys.contains(key)
+            {
+                keys.push(key.clone());
+            }
         }
     }
     if !secrets.is_empty() {
@@ -572,6 +596,10 @@ fn grants(props: &ProjectProps, log_group: &LogGroup, security_group: Option<&Se
                 .actions(["secretsmanager:GetSecretValue"])
                 .resources(secrets),
         );
+    }
+    // Secrets with their own key: decrypting is granted too, only through Secrets Manager.
+    if !keys.is_empty() {
+        statements.push(crate::secretsmanager::decrypt_through_secrets_manager(keys));
     }
     statements
 }

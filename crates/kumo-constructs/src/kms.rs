@@ -46,6 +46,9 @@ pub struct KeyProps {
     pub pending_window_in_days: Option<u8>,
     /// Principals allowed to use the key and the actions each may call. Default: none.
     pub grants: Vec<(Principal, Vec<String>)>,
+    /// Further key-policy statements, for services that use the key under conditions (CloudWatch Logs,
+    /// Secrets Manager). Default: none.
+    pub statements: Vec<PolicyStatement>,
     /// Let integrated AWS services create grants on the key on behalf of the account's principals
     /// (`kms:GrantIsForAWSResource`): EKS, EBS and RDS create one when a resource is created with the key.
     /// Default: `true`.
@@ -59,6 +62,7 @@ impl Default for KeyProps {
             enable_key_rotation: true,
             pending_window_in_days: None,
             grants: Vec::new(),
+            statements: Vec::new(),
             allow_service_grants: true,
         }
     }
@@ -81,6 +85,12 @@ impl KeyProps {
     pub fn grant<I: IntoIterator<Item = S>, S: Into<String>>(mut self, principal: Principal, actions: I) -> Self {
         self.grants
             .push((principal, actions.into_iter().map(Into::into).collect()));
+        self
+    }
+    /// Adds a key-policy statement as written (its `Resource` should be `"*"`: in a key policy that means
+    /// this key).
+    pub fn statement(mut self, statement: PolicyStatement) -> Self {
+        self.statements.push(statement);
         self
     }
     pub fn allow_service_grants(mut self, on: bool) -> Self {
@@ -154,7 +164,59 @@ fn key_policy(props: &KeyProps) -> PolicyDocument {
                 .all_resources(),
         );
     }
+    for statement in &props.statements {
+        document.add_statement(statement.clone());
+    }
     document
+}
+
+/// The key-policy statement that lets CloudWatch Logs encrypt the given log groups with the key (the
+/// CloudWatch Logs user guide's policy, "Encrypt log data in CloudWatch Logs using AWS KMS"): the
+/// regional service principal, limited by the encryption context to those log groups' ARNs.
+pub fn logs_statement(log_group_arns: Vec<Str>) -> PolicyStatement {
+    PolicyStatement::allow()
+        .sid("CloudWatchLogs")
+        .principal(Principal::regional_service("logs"))
+        // The guide's `kms:Encrypt*`, `kms:Decrypt*`, `kms:ReEncrypt*`, `kms:GenerateDataKey*` and
+        // `kms:Describe*`, spelled out: on a key they cover exactly these.
+        .actions([
+            "kms:Encrypt",
+            "kms:Decrypt",
+            "kms:ReEncryptFrom",
+            "kms:ReEncryptTo",
+            "kms:GenerateDataKey",
+            "kms:GenerateDataKeyPair",
+            "kms:GenerateDataKeyPairWithoutPlaintext",
+            "kms:GenerateDataKeyWithoutPlaintext",
+            "kms:DescribeKey",
+        ])
+        .all_resources()
+        .condition_values("ArnLike", "kms:EncryptionContext:aws:logs:arn", log_group_arns)
+}
+
+/// The key-policy statement that lets the account's principals use the key through Secrets Manager
+/// only (as the AWS managed `aws/secretsmanager` key's policy does); which principals may is then decided
+/// by their IAM policies ([`crate::secretsmanager::SecretJsonField::read_statements`]).
+pub fn secrets_manager_statement() -> PolicyStatement {
+    PolicyStatement::allow()
+        .sid("SecretsManager")
+        .principal(Principal::account_root())
+        .actions([
+            "kms:Encrypt",
+            "kms:Decrypt",
+            "kms:ReEncryptFrom",
+            "kms:ReEncryptTo",
+            "kms:GenerateDataKey",
+            "kms:DescribeKey",
+        ])
+        .all_resources()
+        .condition("StringEquals", "kms:ViaService", via_service("secretsmanager"))
+        .condition("StringEquals", "kms:CallerAccount", kumo_core::pseudo::account_id())
+}
+
+/// `<service>.<stack's region>.amazonaws.com`: the value of `kms:ViaService` for that service.
+pub fn via_service(service: &str) -> Str {
+    kumo_core::fns::sub(format!("{service}.${{AWS::Region}}.amazonaws.com"))
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use kumo_core::{DeletionPolicy, Handle, ResourceOptions, Str};
 
 use crate::Parent;
 use crate::ec2::{Connectable, SecurityGroup, SecurityGroupProps};
+use crate::iam::{Principal, Role, RoleProps};
 use crate::secretsmanager::{GenerateSecretString, Secret, SecretJsonField, SecretProps};
 
 /// A JSON field of an RDS database secret (after its `SecretTargetAttachment`).
@@ -42,6 +43,9 @@ impl SecretField {
     }
 }
 
+/// The Enhanced Monitoring intervals RDS accepts, in seconds (0, off, aside).
+pub const MONITORING_INTERVALS: &[u8] = &[1, 5, 10, 15, 30, 60];
+
 /// The secret of a database, attached to its cluster.
 #[derive(Clone, Debug)]
 pub struct DatabaseSecret {
@@ -58,7 +62,7 @@ impl DatabaseSecret {
 
     /// `<secret full ARN>:<key>` for one field, ready for CodeBuild `SECRETS_MANAGER` variables.
     pub fn field(&self, field: SecretField) -> SecretJsonField {
-        SecretJsonField::new(self.arn(), field.key())
+        SecretJsonField::new(self.arn(), field.key(), self.secret.kms_key_arn().cloned())
     }
 
     /// The underlying secret.
@@ -126,6 +130,15 @@ pub struct AuroraPostgresClusterProps {
     /// Keep the automated backups (for their retention period) when the cluster is deleted.
     /// Default: `false` (RDS deletes them with the cluster).
     pub keep_automated_backups: bool,
+    /// Accept IAM database authentication (clients connect with short-lived tokens instead of the
+    /// password). Default: `true`.
+    pub iam_authentication: bool,
+    /// Enhanced Monitoring (OS metrics in CloudWatch Logs) every this many seconds: 1, 5, 10, 15, 30 or
+    /// 60; 0 turns it off. On, a monitoring role for `monitoring.rds.amazonaws.com` is created. Default: 0.
+    pub monitoring_interval_seconds: u8,
+    /// The customer managed key of the generated secret. Default: none (the AWS managed
+    /// `aws/secretsmanager` key).
+    pub secret_kms_key_arn: Option<Str>,
 }
 
 impl AuroraPostgresClusterProps {
@@ -146,7 +159,22 @@ impl AuroraPostgresClusterProps {
             kms_key_arn: None,
             auto_minor_version_upgrade: true,
             keep_automated_backups: false,
+            iam_authentication: true,
+            monitoring_interval_seconds: 0,
+            secret_kms_key_arn: None,
         }
+    }
+    pub fn iam_authentication(mut self, on: bool) -> Self {
+        self.iam_authentication = on;
+        self
+    }
+    pub fn monitoring_interval_seconds(mut self, seconds: u8) -> Self {
+        self.monitoring_interval_seconds = seconds;
+        self
+    }
+    pub fn secret_kms_key_arn(mut self, arn: impl Into<Str>) -> Self {
+        self.secret_kms_key_arn = Some(arn.into());
+        self
     }
     pub fn cluster_identifier(mut self, id: impl Into<String>) -> Self {
         self.cluster_identifier = Some(id.into());
@@ -253,6 +281,9 @@ impl AuroraPostgresCluster {
         if let Some(name) = &props.secret_name {
             secret_props = secret_props.name(name.as_str());
         }
+        if let Some(key) = &props.secret_kms_key_arn {
+            secret_props = secret_props.kms_key_arn(key.clone());
+        }
         let secret = Secret::new(&mut scope, "Secret", secret_props);
 
         let mut cluster = l1::DBCluster::new()
@@ -282,6 +313,25 @@ impl AuroraPostgresCluster {
         if props.keep_automated_backups {
             cluster = cluster.delete_automated_backups(false);
         }
+        if props.iam_authentication {
+            cluster = cluster.enable_iam_database_authentication(true);
+        }
+        let monitoring_role = match props.monitoring_interval_seconds {
+            0 => None,
+            seconds if MONITORING_INTERVALS.contains(&seconds) => Some(Role::new(
+                &mut scope,
+                "MonitoringRole",
+                RoleProps::assumed_by(Principal::service("monitoring.rds.amazonaws.com"))
+                    .aws_managed_policy("service-role/AmazonRDSEnhancedMonitoringRole"),
+            )),
+            seconds => {
+                scope.report_invalid_props(
+                    "monitoring_interval_seconds",
+                    format!("{seconds} is not an Enhanced Monitoring interval; allowed: 0 (off), 1, 5, 10, 15, 30, 60"),
+                );
+                None
+            }
+        };
         let (cluster_policy, instance_policy) = match props.removal {
             // RDS's own default for clusters is Snapshot; writing it keeps the intent visible. Instances
             // of a cluster cannot be snapshotted on their own: the cluster snapshot covers them.
@@ -307,6 +357,11 @@ impl AuroraPostgresCluster {
             }
             if !props.auto_minor_version_upgrade {
                 instance = instance.auto_minor_version_upgrade(false);
+            }
+            if let Some(role) = &monitoring_role {
+                instance = instance
+                    .monitoring_interval(u32::from(props.monitoring_interval_seconds))
+                    .monitoring_role_arn(role.arn());
             }
             instances.push(scope.add_with(
                 format!("Instance{n}"),
@@ -459,6 +514,60 @@ mod tests {
         template(&stack).has_resource(
             "AWS::RDS::DBCluster",
             json!({"DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete"}),
+        );
+    }
+
+    #[test]
+    fn iam_authentication_by_default_enhanced_monitoring_on_request_and_a_secret_key() {
+        let mut stack = Stack::new("T");
+        let db = AuroraPostgresCluster::new(
+            &mut stack,
+            "Db",
+            "vpc-1",
+            vec![Str::from("subnet-a"), Str::from("subnet-b")],
+            AuroraPostgresClusterProps::new("17.6")
+                .instances(2)
+                .monitoring_interval_seconds(30)
+                .secret_kms_key_arn("arn:aws:kms:eu-west-1:123456789012:key/k"),
+        );
+        let t = template(&stack);
+        t.has_resource_properties("AWS::RDS::DBCluster", json!({"EnableIAMDatabaseAuthentication": true}));
+        t.resource_count_is("AWS::IAM::Role", 1);
+        let role = t
+            .find_resources("AWS::IAM::Role", json!({}))
+            .keys()
+            .next()
+            .cloned()
+            .unwrap();
+        let monitored = t.find_resources(
+            "AWS::RDS::DBInstance",
+            json!({"Properties": {"MonitoringInterval": 30, "MonitoringRoleArn": {"Fn::GetAtt": [role, "Arn"]}}}),
+        );
+        assert_eq!(monitored.len(), 2);
+        t.has_resource_properties(
+            "AWS::SecretsManager::Secret",
+            json!({"KmsKeyId": "arn:aws:kms:eu-west-1:123456789012:key/k"}),
+        );
+        // Readers of a field get the key too, through Secrets Manager only.
+        let field = db.secret().field(SecretField::Password);
+        assert!(field.decrypt_statement().is_some());
+    }
+
+    #[test]
+    fn an_interval_rds_does_not_offer_is_reported() {
+        let mut stack = Stack::new("T");
+        AuroraPostgresCluster::new(
+            &mut stack,
+            "Db",
+            "vpc-1",
+            vec![Str::from("subnet-a"), Str::from("subnet-b")],
+            AuroraPostgresClusterProps::new("17.6").monitoring_interval_seconds(20),
+        );
+        let error = stack.synth().unwrap_err();
+        assert_eq!(error.diagnostics.len(), 1, "{error}");
+        assert_eq!(
+            error.diagnostics[0].to_string(),
+            "Db: monitoring_interval_seconds: 20 is not an Enhanced Monitoring interval; allowed: 0 (off), 1, 5, 10, 15, 30, 60"
         );
     }
 }

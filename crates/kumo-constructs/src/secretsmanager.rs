@@ -71,6 +71,12 @@ impl SecretProps {
         self.generate = generate;
         self
     }
+    /// Encrypts the secret with this customer managed key (its policy must let Secrets Manager use it:
+    /// [`crate::kms::secrets_manager_statement`]).
+    pub fn kms_key_arn(mut self, arn: impl Into<Str>) -> Self {
+        self.kms_key_arn = Some(arn.into());
+        self
+    }
 }
 
 /// A secret with a generated value (`AWS::SecretsManager::Secret` with `GenerateSecretString`). There is
@@ -78,6 +84,7 @@ impl SecretProps {
 #[derive(Clone, Debug)]
 pub struct Secret {
     handle: Handle<l1::Secret>,
+    kms_key_arn: Option<Str>,
 }
 
 impl Secret {
@@ -96,12 +103,18 @@ impl Secret {
         if let Some(description) = &props.description {
             resource = resource.description(description.as_str());
         }
-        if let Some(key) = props.kms_key_arn {
-            resource = resource.kms_key_id(key);
+        if let Some(key) = &props.kms_key_arn {
+            resource = resource.kms_key_id(key.clone());
         }
         Secret {
             handle: parent.child(id).add("Resource", resource),
+            kms_key_arn: props.kms_key_arn,
         }
+    }
+
+    /// The customer managed key the secret is encrypted with, if any.
+    pub fn kms_key_arn(&self) -> Option<&Str> {
+        self.kms_key_arn.as_ref()
     }
 
     /// `Ref`: the full ARN (with the random suffix Secrets Manager appends to the name).
@@ -111,7 +124,7 @@ impl Secret {
 
     /// One JSON field of the secret.
     pub fn json_field(&self, key: &str) -> SecretJsonField {
-        SecretJsonField::new(self.arn(), key)
+        SecretJsonField::new(self.arn(), key, self.kms_key_arn.clone())
     }
 
     pub fn handle(&self) -> &Handle<l1::Secret> {
@@ -128,13 +141,15 @@ impl Secret {
 pub struct SecretJsonField {
     secret_arn: Str,
     key: String,
+    kms_key_arn: Option<Str>,
 }
 
 impl SecretJsonField {
-    pub(crate) fn new(secret_arn: Str, key: &str) -> Self {
+    pub(crate) fn new(secret_arn: Str, key: &str, kms_key_arn: Option<Str>) -> Self {
         SecretJsonField {
             secret_arn,
             key: key.to_owned(),
+            kms_key_arn,
         }
     }
 
@@ -166,12 +181,38 @@ impl SecretJsonField {
         &self.key
     }
 
-    /// `secretsmanager:GetSecretValue` on the secret: what a reader of this field needs.
+    /// The customer managed key of the secret, if it has one.
+    pub fn kms_key_arn(&self) -> Option<&Str> {
+        self.kms_key_arn.as_ref()
+    }
+
+    /// `secretsmanager:GetSecretValue` on the secret: what a reader of this field needs (with
+    /// [`SecretJsonField::decrypt_statement`] when the secret has its own key).
     pub fn read_statement(&self) -> PolicyStatement {
         PolicyStatement::allow()
             .actions(["secretsmanager:GetSecretValue"])
             .resource(self.secret_arn.clone())
     }
+
+    /// For a secret with a customer managed key: `kms:Decrypt` on that key, only through Secrets Manager.
+    pub fn decrypt_statement(&self) -> Option<PolicyStatement> {
+        self.kms_key_arn
+            .as_ref()
+            .map(|key| decrypt_through_secrets_manager([key.clone()]))
+    }
+}
+
+/// `kms:Decrypt` on `keys`, only when Secrets Manager calls it (`kms:ViaService`): what a reader of a
+/// secret encrypted with a customer managed key needs besides `GetSecretValue`.
+pub fn decrypt_through_secrets_manager(keys: impl IntoIterator<Item = Str>) -> PolicyStatement {
+    PolicyStatement::allow()
+        .actions(["kms:Decrypt"])
+        .resources(keys)
+        .condition(
+            "StringEquals",
+            "kms:ViaService",
+            crate::kms::via_service("secretsmanager"),
+        )
 }
 
 #[cfg(test)]

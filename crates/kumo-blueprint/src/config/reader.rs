@@ -311,6 +311,7 @@ pub(super) fn read(text: &str) -> Read {
         read!(t, d.master_username);
         read!(t, d.secret_name);
         read!(t, d.backup_retention_days);
+        read!(t, d.monitoring_interval_seconds);
         read!(t, d.on_delete);
         read!(t, d.deletion_protection);
         t.finish();

@@ -3,6 +3,8 @@
 //! migrator's repository exists, ...). Pure: a function of the configuration, so the same rules serve
 //! files ([`Config::from_toml`]) and configurations built in code ([`Config::validate`]).
 
+use kumo_constructs::rds::MONITORING_INTERVALS;
+
 use super::names::{self, Arch};
 use super::reader::{element_path, entry_path, suggest};
 use super::values::allowed_kubernetes_versions;
@@ -609,6 +611,14 @@ fn database(c: &mut Checker, config: &Config) {
         );
     }
 
+    if d.monitoring_interval_seconds != 0 && !MONITORING_INTERVALS.contains(&d.monitoring_interval_seconds) {
+        c.error(
+            key!(database.monitoring_interval_seconds),
+            d.monitoring_interval_seconds.to_string(),
+            "not an Enhanced Monitoring interval",
+            "allowed: 0 (off), 1, 5, 10, 15, 30, 60 (seconds)",
+        );
+    }
     if d.on_delete == DataRemoval::Retain {
         c.error(
             key!(database.on_delete),

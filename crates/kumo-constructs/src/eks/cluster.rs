@@ -100,6 +100,9 @@ pub struct ClusterProps {
     pub logging: Vec<ControlPlaneLog>,
     /// Retention of the control-plane log group. Default: [`RetentionDays::ONE_MONTH`].
     pub log_retention: RetentionDays,
+    /// Customer managed key of the control-plane log group (its policy must allow CloudWatch Logs for
+    /// `/aws/eks/<name>/cluster`: [`crate::kms::logs_statement`]). Default: none (CloudWatch Logs' key).
+    pub log_kms_key_arn: Option<Str>,
     /// Default: [`SecretsEncryption::NewKey`].
     pub secrets_encryption: SecretsEncryption,
     /// Default: [`AuthenticationMode::Api`].
@@ -122,6 +125,7 @@ impl ClusterProps {
                 ControlPlaneLog::Authenticator,
             ],
             log_retention: RetentionDays::ONE_MONTH,
+            log_kms_key_arn: None,
             secrets_encryption: SecretsEncryption::NewKey,
             authentication_mode: AuthenticationMode::Api,
         }
@@ -151,6 +155,10 @@ impl ClusterProps {
         self.log_retention = retention;
         self
     }
+    pub fn log_kms_key_arn(mut self, arn: impl Into<Str>) -> Self {
+        self.log_kms_key_arn = Some(arn.into());
+        self
+    }
     pub fn secrets_encryption(mut self, encryption: SecretsEncryption) -> Self {
         self.secrets_encryption = encryption;
         self
@@ -159,6 +167,11 @@ impl ClusterProps {
         self.authentication_mode = mode;
         self
     }
+}
+
+/// The log group EKS writes a cluster's control-plane logs to.
+pub fn log_group_name(cluster_name: &str) -> String {
+    format!("/aws/eks/{cluster_name}/cluster")
 }
 
 /// The actions the cluster role needs on the secrets key (as the CDK grants them).
@@ -255,13 +268,15 @@ impl Cluster {
         // retention) if it does not exist, so the stack creates it first: the cluster depends on it
         // although no property refers to it.
         let log_group = match (&props.name, props.logging.is_empty()) {
-            (Some(name), false) => Some(LogGroup::new(
-                &mut scope,
-                "ControlPlaneLogs",
-                LogGroupProps::default()
-                    .name(format!("/aws/eks/{name}/cluster"))
-                    .retention(props.log_retention),
-            )),
+            (Some(name), false) => {
+                let mut log_props = LogGroupProps::default()
+                    .name(log_group_name(name))
+                    .retention(props.log_retention);
+                if let Some(key) = &props.log_kms_key_arn {
+                    log_props = log_props.kms_key_arn(key.clone());
+                }
+                Some(LogGroup::new(&mut scope, "ControlPlaneLogs", log_props))
+            }
             _ => None,
         };
         let options = match &log_group {

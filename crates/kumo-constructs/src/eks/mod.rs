@@ -11,7 +11,9 @@ mod pod_identity;
 
 pub use access::{AccessEntry, AccessEntryProps, AccessScope};
 pub use addon::{Addon, AddonProps};
-pub use cluster::{AuthenticationMode, Cluster, ClusterProps, ControlPlaneLog, SERVICE_PRINCIPAL, SecretsEncryption};
+pub use cluster::{
+    AuthenticationMode, Cluster, ClusterProps, ControlPlaneLog, SERVICE_PRINCIPAL, SecretsEncryption, log_group_name,
+};
 pub use nodegroup::{CapacityType, NODE_ROLE_POLICIES, Nodegroup, NodegroupProps};
 pub use pod_identity::{
     OidcProvider, POD_IDENTITY_PRINCIPAL, PodIdentityAssociation, PodIdentityAssociationProps, PodRoleTrust,

@@ -44,8 +44,9 @@ impl Effect {
 /// Who a resource policy or trust policy applies to.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Principal {
-    /// An AWS service (`eks.amazonaws.com`).
-    Service(String),
+    /// An AWS service (`eks.amazonaws.com`); may be computed, for regional service principals
+    /// (`logs.${AWS::Region}.amazonaws.com`, see [`Principal::regional_service`]).
+    Service(Str),
     /// An AWS account, user or role ARN (`arn:...:iam::123456789012:root`).
     Aws(Str),
     /// A federated identity provider: an OIDC provider ARN (IRSA) or a SAML provider ARN.
@@ -55,7 +56,12 @@ pub enum Principal {
 impl Principal {
     /// An AWS service principal such as `eks.amazonaws.com`.
     pub fn service(name: impl Into<String>) -> Self {
-        Principal::Service(name.into())
+        Principal::Service(Str::from(name.into()))
+    }
+    /// A regional service principal, `<service>.<stack's region>.amazonaws.com` (CloudWatch Logs' is
+    /// `logs.<region>.amazonaws.com`).
+    pub fn regional_service(service: &str) -> Self {
+        Principal::Service(kumo_core::fns::sub(format!("{service}.${{AWS::Region}}.amazonaws.com")))
     }
     /// An IAM principal by ARN.
     pub fn aws(arn: impl Into<Str>) -> Self {
@@ -81,8 +87,7 @@ impl Principal {
 
     fn value(&self) -> Expr {
         match self {
-            Principal::Service(name) => Expr::String(name.clone()),
-            Principal::Aws(arn) | Principal::Federated(arn) => arn.as_expr().clone(),
+            Principal::Service(name) | Principal::Aws(name) | Principal::Federated(name) => name.as_expr().clone(),
         }
     }
 }

@@ -25,11 +25,9 @@ pub(super) fn check(kind: &str, props: &Map<String, Value>, hit: &mut Hit<'_>) {
         "AWS::AutoScaling::LaunchConfiguration" => {
             metadata_options(props.get("MetadataOptions"), "Properties.MetadataOptions", hit);
         }
-        "AWS::EC2::Instance" => {
-            // Options from a launch template apply unless the instance sets its own.
-            if props.get("MetadataOptions").is_some() || props.get("LaunchTemplate").is_none() {
-                metadata_options(props.get("MetadataOptions"), "Properties.MetadataOptions", hit);
-            }
+        // An instance's own options win over its launch template's.
+        "AWS::EC2::Instance" if props.get("MetadataOptions").is_some() || props.get("LaunchTemplate").is_none() => {
+            metadata_options(props.get("MetadataOptions"), "Properties.MetadataOptions", hit);
         }
         "AWS::EKS::Cluster" => {
             let config = props.get("ResourcesVpcConfig");

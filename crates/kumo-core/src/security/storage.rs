@@ -22,14 +22,12 @@ pub(super) fn check(kind: &str, props: &Map<String, Value>, hit: &mut Hit<'_>) {
         "AWS::EC2::Instance" | "AWS::AutoScaling::LaunchConfiguration" => {
             block_devices(props.get("BlockDeviceMappings"), "Properties.BlockDeviceMappings", hit);
         }
-        "AWS::EC2::Volume" => {
-            if flag(props.get("Encrypted"), false) == Some(false) {
-                hit(
-                    Rule::EbsUnencrypted,
-                    "Properties.Encrypted".to_owned(),
-                    "the volume is not encrypted".to_owned(),
-                );
-            }
+        "AWS::EC2::Volume" if flag(props.get("Encrypted"), false) == Some(false) => {
+            hit(
+                Rule::EbsUnencrypted,
+                "Properties.Encrypted".to_owned(),
+                "the volume is not encrypted".to_owned(),
+            );
         }
         "AWS::RDS::DBCluster" => database(props, true, hit),
         "AWS::RDS::DBInstance" => {
@@ -41,32 +39,26 @@ pub(super) fn check(kind: &str, props: &Map<String, Value>, hit: &mut Hit<'_>) {
                 database(props, false, hit);
             }
         }
-        "AWS::S3::Bucket" => {
-            if props.get("BucketEncryption").is_none() {
-                hit(
-                    Rule::S3DefaultEncryption,
-                    "Properties.BucketEncryption".to_owned(),
-                    "no BucketEncryption: objects get S3's default SSE-S3 only".to_owned(),
-                );
-            }
+        "AWS::S3::Bucket" if props.get("BucketEncryption").is_none() => {
+            hit(
+                Rule::S3DefaultEncryption,
+                "Properties.BucketEncryption".to_owned(),
+                "no BucketEncryption: objects get S3's default SSE-S3 only".to_owned(),
+            );
         }
-        "AWS::EFS::FileSystem" => {
-            if flag(props.get("Encrypted"), false) == Some(false) {
-                hit(
-                    Rule::EfsUnencrypted,
-                    "Properties.Encrypted".to_owned(),
-                    "the file system is not encrypted at rest".to_owned(),
-                );
-            }
+        "AWS::EFS::FileSystem" if flag(props.get("Encrypted"), false) == Some(false) => {
+            hit(
+                Rule::EfsUnencrypted,
+                "Properties.Encrypted".to_owned(),
+                "the file system is not encrypted at rest".to_owned(),
+            );
         }
-        "AWS::Logs::LogGroup" => {
-            if props.get("KmsKeyId").is_none() {
-                hit(
-                    Rule::LogsWithoutKms,
-                    "Properties.KmsKeyId".to_owned(),
-                    "no KmsKeyId".to_owned(),
-                );
-            }
+        "AWS::Logs::LogGroup" if props.get("KmsKeyId").is_none() => {
+            hit(
+                Rule::LogsWithoutKms,
+                "Properties.KmsKeyId".to_owned(),
+                "no KmsKeyId".to_owned(),
+            );
         }
         "AWS::SecretsManager::Secret" => {
             let key = props.get("KmsKeyId");
