@@ -1,4 +1,5 @@
-//! `kumo synth` as a user runs it: the real binary, in a scratch directory, no AWS configuration.
+//! `kumo synth` and `kumo check` as a user runs them: the real binary, in a scratch directory, no AWS
+//! configuration.
 
 use std::process::Output;
 
@@ -30,6 +31,139 @@ fn synth_with_no_arguments_writes_the_blueprint_and_a_manifest() {
     assert_eq!(entry["minifiedBytes"], minified.len());
     assert_eq!(manifest["schemaDate"], "2026-10-20");
     assert_eq!(entry["templateSha256"].as_str().unwrap().len(), 64);
+
+    // The security rules: nothing unwaived (no warning), and every waiver listed with its reason.
+    assert!(stdout.contains("no security finding, 15 waived"), "{stdout}");
+    assert!(
+        !text(&out.stderr).contains("warning: security"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(entry["security"]["findings"], serde_json::json!([]));
+    let waivers = entry["security"]["waivers"].as_array().unwrap();
+    assert_eq!(waivers.len(), 15, "{waivers:#?}");
+    for waiver in waivers {
+        assert!(waiver["reason"].as_str().is_some_and(|r| r.len() > 40), "{waiver}");
+        assert!(
+            parsed["Resources"][waiver["resource"].as_str().unwrap()].is_object(),
+            "{waiver}"
+        );
+    }
+    assert!(waivers.iter().any(|w| {
+        w["rule"] == "ecr-mutable-tags"
+            && w["resource"]
+                .as_str()
+                .unwrap()
+                .starts_with("EKSMigrationImageRepository")
+    }));
+    // --strict passes: nothing is left unwaived.
+    assert!(kumo(&dir, &["synth", "--strict"]).status.success());
+    // And `kumo check` on the written template agrees: the waivers travel in its metadata.
+    let checked = kumo(&dir, &["check", "--template", "kumo.out/MyEKSStack.template.json"]);
+    assert_eq!(checked.status.code(), Some(0), "{}", text(&checked.stdout));
+    assert!(text(&checked.stdout).contains("no security finding, 15 waived"));
+}
+
+/// A hand-written template with a finding for several rules, in YAML with short-form tags.
+const BAD_TEMPLATE: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Web:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: web
+      SecurityGroupIngress:
+        - { IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 0.0.0.0/0 }
+        - { IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0 }
+  Admin:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{ Effect: Allow, Principal: { Service: ec2.amazonaws.com }, Action: sts:AssumeRole }]
+      Policies:
+        - PolicyName: everything
+          PolicyDocument:
+            Statement:
+              - { Effect: Allow, Action: "s3:*", Resource: !Sub "arn:${AWS::Partition}:s3:::data/*" }
+  Db:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      Engine: postgres
+      DBInstanceClass: db.t4g.micro
+      AllocatedStorage: "20"
+      PubliclyAccessible: true
+      StorageEncrypted: true
+      EnableIAMDatabaseAuthentication: true
+      BackupRetentionPeriod: 0
+  Nodes:
+    Type: AWS::EC2::LaunchTemplate
+    Properties:
+      LaunchTemplateData:
+        MetadataOptions: { HttpTokens: optional }
+  Logs:
+    Type: AWS::Logs::LogGroup
+    Properties: { RetentionInDays: 7 }
+    Metadata:
+      kumo:
+        waivers: [{ rule: logs-without-kms, reason: "short-lived debug logs, no personal data" }]
+"#;
+
+#[test]
+fn check_lists_each_finding_with_its_rule_and_path_and_exits_1() {
+    let dir = scratch("check");
+    std::fs::write(dir.join("bad.yaml"), BAD_TEMPLATE).unwrap();
+    let out = kumo(&dir, &["check", "--template", "bad.yaml"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stdout: {stdout}\nstderr: {}",
+        text(&out.stderr)
+    );
+    for expected in [
+        "sg-open-ingress (error) Web (AWS::EC2::SecurityGroup) Properties.SecurityGroupIngress[1].CidrIp: admits 0.0.0.0/0 on tcp port 22",
+        "iam-wildcard-action (error) Admin (AWS::IAM::Role) Properties.Policies[0].PolicyDocument.Statement[0].Action: allows \"s3:*\"",
+        "db-public (error) Db (AWS::RDS::DBInstance) Properties.PubliclyAccessible",
+        "db-without-backups (error) Db (AWS::RDS::DBInstance) Properties.BackupRetentionPeriod",
+        "imdsv1-allowed (error) Nodes (AWS::EC2::LaunchTemplate) Properties.LaunchTemplateData.MetadataOptions.HttpTokens: HttpTokens is \"optional\"",
+        "waived: logs-without-kms on Logs (Properties.KmsKeyId): short-lived debug logs, no personal data",
+        "bad.yaml: 5 security findings (5 errors, 0 warnings), 1 waived",
+    ] {
+        assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");
+    }
+    // Port 443 from the world is fine; each finding is one line with its fix.
+    assert!(
+        !stdout.contains("IngressRule[0]") && !stdout.contains("SecurityGroupIngress[0]"),
+        "{stdout}"
+    );
+    assert_eq!(stdout.lines().filter(|l| l.contains("; fix: ")).count(), 5, "{stdout}");
+
+    // The same findings from JSON; a clean template exits 0.
+    let value: serde_json::Value = serde_yaml_ng::from_str(&BAD_TEMPLATE.replace("!Sub ", "")).unwrap();
+    std::fs::write(dir.join("bad.json"), value.to_string()).unwrap();
+    assert_eq!(kumo(&dir, &["check", "--template", "bad.json"]).status.code(), Some(1));
+    std::fs::write(
+        dir.join("ok.json"),
+        r#"{"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}"#,
+    )
+    .unwrap();
+    let clean = kumo(&dir, &["check", "--template", "ok.json"]);
+    assert_eq!(clean.status.code(), Some(0));
+    assert!(text(&clean.stdout).contains("ok.json: no security finding, 0 waived"));
+}
+
+#[test]
+fn check_of_a_file_it_cannot_read_exits_2_and_rules_lists_every_rule() {
+    let dir = scratch("check-bad");
+    let out = kumo(&dir, &["check", "--template", "missing.yaml"]);
+    assert_usage_error(&out, "missing.yaml");
+    std::fs::write(dir.join("broken.json"), "{\"Resources\": ").unwrap();
+    assert_usage_error(&kumo(&dir, &["check", "--template", "broken.json"]), "broken.json");
+    let rules = kumo(&dir, &["check", "--rules"]);
+    assert!(rules.status.success());
+    let listed = text(&rules.stdout);
+    for rule in kumo_core::security::Rule::ALL {
+        assert!(listed.contains(rule.id()), "--rules lacks {rule}");
+    }
 }
 
 #[test]

@@ -9,6 +9,7 @@ use crate::cli::{SynthArgs, TemplateFormat};
 use crate::error::{CliError, exit};
 use crate::project::{self, Synthesized};
 use crate::render_security;
+use kumo_core::security::Report;
 
 pub fn run(config: Option<&Path>, args: &SynthArgs) -> Result<ExitCode, CliError> {
     let synthesized = project::synthesize(config)?;
@@ -17,18 +18,26 @@ pub fn run(config: Option<&Path>, args: &SynthArgs) -> Result<ExitCode, CliError
         eprintln!("{line}");
     }
     println!("{}", summary(&synthesized, &written, args.format));
-    if args.strict && !synthesized.security.is_clean() {
-        let count = synthesized.security.findings.len();
-        return Err(CliError {
-            code: exit::CHANGES,
-            ..CliError::new(format!(
-                "{count} security finding{} not waived (--strict); the output was written",
-                if count == 1 { " is" } else { "s are" }
-            ))
-            .hint("fix each one as its `fix:` says, or waive it next to the resource with the reason")
-        });
+    match strict_failure(args.strict, &synthesized.security) {
+        Some(error) => Err(error),
+        None => Ok(ExitCode::SUCCESS),
     }
-    Ok(ExitCode::SUCCESS)
+}
+
+/// With `--strict`, unwaived findings fail the command (exit code 1, as `kumo check`).
+fn strict_failure(strict: bool, security: &Report) -> Option<CliError> {
+    if !strict || security.is_clean() {
+        return None;
+    }
+    let count = security.findings.len();
+    Some(CliError {
+        code: exit::CHANGES,
+        ..CliError::new(format!(
+            "{count} security finding{} not waived (--strict); the output was written",
+            if count == 1 { " is" } else { "s are" }
+        ))
+        .hint("fix each one as its `fix:` says, or waive it next to the resource with the reason")
+    })
 }
 
 fn summary(s: &Synthesized, written: &Path, format: TemplateFormat) -> String {
@@ -47,4 +56,26 @@ fn summary(s: &Synthesized, written: &Path, format: TemplateFormat) -> String {
         render_security::summary(&s.security),
         written.display()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strict_fails_only_on_unwaived_findings() {
+        let template = serde_json::json!({"Resources": {"Logs": {"Type": "AWS::Logs::LogGroup"}}});
+        let report = kumo_core::security::check(&template);
+        let error = strict_failure(true, &report).expect("a finding is left");
+        assert_eq!(error.code, exit::CHANGES);
+        assert_eq!(
+            error.message,
+            "1 security finding is not waived (--strict); the output was written"
+        );
+        assert!(
+            strict_failure(false, &report).is_none(),
+            "without --strict, a warning only"
+        );
+        assert!(strict_failure(true, &Report::default()).is_none());
+    }
 }
