@@ -70,3 +70,22 @@ fn waivers_on_a_constructs_resource_merge_into_its_metadata() {
     let error = other.synth().unwrap_err();
     assert_eq!(error.diagnostics[0].kind, DiagnosticKind::InvalidWaiver);
 }
+
+/// The README's rule table documents every rule with its severity.
+#[test]
+fn the_readme_documents_every_rule() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    for rule in Rule::ALL {
+        let row = format!("| `{}` | {} |", rule.id(), rule.severity());
+        assert!(readme.contains(&row), "README.md's security table lacks {row}");
+    }
+    let rows = readme
+        .lines()
+        .filter(|l| l.starts_with("| `") && (l.contains("` | error |") || l.contains("` | warning |")))
+        .count();
+    assert_eq!(
+        rows,
+        Rule::ALL.len(),
+        "README.md's security table lists rules that do not exist"
+    );
+}
