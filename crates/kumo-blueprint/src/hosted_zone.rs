@@ -3,8 +3,8 @@
 //!
 //! The seed's certificate names a hard-coded domain other than the zone's (a bug); kumo certifies the
 //! zone's domain and its wildcard. Creating the certificate waits until the domain's NS records point at
-//! the zone: the deploy engine prints the name servers (the `NameServers` output) as soon as the zone
-//! exists.
+//! the zone: its name servers are in the Route 53 console as soon as the zone exists, and in the stack
+//! output `NameServers` once the deploy is done. (kumo does not print them during the deploy.)
 
 use kumo_constructs::acm::{Certificate, CertificateProps, CertificateValidation};
 use kumo_constructs::route53::{PublicHostedZone, PublicHostedZoneProps};

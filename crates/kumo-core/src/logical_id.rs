@@ -75,20 +75,52 @@ mod tests {
         assert_eq!(from_path(&path(&["MyVpc"])), "MyVpc");
     }
 
+    /// Construct paths and the logical ids the AWS CDK gives them, as `cdk diff` prints them for
+    /// `new ec2.Vpc(this, 'VPC')` and `new ec2.SecurityGroup(this, 'SecurityGroup', ..)`: kumo must give
+    /// the same, so a stack moved from the CDK keeps its resources instead of replacing them.
     #[test]
-    fn nested_path_gets_human_part_and_cdk_compatible_hash() {
-        // md5("EKSMasterRole/Resource") starts with these 8 hex digits; this is also the id the AWS CDK
-        // gives the same construct path, which keeps migrations from the CDK free of replacements.
-        let id = from_path(&path(&["EKSMasterRole", "Resource"]));
-        assert!(id.starts_with("EKSMasterRole"), "{id}");
-        assert_eq!(id.len(), "EKSMasterRole".len() + 8);
-        assert_eq!(from_path(&path(&["EKSMasterRole", "Resource"])), id, "stable");
+    fn ids_are_the_ones_the_aws_cdk_computes_for_the_same_paths() {
+        let cdk = [
+            (&["VPC", "Resource"][..], "VPCB9E5F0B4"),
+            (&["VPC", "PublicSubnet1", "Subnet"], "VPCPublicSubnet1SubnetB4246D30"),
+            (
+                &["VPC", "PublicSubnet1", "RouteTable"],
+                "VPCPublicSubnet1RouteTableFEE4B781",
+            ),
+            (
+                &["VPC", "PublicSubnet1", "RouteTableAssociation"],
+                "VPCPublicSubnet1RouteTableAssociation0B0896DC",
+            ),
+            (
+                &["VPC", "PublicSubnet1", "DefaultRoute"],
+                "VPCPublicSubnet1DefaultRoute91CEF279",
+            ),
+            (&["VPC", "PublicSubnet1", "EIP"], "VPCPublicSubnet1EIP6AD938E8"),
+            (
+                &["VPC", "PublicSubnet1", "NATGateway"],
+                "VPCPublicSubnet1NATGatewayE0556630",
+            ),
+            (&["VPC", "PrivateSubnet1", "Subnet"], "VPCPrivateSubnet1Subnet8BCA10E0"),
+            (
+                &["VPC", "PrivateSubnet2", "DefaultRoute"],
+                "VPCPrivateSubnet2DefaultRouteF4F5CFD2",
+            ),
+            (&["VPC", "IGW"], "VPCIGWB7E252D3"),
+            // "VPC" then "VPCGW": not a repeated term (the previous one does not end with it).
+            (&["VPC", "VPCGW"], "VPCVPCGW99B986DC"),
+            (&["SecurityGroup", "Resource"], "SecurityGroupDD263621"),
+        ];
+        for (components, expected) in cdk {
+            assert_eq!(from_path(&path(components)), expected, "{components:?}");
+        }
     }
 
     #[test]
     fn non_alphanumerics_are_removed_and_duplicates_folded() {
-        let id = from_path(&path(&["Vpc", "Vpc", "subnet-a"]));
-        assert!(id.starts_with("Vpcsubneta"), "{id}");
+        // "Vpc", "Vpc": the second repeats the first and leaves the human part; the hash covers all.
+        assert_eq!(from_path(&path(&["Vpc", "Vpc", "subnet-a"])), "VpcsubnetaBD77A313");
+        // `Default` leaves the path entirely: what remains is one component, used as written.
+        assert_eq!(from_path(&path(&["Foo", "Default"])), "Foo");
     }
 
     #[test]

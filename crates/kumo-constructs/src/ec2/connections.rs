@@ -132,6 +132,7 @@ mod tests {
             .keys()
             .cloned()
             .collect();
-        assert!(ids.iter().any(|id| id.starts_with("DbFromApp5432")), "{ids:?}");
+        // Named `<to>/From<from><port>` in the construct tree (the CDK's ids for that path).
+        assert!(ids.contains(&"DbFromApp54322BB72CFF".to_owned()), "{ids:?}");
     }
 }

@@ -568,7 +568,31 @@ mod tests {
         );
         assert_eq!(vpc.private_subnet_ids().len(), 2);
         assert_eq!(vpc.isolated_subnet_ids().len(), 2);
-        assert!(vpc.handle().logical_id().as_str().starts_with("VPC"));
+        // The ids the AWS CDK gives the same construct paths (from `cdk diff` of `new ec2.Vpc(this, 'VPC')`),
+        // so a stack migrated from the CDK keeps its VPC and subnets instead of replacing them.
+        assert_eq!(vpc.handle().logical_id().as_str(), "VPCB9E5F0B4");
+        let subnets: Vec<&str> = vpc.subnets().iter().map(|s| s.handle().logical_id().as_str()).collect();
+        assert_eq!(
+            subnets[..4],
+            [
+                "VPCPublicSubnet1SubnetB4246D30",
+                "VPCPublicSubnet2Subnet74179F39",
+                "VPCPrivateSubnet1Subnet8BCA10E0",
+                "VPCPrivateSubnet2SubnetCFCDAA7A",
+            ]
+        );
+        let ids: Vec<String> = t
+            .find_resources("AWS::EC2::InternetGateway", json!({}))
+            .keys()
+            .cloned()
+            .collect();
+        assert_eq!(ids, ["VPCIGWB7E252D3"]);
+        let ids: Vec<String> = t
+            .find_resources("AWS::EC2::VPCGatewayAttachment", json!({}))
+            .keys()
+            .cloned()
+            .collect();
+        assert_eq!(ids, ["VPCVPCGW99B986DC"]);
     }
 
     #[test]

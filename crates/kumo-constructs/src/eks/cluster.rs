@@ -397,7 +397,8 @@ mod tests {
             "AWS::IAM::Role",
             json!({"ManagedPolicyArns": [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AmazonEKSClusterPolicy"}]}),
         );
-        assert!(cluster.handle().logical_id().as_str().starts_with("EKSCluster"));
+        // The CDK's id for the construct path EKSCluster/Resource.
+        assert_eq!(cluster.handle().logical_id().as_str(), "EKSClusterBA6ECF8F");
         assert_eq!(
             ControlPlaneLog::parse("controllerManager"),
             Some(ControlPlaneLog::ControllerManager)

@@ -290,6 +290,7 @@ mod tests {
             }),
         );
         t.has_resource_properties("AWS::IAM::ManagedPolicy", json!({"ManagedPolicyName": "push-policy"}));
-        assert!(role.handle().logical_id().as_str().starts_with("Builder"));
+        // The CDK's id for the construct path Builder/Resource.
+        assert_eq!(role.handle().logical_id().as_str(), "BuilderB630A0FA");
     }
 }
