@@ -6,7 +6,7 @@ fn main() {
 }
 
 #[divan::bench]
-fn synth_150_resources(bencher: divan::Bencher) {
+fn synth_150_resources(bencher: divan::Bencher<'_, '_>) {
     let stack = kumo_benches::stack_of(150);
     bencher.bench(|| {
         let template = stack.synth().expect("valid");
@@ -21,7 +21,7 @@ fn build_and_synth_150_resources() -> String {
 }
 
 #[divan::bench]
-fn synth_150_resources_pretty_json(bencher: divan::Bencher) {
+fn synth_150_resources_pretty_json(bencher: divan::Bencher<'_, '_>) {
     let stack = kumo_benches::stack_of(150);
     bencher.bench(|| divan::black_box(stack.synth().expect("valid").to_json()));
 }

@@ -440,6 +440,10 @@ pub(crate) fn quoted_list<'a>(values: impl IntoIterator<Item = &'a str>) -> Stri
 
 /// The embedded default, parsed once. Strict: every field must be present in the file (serde fails on
 /// a missing one), so "the default is complete" is checked, not hoped for.
+#[allow(
+    clippy::panic,
+    reason = "the text is compiled into kumo and every test loads it: it cannot differ at run time"
+)]
 static DEFAULT: LazyLock<Config> = LazyLock::new(|| {
     toml::from_str(DEFAULT_CONFIG_TOML).unwrap_or_else(|e| {
         panic!("the embedded kumo.default.toml does not parse (a kumo bug, caught by its tests): {e}")

@@ -4,6 +4,13 @@
 //! Configuration comes from `kumo.toml` ([`Config`]); the embedded default ([`DEFAULT_CONFIG_TOML`]) is
 //! complete, so the blueprint synthesizes with no file and no credentials.
 
+// Library code reports problems (diagnostics, `Result`s); it never panics on what a caller can pass.
+// (The assertion API and tests may: failing loudly is their job.)
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::unreachable)
+)]
+
 mod config;
 mod stack;
 

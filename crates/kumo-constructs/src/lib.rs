@@ -23,6 +23,13 @@
 //! stack.synth().unwrap();
 //! ```
 
+// Library code reports problems (diagnostics, `Result`s); it never panics on what a caller can pass.
+// (The assertion API and tests may: failing loudly is their job.)
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::unreachable)
+)]
+
 pub mod acm;
 pub mod arn;
 pub mod codebuild;

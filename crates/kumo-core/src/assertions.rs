@@ -20,6 +20,13 @@
 //!
 //! A failed assertion panics with the closest candidate, each mismatch with its path, and a diff.
 
+#![allow(
+    clippy::panic,
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "an assertion fails by panicking, as `assert!` does: that is how a test reports it"
+)]
+
 use indexmap::IndexMap;
 use regex::Regex;
 use serde::{Serialize, Serializer};

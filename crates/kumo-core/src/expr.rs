@@ -251,11 +251,11 @@ impl Expr {
             J::String(s) => Expr::String(s.clone()),
             J::Array(items) => Expr::List(items.iter().map(Expr::from_json).collect()),
             J::Object(map) => {
-                if map.len() == 1 {
-                    let (key, argument) = map.iter().next().expect("one entry");
-                    if let Some(expr) = parse_intrinsic(key, argument) {
-                        return expr;
-                    }
+                if map.len() == 1
+                    && let Some((key, argument)) = map.iter().next()
+                    && let Some(expr) = parse_intrinsic(key, argument)
+                {
+                    return expr;
                 }
                 Expr::Object(map.iter().map(|(k, v)| (k.clone(), Expr::from_json(v))).collect())
             }
@@ -263,6 +263,10 @@ impl Expr {
     }
 
     /// The JSON form of this value (long-form intrinsics).
+    #[allow(
+        clippy::expect_used,
+        reason = "serde_json fails only on non-string map keys or a failing Serialize impl; this data has neither"
+    )]
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).expect("an Expr always serializes")
     }

@@ -14,6 +14,13 @@
 //!
 //! No I/O, no async, no AWS SDK: synthesis is a function of code and configuration.
 
+// Library code reports problems (diagnostics, `Result`s); it never panics on what a caller can pass.
+// (The assertion API and tests may: failing loudly is their job.)
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::unreachable)
+)]
+
 #[cfg(feature = "assertions")]
 pub mod assertions;
 pub mod expr;

@@ -213,6 +213,10 @@ impl Template {
     }
 
     /// Pretty JSON, two-space indent, trailing newline: the form written to `kumo.out/`.
+    #[allow(
+        clippy::expect_used,
+        reason = "serde_json fails only on non-string map keys or a failing Serialize impl; this data has neither"
+    )]
     pub fn to_json(&self) -> String {
         let mut text = serde_json::to_string_pretty(self).expect("a template always serializes");
         text.push('\n');
@@ -220,6 +224,10 @@ impl Template {
     }
 
     /// Minified JSON: the form sent to CloudFormation (`TemplateBody` is limited to 51,200 bytes).
+    #[allow(
+        clippy::expect_used,
+        reason = "serde_json fails only on non-string map keys or a failing Serialize impl; this data has neither"
+    )]
     pub fn to_json_minified(&self) -> String {
         serde_json::to_string(self).expect("a template always serializes")
     }
@@ -239,6 +247,10 @@ impl Template {
     }
 
     /// The template as a JSON value (for assertions and tooling).
+    #[allow(
+        clippy::expect_used,
+        reason = "serde_json fails only on non-string map keys or a failing Serialize impl; this data has neither"
+    )]
     pub fn to_value(&self) -> serde_json::Value {
         serde_json::to_value(self).expect("a template always serializes")
     }

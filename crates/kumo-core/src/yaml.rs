@@ -128,8 +128,8 @@ fn string_text(s: &str) -> String {
         return s.to_owned();
     }
     if s.chars().any(|c| c.is_control()) {
-        // A JSON string literal is a valid YAML double-quoted scalar.
-        return serde_json::to_string(s).expect("strings serialize");
+        // A JSON string literal is a valid YAML double-quoted scalar (and serializing a string cannot fail).
+        return serde_json::Value::String(s.to_owned()).to_string();
     }
     format!("'{}'", s.replace('\'', "''"))
 }

@@ -52,6 +52,7 @@ fn cargo_toml(services: &BTreeMap<String, Vec<&String>>) -> String {
     let mut out = format!(
         "# {HEADER}\n[package]\nname = \"kumo-cfn\"\ndescription = \"kumo L1: one typed struct per CloudFormation resource type, generated from the registry schemas\"\n\
 version.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\nrepository.workspace = true\n\n\
+[lints]\nworkspace = true\n\n\
 [lib]\n# Schema descriptions contain code samples in other languages; they are documentation, not tests.\ndoctest = false\n\n\
 [dependencies]\nkumo-core.workspace = true\n\n\
 [dev-dependencies]\nkumo-core = {{ workspace = true, features = [\"assertions\"] }}\nkumo-testkit.workspace = true\nserde_json.workspace = true\n\

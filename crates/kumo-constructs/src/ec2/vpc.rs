@@ -49,6 +49,9 @@ impl SubnetConfiguration {
     }
 }
 
+/// `10.0.0.0/16`, checked when kumo compiles (a `const`).
+const DEFAULT_CIDR: Ipv4Net = Ipv4Net::new_assert(std::net::Ipv4Addr::new(10, 0, 0, 0), 16);
+
 /// Properties of a [`Vpc`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcProps {
@@ -77,7 +80,7 @@ pub struct VpcProps {
 impl Default for VpcProps {
     fn default() -> Self {
         VpcProps {
-            cidr: "10.0.0.0/16".parse().expect("valid CIDR"),
+            cidr: DEFAULT_CIDR,
             max_azs: 2,
             subnet_configuration: vec![
                 SubnetConfiguration::new("public", SubnetType::Public, 24),
