@@ -25,3 +25,10 @@ fn synth_150_resources_pretty_json(bencher: divan::Bencher<'_, '_>) {
     let stack = kumo_benches::stack_of(150);
     bencher.bench(|| divan::black_box(stack.synth().expect("valid").to_json()));
 }
+
+/// What `kumo synth` adds per stack since the security rules: every rule on the synthesized template.
+#[divan::bench]
+fn security_rules_150_resources(bencher: divan::Bencher<'_, '_>) {
+    let template = kumo_benches::stack_of(150).synth().expect("valid");
+    bencher.bench(|| divan::black_box(template.security_report()));
+}
