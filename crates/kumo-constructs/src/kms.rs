@@ -170,6 +170,24 @@ fn key_policy(props: &KeyProps) -> PolicyDocument {
     document
 }
 
+/// What a service needs to encrypt data under the key (envelope encryption): data keys, decrypting them,
+/// re-encrypting, and describing the key.
+const ENVELOPE_ACTIONS: &[&str] = &[
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:GenerateDataKey",
+    "kms:DescribeKey",
+];
+
+/// The other data-key calls, which `kms:GenerateDataKey*` covers.
+const DATA_KEY_VARIANTS: &[&str] = &[
+    "kms:GenerateDataKeyPair",
+    "kms:GenerateDataKeyPairWithoutPlaintext",
+    "kms:GenerateDataKeyWithoutPlaintext",
+];
+
 /// The key-policy statement that lets CloudWatch Logs encrypt the given log groups with the key (the
 /// CloudWatch Logs user guide's policy, "Encrypt log data in CloudWatch Logs using AWS KMS"): the
 /// regional service principal, limited by the encryption context to those log groups' ARNs.
@@ -179,17 +197,7 @@ pub fn logs_statement(log_group_arns: Vec<Str>) -> PolicyStatement {
         .principal(Principal::regional_service("logs"))
         // The guide's `kms:Encrypt*`, `kms:Decrypt*`, `kms:ReEncrypt*`, `kms:GenerateDataKey*` and
         // `kms:Describe*`, spelled out: on a key they cover exactly these.
-        .actions([
-            "kms:Encrypt",
-            "kms:Decrypt",
-            "kms:ReEncryptFrom",
-            "kms:ReEncryptTo",
-            "kms:GenerateDataKey",
-            "kms:GenerateDataKeyPair",
-            "kms:GenerateDataKeyPairWithoutPlaintext",
-            "kms:GenerateDataKeyWithoutPlaintext",
-            "kms:DescribeKey",
-        ])
+        .actions(ENVELOPE_ACTIONS.iter().chain(DATA_KEY_VARIANTS).copied())
         .all_resources()
         .condition_values("ArnLike", "kms:EncryptionContext:aws:logs:arn", log_group_arns)
 }
@@ -201,14 +209,7 @@ pub fn secrets_manager_statement() -> PolicyStatement {
     PolicyStatement::allow()
         .sid("SecretsManager")
         .principal(Principal::account_root())
-        .actions([
-            "kms:Encrypt",
-            "kms:Decrypt",
-            "kms:ReEncryptFrom",
-            "kms:ReEncryptTo",
-            "kms:GenerateDataKey",
-            "kms:DescribeKey",
-        ])
+        .actions(ENVELOPE_ACTIONS.iter().copied())
         .all_resources()
         .condition("StringEquals", "kms:ViaService", via_service("secretsmanager"))
         .condition("StringEquals", "kms:CallerAccount", kumo_core::pseudo::account_id())

@@ -320,25 +320,28 @@ fn waivers_of(id: &str, resource: &Value, invalid: &mut Vec<String>) -> Vec<Waiv
     waivers
 }
 
-// ---- helpers shared by the rule modules ---------------------------------------------------------------
+// ---- reading template JSON (the rule modules use these; so does kumo-deploy's security diff) ---------
 
 /// Collects findings for one resource.
 pub(crate) type Hit<'a> = dyn FnMut(Rule, String, String) + 'a;
 
 /// A value that is an intrinsic function (`{"Ref": ..}`, `{"Fn::...": ..}`): computed by CloudFormation.
-pub(crate) fn is_intrinsic(value: &Value) -> bool {
-    value.as_object().is_some_and(|map| {
-        map.len() == 1
-            && map
-                .keys()
-                .next()
-                .is_some_and(|k| k == "Ref" || k == "Condition" || k.starts_with("Fn::"))
-    })
+pub fn is_intrinsic(value: &Value) -> bool {
+    value.as_object().is_some_and(is_intrinsic_object)
+}
+
+/// An object that is an intrinsic function: one key, `Ref`, `Condition` or `Fn::...`.
+pub fn is_intrinsic_object(map: &Map<String, Value>) -> bool {
+    map.len() == 1
+        && map
+            .keys()
+            .next()
+            .is_some_and(|k| k == "Ref" || k == "Condition" || k.starts_with("Fn::"))
 }
 
 /// A boolean property: `Some(b)` for a literal (`true`, `"true"`), the default when absent, `None` when
 /// computed.
-pub(crate) fn flag(value: Option<&Value>, default: bool) -> Option<bool> {
+pub fn flag(value: Option<&Value>, default: bool) -> Option<bool> {
     match value {
         None => Some(default),
         Some(Value::Bool(b)) => Some(*b),

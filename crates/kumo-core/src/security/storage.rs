@@ -72,24 +72,17 @@ pub(super) fn check(kind: &str, props: &Map<String, Value>, hit: &mut Hit<'_>) {
             }
         }
         "AWS::ECR::Repository" => {
-            let config = props.get("EncryptionConfiguration");
-            let encryption = config.and_then(|c| c.get("EncryptionType"));
-            let kms = match encryption {
-                None => false,
-                Some(value) => text(Some(value)).is_none_or(|t| t.starts_with("KMS")),
-            };
-            if !kms {
+            let encryption = props
+                .get("EncryptionConfiguration")
+                .and_then(|c| c.get("EncryptionType"));
+            if !starts_with_or_computed(encryption, "KMS") {
                 hit(
                     Rule::EcrWithoutKms,
                     "Properties.EncryptionConfiguration.EncryptionType".to_owned(),
                     "images are encrypted with AES-256 (S3-managed keys)".to_owned(),
                 );
             }
-            let mutability = props.get("ImageTagMutability");
-            let immutable = match mutability {
-                None => false,
-                Some(value) => text(Some(value)).is_none_or(|t| t.starts_with("IMMUTABLE")),
-            };
+            let immutable = starts_with_or_computed(props.get("ImageTagMutability"), "IMMUTABLE");
             if !immutable {
                 hit(
                     Rule::EcrMutableTags,
@@ -99,6 +92,14 @@ pub(super) fn check(kind: &str, props: &Map<String, Value>, hit: &mut Hit<'_>) {
             }
         }
         _ => {}
+    }
+}
+
+/// A string property that is set and starts with `prefix` (`KMS` for `KMS_DSSE`), or is computed.
+fn starts_with_or_computed(value: Option<&Value>, prefix: &str) -> bool {
+    match value {
+        None => false,
+        Some(value) => text(Some(value)).is_none_or(|t| t.starts_with(prefix)),
     }
 }
 

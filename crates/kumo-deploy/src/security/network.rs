@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde_json::Value;
 
+use kumo_core::security::flag;
+
 use super::render::{render, render_list};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -133,17 +135,6 @@ fn sg_rule(group: String, direction: Direction, rule: &Value) -> SgRule {
         ports,
         peer,
         open_to_world,
-    }
-}
-
-/// Whether a boolean property is on: `Some(true/false)` for literals, `None` when computed.
-fn flag(value: Option<&Value>, default: bool) -> Option<bool> {
-    match value {
-        None => Some(default),
-        Some(Value::Bool(b)) => Some(*b),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Some(true),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Some(false),
-        Some(_) => None,
     }
 }
 

@@ -3,13 +3,7 @@
 
 use serde_json::Value;
 
-pub(super) fn is_intrinsic(map: &serde_json::Map<String, Value>) -> bool {
-    map.len() == 1
-        && map
-            .keys()
-            .next()
-            .is_some_and(|k| k == "Ref" || k == "Condition" || k.starts_with("Fn::"))
-}
+pub(super) use kumo_core::security::is_intrinsic_object as is_intrinsic;
 
 /// A value as a list of display strings (a single value is a list of one).
 pub fn render_list(value: &Value) -> Vec<String> {
