@@ -16,6 +16,7 @@ pub mod assertions;
 pub mod expr;
 pub mod fns;
 pub mod logical_id;
+pub mod names;
 pub mod resource;
 pub mod spec;
 pub mod stack;

@@ -312,6 +312,7 @@ impl Stack {
         let specs = |id: &str| self.resources.get(id).and_then(|entry| entry.spec);
         let mut diagnostics = self.build_errors.clone();
         diagnostics.extend(validate::validate(&template, &specs));
+        diagnostics.extend(validate::resource_tags(&template));
         if diagnostics.is_empty() {
             Ok(template)
         } else {

@@ -114,10 +114,30 @@ impl TemplateDoc {
     /// decided by content: a body starting with `{` is JSON (so JSON errors get JSON positions).
     pub fn from_file(path: &Path) -> Result<TemplateDoc, TemplateError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| TemplateError::Read {
+        let read_error = |source| TemplateError::Read {
             origin: origin.clone(),
             source,
-        })?;
+        };
+        let metadata = std::fs::metadata(path).map_err(read_error)?;
+        if metadata.is_dir() {
+            return Err(TemplateError::Shape {
+                origin,
+                message: "is a directory, not a template file".to_owned(),
+            });
+        }
+        // Far over anything CloudFormation accepts even after minifying: refuse without reading it.
+        if metadata.len() > MAX_FILE_BYTES {
+            return Err(TemplateError::Shape {
+                origin,
+                message: format!(
+                    "is {} bytes; CloudFormation accepts templates of at most {} bytes",
+                    metadata.len(),
+                    kumo_core::validate::limits::MAX_TEMPLATE_BYTES
+                ),
+            });
+        }
+        let bytes = std::fs::read(path).map_err(read_error)?;
+        let text = decode_text(&bytes, &origin)?;
         let is_json_name = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
         let syntax = if is_json_name || text.trim_start().starts_with('{') {
             Syntax::Json
@@ -131,12 +151,16 @@ impl TemplateDoc {
     pub fn parse(text: &str, origin: &str, syntax: Syntax) -> Result<TemplateDoc, TemplateError> {
         let (value, body) = match syntax {
             Syntax::Json => {
-                let value: Value = serde_json::from_str(text).map_err(|e| TemplateError::Json {
-                    origin: origin.to_owned(),
-                    line: e.line(),
-                    column: e.column(),
-                    message: strip_serde_position(&e.to_string()),
-                })?;
+                // Duplicate keys are refused (as in YAML): serde_json alone keeps the last one silently,
+                // and CloudFormation would then deploy something other than what the file seems to say.
+                let value = serde_json::from_str::<StrictJson>(text)
+                    .map_err(|e| TemplateError::Json {
+                        origin: origin.to_owned(),
+                        line: e.line(),
+                        column: e.column(),
+                        message: strip_serde_position(&e.to_string()),
+                    })?
+                    .0;
                 (value, minify_json(text))
             }
             Syntax::Yaml => {
@@ -219,7 +243,42 @@ impl TemplateDoc {
         {
             return Err(shape("Parameters is not a mapping"));
         }
+        // CloudFormation's own limits, which it would only report after the upload.
+        use kumo_core::validate::limits;
+        for (section, max) in [
+            ("Resources", limits::MAX_RESOURCES),
+            ("Outputs", limits::MAX_OUTPUTS),
+            ("Parameters", limits::MAX_PARAMETERS),
+            ("Mappings", limits::MAX_MAPPINGS),
+        ] {
+            let count = root.get(section).and_then(Value::as_object).map_or(0, Map::len);
+            if count > max {
+                return Err(shape(&format!(
+                    "{section} has {count} entries; CloudFormation allows at most {max} (split the stack, e.g. \
+                     into nested stacks)"
+                )));
+            }
+        }
         Ok(())
+    }
+
+    /// Each resource's literal tag keys (`Tags` as a list of `{Key, Value}` or as a map), for the
+    /// per-resource tag limit.
+    pub fn resource_tag_keys(&self) -> Vec<(String, Vec<String>)> {
+        self.resources()
+            .iter()
+            .filter_map(|(id, resource)| {
+                let keys: Vec<String> = match resource.get("Properties").and_then(|p| p.get("Tags")) {
+                    Some(Value::Array(items)) => items
+                        .iter()
+                        .filter_map(|tag| tag.get("Key").and_then(Value::as_str).map(str::to_owned))
+                        .collect(),
+                    Some(Value::Object(map)) => map.keys().cloned().collect(),
+                    _ => return None,
+                };
+                Some((id.clone(), keys))
+            })
+            .collect()
     }
 
     /// The file (or description) this template came from.
@@ -286,6 +345,101 @@ pub struct ParameterDecl {
     pub name: String,
     pub has_default: bool,
     pub no_echo: bool,
+}
+
+/// Template files larger than this are refused unread (16 times CloudFormation's 1 MiB limit, room for
+/// any amount of indentation that minifying removes).
+const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Template text from a file's bytes: UTF-8, with or without a byte-order mark. Anything else is named.
+fn decode_text(bytes: &[u8], origin: &str) -> Result<String, TemplateError> {
+    let encoding_error = |message: String| TemplateError::Shape {
+        origin: origin.to_owned(),
+        message,
+    };
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(encoding_error(
+            "is UTF-16 (it starts with a UTF-16 byte-order mark); CloudFormation templates are UTF-8: save it \
+             as UTF-8"
+                .to_owned(),
+        ));
+    }
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_owned()),
+        Err(error) => {
+            let valid = &bytes[..error.valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let column = String::from_utf8_lossy(&valid[line_start..]).chars().count() + 1;
+            let byte = bytes[error.valid_up_to()];
+            Err(encoding_error(format!(
+                "is not UTF-8: byte 0x{byte:02X} at line {line}, column {column} is not valid UTF-8 (a Latin-1 or \
+                 Windows-1252 file?); CloudFormation templates are UTF-8: save it as UTF-8"
+            )))
+        }
+    }
+}
+
+/// A JSON value parsed with duplicate object keys refused (with serde_json's line and column).
+struct StrictJson(Value);
+
+impl<'de> serde::Deserialize<'de> for StrictJson {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrictVisitor).map(StrictJson)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(StrictJson(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut map = Map::new();
+        while let Some(key) = access.next_key::<String>()? {
+            if map.contains_key(&key) {
+                return Err(serde::de::Error::custom(format_args!("duplicate key {key:?}")));
+            }
+            let StrictJson(value) = access.next_value()?;
+            map.insert(key, value);
+        }
+        Ok(Value::Object(map))
+    }
 }
 
 /// serde's messages end in " at line L column C"; the position is reported separately.

@@ -177,13 +177,18 @@ impl Checker {
         }
     }
 
-    fn tags(&mut self, key: &str, tags: &std::collections::BTreeMap<String, String>) {
-        if tags.len() > 50 {
+    /// `inherited`: tag keys CloudFormation adds to the same resources (the stack's tags, including
+    /// kumo's own `kumo:managed-by`), which count against the same limit of 50.
+    fn tags(&mut self, key: &str, tags: &std::collections::BTreeMap<String, String>, inherited: &[&str]) {
+        if let Err(reason) = kumo_core::names::tags_after_propagation(tags.keys().map(String::as_str), inherited.iter().copied()) {
             self.error(
                 key,
                 String::new(),
-                format!("{} tags; AWS allows at most 50 per resource", tags.len()),
-                "",
+                format!("{} tags here: the resources {reason}", tags.len()),
+                format!(
+                    "keep at most {} keys in {key} together with the stack's tags (kumo's own tag {MANAGED_BY_TAG} counts)",
+                    kumo_core::names::MAX_TAGS
+                ),
             );
         }
         for (k, v) in tags {
@@ -233,8 +238,19 @@ fn stack(c: &mut Checker, config: &Config) {
     if let Some(region) = &s.region {
         c.name("stack.region", region, names::region(region), names::REGION_RULE);
     }
-    c.tags("stack.tags", &s.tags);
+    if s.tags.contains_key(MANAGED_BY_TAG) {
+        c.error(
+            &entry_path("stack.tags", MANAGED_BY_TAG),
+            q(&s.tags[MANAGED_BY_TAG]),
+            "kumo sets this tag itself to mark the stacks it manages",
+            "remove it from stack.tags",
+        );
+    }
+    c.tags("stack.tags", &s.tags, &[MANAGED_BY_TAG]);
 }
+
+/// The stack tag kumo adds to every stack it deploys (see kumo-deploy's ownership rules).
+const MANAGED_BY_TAG: &str = "kumo:managed-by";
 
 fn network(c: &mut Checker, config: &Config) {
     let n = &config.network;
@@ -673,7 +689,9 @@ fn node_group(c: &mut Checker, config: &Config) {
             );
         }
     }
-    c.tags("eks.node_group.tags", &g.tags);
+    let mut inherited: Vec<&str> = config.stack.tags.keys().map(String::as_str).collect();
+    inherited.push(MANAGED_BY_TAG);
+    c.tags("eks.node_group.tags", &g.tags, &inherited);
 }
 
 fn pod_identity(c: &mut Checker, config: &Config) {
