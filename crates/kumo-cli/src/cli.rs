@@ -14,6 +14,9 @@ static VERSION: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// Longest `--timeout`: 72 hours, beyond anything a CloudFormation operation runs.
+pub const MAX_TIMEOUT_MINUTES: u64 = 72 * 60;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "kumo",
@@ -23,7 +26,8 @@ static VERSION: LazyLock<String> = LazyLock::new(|| {
 them through the CloudFormation API: no Node, no bootstrap stack, no asset bucket, no Lambda-backed custom resources.\n\n\
 With no kumo.toml, commands use the built-in EKS-on-EC2 blueprint with its embedded defaults.",
     after_help = "Exit codes: 0 success (diff: no changes), 1 diff found changes, 2 bad input or failure, \
-130 interrupted (Ctrl-C; the AWS operation continues and the next run resumes watching).\n\
+130 interrupted by Ctrl-C, 143 by SIGTERM (a change set not yet executed is deleted; an operation already \
+running continues and the next run resumes watching), 141 stdout closed by its reader.\n\
 AWS settings come from the standard chain (AWS_PROFILE, AWS_REGION, ~/.aws/config, ...); \
 AWS_ENDPOINT_URL is honoured."
 )]
@@ -114,9 +118,10 @@ pub struct AwsArgs {
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
 
-    /// Time limit in seconds for each attempt of an AWS request; failed attempts are retried a bounded
-    /// number of times (AWS_MAX_ATTEMPTS, default 3)
-    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    /// Time limit in seconds for each attempt of an AWS request (1-3600); failed attempts are retried a
+    /// bounded number of times (AWS_MAX_ATTEMPTS, default 3), so one request takes at most attempts x
+    /// this + 20 s between attempts
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub api_timeout: u64,
 }
 
@@ -172,9 +177,10 @@ pub struct DeployArgs {
     #[arg(long)]
     pub no_rollback: bool,
 
-    /// Minutes an update may run before kumo cancels it (CloudFormation rolls it back); a create past it
-    /// keeps running and kumo stops with an error
-    #[arg(long, value_name = "MINUTES")]
+    /// Minutes (1-4320) an update may run before kumo cancels it (CloudFormation rolls it back); a create
+    /// past it keeps running and kumo stops with an error. Also limits how long kumo follows an operation
+    /// it finds already running
+    #[arg(long, value_name = "MINUTES", value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_MINUTES))]
     pub timeout: Option<u64>,
 
     /// Turn termination protection on (kumo never turns it off) [default: kumo.toml's setting]
@@ -235,7 +241,7 @@ pub struct StatusArgs {
     #[command(flatten)]
     pub aws: AwsArgs,
 
-    /// How many recent events to show
-    #[arg(long, value_name = "N", default_value_t = 10)]
-    pub events: usize,
+    /// How many recent events to show (0-1000)
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(0..=1000))]
+    pub events: u16,
 }

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::process::ExitCode;
+use crate::output::errln;
 
 /// Exit codes, documented in `kumo --help`.
 pub mod exit {
@@ -39,9 +40,9 @@ impl CliError {
 
     /// Prints `error: ...` (and `hint: ...`) to stderr and returns the exit code.
     pub fn report(&self) -> ExitCode {
-        eprintln!("error: {}", self.message);
+        errln!("error: {}", self.message);
         if let Some(hint) = &self.hint {
-            eprintln!("hint: {hint}");
+            errln!("hint: {hint}");
         }
         ExitCode::from(self.code)
     }

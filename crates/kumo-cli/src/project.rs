@@ -10,6 +10,7 @@ use kumo_core::Template;
 
 use crate::cli::TemplateFormat;
 use crate::error::CliError;
+use crate::output::errln;
 
 /// The conventional config file name, used when `--config` is not given and the file exists.
 pub const DEFAULT_CONFIG_FILE: &str = "kumo.toml";
@@ -32,7 +33,9 @@ pub struct Synthesized {
 pub fn load_config(explicit: Option<&Path>) -> Result<Config, CliError> {
     let (text, origin) = match explicit {
         Some(path) => (read_config(path)?, path.display().to_string()),
-        None if Path::new(DEFAULT_CONFIG_FILE).is_file() => (
+        // Anything at ./kumo.toml — a directory, a dangling link, an unreadable file — is the user's
+        // configuration and must load, or be reported: never silently replaced by the defaults.
+        None if fs::symlink_metadata(DEFAULT_CONFIG_FILE).is_ok() => (
             read_config(Path::new(DEFAULT_CONFIG_FILE))?,
             DEFAULT_CONFIG_FILE.to_owned(),
         ),
@@ -45,16 +48,25 @@ pub fn load_config(explicit: Option<&Path>) -> Result<Config, CliError> {
         CliError::new(e.to_string()).hint("`kumo init` writes a commented kumo.toml with every key and its default")
     })?;
     for warning in &loaded.warnings {
-        eprintln!("warning: {warning}");
+        errln!("warning: {warning}");
     }
     Ok(loaded.config)
 }
 
 fn read_config(path: &Path) -> Result<String, CliError> {
-    fs::read_to_string(path).map_err(|e| {
-        CliError::new(format!("cannot read config {}: {e}", path.display()))
-            .hint("pass an existing file with --config, or omit --config to use ./kumo.toml or the built-in defaults")
-    })
+    let hint = "pass an existing file with --config, or omit --config to use ./kumo.toml or the built-in defaults";
+    let shown = path.display();
+    if path.is_dir() {
+        return Err(CliError::new(format!("config {shown} is a directory, not a file")).hint(hint));
+    }
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) && !path.exists() {
+        let target = fs::read_link(path).map(|t| t.display().to_string()).unwrap_or_default();
+        return Err(CliError::new(format!("config {shown} is a link to {target}, which does not exist")).hint(hint));
+    }
+    let bytes = fs::read(path).map_err(|e| CliError::new(format!("cannot read config {shown}: {e}")).hint(hint))?;
+    kumo_core::text::decode_utf8(&bytes)
+        .map(str::to_owned)
+        .map_err(|problem| CliError::new(format!("config {shown} {problem}")).hint("kumo.toml files are UTF-8 (TOML requires it)"))
 }
 
 /// Loads the configuration and synthesizes the blueprint stack.

@@ -20,6 +20,7 @@ use kumo_deploy::status::Operation;
 use kumo_deploy::ui::{Note, Plan, Question, Ui};
 
 use crate::render_diff::render_plan;
+use crate::output::{out, err, errln};
 
 /// Resource lines shown at once under the bar; more are summarized.
 const MAX_ACTIVE_LINES: usize = 8;
@@ -43,9 +44,9 @@ struct Bars {
 }
 
 impl CliUi {
-    pub fn new(interrupt: Interrupt) -> Self {
+    pub fn new() -> Self {
         CliUi {
-            interrupt,
+            interrupt: crate::signals::interrupt(),
             bars: None,
             terminal: std::io::stderr().is_terminal(),
             prompt: std::io::stdin().is_terminal(),
@@ -60,8 +61,8 @@ impl CliUi {
             Some(bars) => {
                 let _ = bars.multi.println(text);
             }
-            None if self.terminal => eprintln!("{text}"),
-            None => eprintln!("{}  {text}", format_time(SystemTime::now())),
+            None if self.terminal => errln!("{text}"),
+            None => errln!("{}  {text}", format_time(SystemTime::now())),
         }
     }
 
@@ -159,8 +160,7 @@ impl Ui for CliUi {
     }
 
     fn plan(&mut self, plan: &Plan<'_>) {
-        print!("{}", render_plan(plan));
-        let _ = std::io::stdout().flush();
+        out!("{}", render_plan(plan));
     }
 
     fn can_prompt(&self) -> bool {
@@ -182,7 +182,7 @@ impl Ui for CliUi {
                 Some(stack.clone()),
             ),
         };
-        eprint!("{prompt}");
+        err!("{prompt}");
         let _ = std::io::stderr().flush();
         // A plain thread, not the runtime's blocking pool: after Ctrl-C the read stays blocked, and the
         // runtime would otherwise wait for it on shutdown.
@@ -248,7 +248,7 @@ impl Ui for CliUi {
             Some(bars) => {
                 let _ = bars.multi.println(text);
             }
-            None => eprintln!("{text}"),
+            None => errln!("{text}"),
         }
     }
 
@@ -279,7 +279,7 @@ impl Ui for CliUi {
         } else {
             String::new()
         };
-        eprintln!(
+        errln!(
             "{}  [{}/{}] still in progress: {}{more}",
             format_time(now),
             progress.done(),

@@ -21,6 +21,7 @@ pub mod resource;
 pub mod spec;
 pub mod stack;
 pub mod template;
+pub mod text;
 pub mod validate;
 pub mod value;
 pub mod yaml;

@@ -110,7 +110,7 @@ impl Engine {
             }
         };
         let id = created.id().unwrap_or(&name).to_owned();
-        let stack_id = created.stack_id().unwrap_or_else(|| spec.stack.as_str()).to_owned();
+        let stack_id = created.stack_id().unwrap_or(spec.stack.as_str()).to_owned();
         // From here on the change set exists: every way out but `Ready` deletes it (and the review stack
         // of a new stack), whether CloudFormation failed, a request failed, or the user interrupted.
         match self.wait_for_change_set(spec, &id, &stack_id).await {

@@ -303,7 +303,7 @@ impl ApiError {
 }
 
 /// Converts SDK results into [`ApiError`]s named after the call.
-pub(crate) trait ApiResult<T> {
+pub trait ApiResult<T> {
     fn api(self, call: &'static str) -> Result<T, ApiError>;
 }
 

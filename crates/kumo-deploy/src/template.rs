@@ -137,14 +137,17 @@ impl TemplateDoc {
             });
         }
         let bytes = std::fs::read(path).map_err(read_error)?;
-        let text = decode_text(&bytes, &origin)?;
+        let text = kumo_core::text::decode_utf8(&bytes).map_err(|message| TemplateError::Shape {
+            origin: origin.clone(),
+            message: format!("{message}: CloudFormation templates are UTF-8"),
+        })?;
         let is_json_name = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
         let syntax = if is_json_name || text.trim_start().starts_with('{') {
             Syntax::Json
         } else {
             Syntax::Yaml
         };
-        Self::parse(&text, &origin, syntax)
+        Self::parse(text, &origin, syntax)
     }
 
     /// Parses template text of a known syntax.
@@ -350,36 +353,6 @@ pub struct ParameterDecl {
 /// Template files larger than this are refused unread (16 times CloudFormation's 1 MiB limit, room for
 /// any amount of indentation that minifying removes).
 const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
-
-/// Template text from a file's bytes: UTF-8, with or without a byte-order mark. Anything else is named.
-fn decode_text(bytes: &[u8], origin: &str) -> Result<String, TemplateError> {
-    let encoding_error = |message: String| TemplateError::Shape {
-        origin: origin.to_owned(),
-        message,
-    };
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(encoding_error(
-            "is UTF-16 (it starts with a UTF-16 byte-order mark); CloudFormation templates are UTF-8: save it \
-             as UTF-8"
-                .to_owned(),
-        ));
-    }
-    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(text.to_owned()),
-        Err(error) => {
-            let valid = &bytes[..error.valid_up_to()];
-            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-            let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-            let column = String::from_utf8_lossy(&valid[line_start..]).chars().count() + 1;
-            let byte = bytes[error.valid_up_to()];
-            Err(encoding_error(format!(
-                "is not UTF-8: byte 0x{byte:02X} at line {line}, column {column} is not valid UTF-8 (a Latin-1 or \
-                 Windows-1252 file?); CloudFormation templates are UTF-8: save it as UTF-8"
-            )))
-        }
-    }
-}
 
 /// A JSON value parsed with duplicate object keys refused (with serde_json's line and column).
 struct StrictJson(Value);

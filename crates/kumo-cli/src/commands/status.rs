@@ -9,19 +9,20 @@ use crate::cli::StatusArgs;
 use crate::error::CliError;
 use crate::render_error::deploy_error;
 use crate::render_report::print_status;
+use crate::output::outln;
 
 pub fn run(config: Option<&Path>, args: &StatusArgs) -> Result<ExitCode, CliError> {
     let (stack_name, settings) = aws_target::stack_only(config, args.stack_name.as_deref())?;
     kumo_deploy::params::check_stack_name(&stack_name).map_err(deploy_error)?;
     aws_env::runtime()?.block_on(async {
         let session = aws_env::connect(&args.aws, settings.region.as_deref()).await?;
-        let engine = aws_env::engine(&session, None, kumo_deploy::Interrupt::new());
-        match kumo_deploy::report::status(&engine, &stack_name, args.events)
+        let engine = aws_env::engine(&session, None);
+        match kumo_deploy::report::status(&engine, &stack_name, usize::from(args.events))
             .await
             .map_err(deploy_error)?
         {
             Some(report) => print_status(&report),
-            None => println!("{stack_name}: does not exist (region {})", session.region),
+            None => outln!("{stack_name}: does not exist (region {})", session.region),
         }
         Ok(ExitCode::SUCCESS)
     })

@@ -7,11 +7,12 @@ use std::process::ExitCode;
 use crate::cli::{SynthArgs, TemplateFormat};
 use crate::error::CliError;
 use crate::project::{self, Synthesized};
+use crate::output::outln;
 
 pub fn run(config: Option<&Path>, args: &SynthArgs) -> Result<ExitCode, CliError> {
     let synthesized = project::synthesize(config)?;
     let written = project::write_out(&synthesized, &args.out, args.format)?;
-    println!("{}", summary(&synthesized, &written, args.format));
+    outln!("{}", summary(&synthesized, &written, args.format));
     Ok(ExitCode::SUCCESS)
 }
 
