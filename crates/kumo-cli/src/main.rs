@@ -53,8 +53,10 @@ fn main() -> ExitCode {
 /// error naming it).
 fn finish(outcome: Result<ExitCode, CliError>) -> ExitCode {
     let report = |error: &CliError| {
-        // An error that only says "interrupted" is the consequence of the stop, not news.
-        if error.code != render_error::INTERRUPTED {
+        if error.code == render_error::INTERRUPTED {
+            // What the stop left ("interrupted: nothing was changed on app"); its hint is about Ctrl-C.
+            errln!("error: {}", error.message);
+        } else {
             error.report();
         }
     };

@@ -121,7 +121,7 @@ pub fn write_out(s: &Synthesized, out: &Path, format: TemplateFormat) -> Result<
 /// `--out` does not scatter directories.
 pub fn prepare_out_dir(out: &Path) -> Result<(), CliError> {
     if out.is_dir() {
-        return Ok(());
+        return check_writable(out);
     }
     if out.exists() {
         return Err(
@@ -141,7 +141,21 @@ pub fn prepare_out_dir(out: &Path) -> Result<(), CliError> {
         ))
         .hint("create the parent directory first, or choose another --out"));
     }
-    fs::create_dir(out).map_err(|e| CliError::new(format!("--out {}: cannot create directory: {e}", out.display())))
+    fs::create_dir(out)
+        .map_err(|e| CliError::new(format!("--out {}: cannot create directory: {e}", out.display())))?;
+    check_writable(out)
+}
+
+/// Proves `dir` takes a file, so a deploy does not find out only after the stack changed that its
+/// outputs file cannot be written.
+fn check_writable(dir: &Path) -> Result<(), CliError> {
+    let probe = dir.join(format!(".kumo-write-check-{}", std::process::id()));
+    fs::File::create(&probe)
+        .and_then(|_| fs::remove_file(&probe))
+        .map_err(|e| {
+            CliError::new(format!("--out {}: cannot write files there: {e}", dir.display()))
+                .hint("choose a writable directory with --out; nothing was sent to AWS")
+        })
 }
 
 /// Writes through a temporary file and a rename, so an interrupted run never leaves a half-written file.
