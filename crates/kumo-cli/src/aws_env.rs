@@ -14,6 +14,7 @@ use std::borrow::Cow;
 use std::time::Duration;
 
 use aws_config::profile::ProfileFileCredentialsProvider;
+use aws_config::provider_config::ProviderConfig;
 use aws_runtime::env_config::file::EnvConfigFiles as ProfileFiles;
 use aws_config::retry::{RetryConfig, RetryMode};
 use aws_config::timeout::TimeoutConfig;
@@ -93,20 +94,30 @@ pub async fn connect(args: &AwsArgs, config_region: Option<&str>) -> Result<AwsS
         // Every attempt plus the back-off between them: the documented bound of one request.
         .operation_timeout(request_bound(attempt, retry.max_attempts()))
         .build();
+    let region_override = args.region.as_deref().or(config_region).map(|r| Region::new(r.to_owned()));
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .http_client(http_client)
-        .timeout_config(timeouts)
+        .http_client(http_client.clone())
+        .timeout_config(timeouts.clone())
         .retry_config(retry.clone());
     if let Some(profile) = &args.profile {
         // An explicit --profile wins over credentials in the environment, as with the AWS CLI (the
-        // SDK's default chain would take AWS_ACCESS_KEY_ID first).
-        loader = loader
-            .profile_name(profile)
-            .credentials_provider(ProfileFileCredentialsProvider::builder().profile_name(profile).build());
+        // SDK's default chain would take AWS_ACCESS_KEY_ID first). The provider gets the same HTTP
+        // client and limits (SSO and assumed roles make requests of their own).
+        let provider_config = ProviderConfig::default()
+            .with_http_client(http_client)
+            .with_retry_config(retry.clone())
+            .with_timeout_config(timeouts)
+            .with_region(region_override.clone());
+        loader = loader.profile_name(profile).credentials_provider(
+            ProfileFileCredentialsProvider::builder()
+                .configure(&provider_config)
+                .profile_name(profile)
+                .build(),
+        );
     }
     // The flag wins; then the project's configured region; then the chain (AWS_REGION, profile).
-    if let Some(region) = args.region.as_deref().or(config_region) {
-        loader = loader.region(Region::new(region.to_owned()));
+    if let Some(region) = region_override {
+        loader = loader.region(region);
     }
     if let Some(url) = &args.endpoint_url {
         loader = loader.endpoint_url(url);
