@@ -583,6 +583,18 @@ fn template_files_as_they_come() {
     std::fs::write(dir.join("deep.json"), format!("{}{}", "[".repeat(100_000), "]".repeat(100_000))).unwrap();
     std::fs::write(dir.join("deep.yaml"), format!("Resources: {}{}\n", "[".repeat(100_000), "]".repeat(100_000))).unwrap();
     std::fs::create_dir_all(dir.join("adir.json")).unwrap();
+    // A huge array: parsed in linear time, then refused for its size.
+    let huge: Vec<String> = (0..1_000_000).map(|i| (i % 10).to_string()).collect();
+    std::fs::write(
+        dir.join("huge.json"),
+        format!("{{\"Metadata\": {{\"A\": [{}]}}, \"Resources\": {{\"L\": {{\"Type\": \"AWS::Logs::LogGroup\"}}}}}}", huge.join(",")),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("huge.yaml"),
+        format!("Metadata:\n  A: [{}]\nResources:\n  L:\n    Type: AWS::Logs::LogGroup\n", huge.join(", ")),
+    )
+    .unwrap();
 
     let cases: &[(&str, &str)] = &[
         ("utf16.json", "is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8"),
@@ -590,8 +602,10 @@ fn template_files_as_they_come() {
         ("dup.json", "dup.json:2:5: invalid JSON: duplicate key \"L\""),
         ("dup.yaml", "duplicate entry with key \"L\""),
         ("deep.json", "invalid JSON: recursion limit exceeded"),
-        ("deep.yaml", "invalid YAML: recursion limit exceeded"),
+        ("deep.yaml", "deep.yaml:1:140: invalid YAML: nested more than 128 levels deep"),
         ("adir.json", "is a directory, not a template file"),
+        ("huge.json", "bytes as sent; CloudFormation accepts at most 1048576"),
+        ("huge.yaml", "bytes as sent; CloudFormation accepts at most 1048576"),
     ];
     for (file, expected) in cases {
         let started = Instant::now();

@@ -72,16 +72,8 @@ pub fn preflight(engine: &Engine, request: &DeployRequest) -> Result<(), DeployE
     params::check_parameter_names(&request.template, &request.parameters)?;
     let tags = params::stack_tags(&request.tags)?;
     params::check_propagated_tags(&request.template, &tags)?;
+    // Over CloudFormation's 1 MiB no `TemplateDoc` exists (checked when it was read).
     let bytes = request.template.body().len();
-    if bytes > MAX_TEMPLATE_BYTES {
-        return Err(DeployError::input(
-            format!(
-                "{} is {bytes} bytes; CloudFormation accepts at most {MAX_TEMPLATE_BYTES}",
-                request.template.origin()
-            ),
-            "split the stack (e.g. nested stacks) or shrink the template",
-        ));
-    }
     if bytes > MAX_INLINE_TEMPLATE_BYTES && engine.staging.is_none() {
         return Err(DeployError::input(
             format!(

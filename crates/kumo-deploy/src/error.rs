@@ -303,7 +303,15 @@ impl ApiError {
             ApiErrorKind::Response { .. } => {
                 Some("the endpoint answered with something that is not an AWS response; check --endpoint-url".into())
             }
-            _ => None,
+            ApiErrorKind::Service { .. } => Some(format!(
+                "AWS refused {}: the message above says why; fix that and run the command again",
+                self.call
+            )),
+            ApiErrorKind::Other => Some(
+                "the request failed before AWS answered (the connection broke, or kumo was stopping): check the \
+                 endpoint (--endpoint-url / AWS_ENDPOINT_URL) and your network, then run the command again"
+                    .to_owned(),
+            ),
         }
     }
 }

@@ -167,6 +167,14 @@ impl TemplateDoc {
                 (value, minify_json(text))
             }
             Syntax::Yaml => {
+                if let Some((line, column)) = too_deep_flow(text) {
+                    return Err(TemplateError::Yaml {
+                        origin: origin.to_owned(),
+                        line,
+                        column,
+                        message: format!("nested more than {MAX_NESTING} levels deep"),
+                    });
+                }
                 let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).map_err(|e| {
                     let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
                     TemplateError::Yaml {
@@ -248,6 +256,14 @@ impl TemplateDoc {
         }
         // CloudFormation's own limits, which it would only report after the upload.
         use kumo_core::validate::limits;
+        if self.body.len() > limits::MAX_TEMPLATE_BYTES {
+            return Err(shape(&format!(
+                "the template is {} bytes as sent; CloudFormation accepts at most {} (split the stack, e.g. into \
+                 nested stacks)",
+                self.body.len(),
+                limits::MAX_TEMPLATE_BYTES
+            )));
+        }
         for (section, max) in [
             ("Resources", limits::MAX_RESOURCES),
             ("Outputs", limits::MAX_OUTPUTS),
@@ -353,6 +369,53 @@ pub struct ParameterDecl {
 /// Template files larger than this are refused unread (16 times CloudFormation's 1 MiB limit, room for
 /// any amount of indentation that minifying removes).
 const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Deepest nesting accepted, as in the JSON and YAML parsers' own recursion limits (real templates nest
+/// a dozen levels).
+const MAX_NESTING: usize = 128;
+
+/// Where YAML flow collections (`[`, `{`) first nest deeper than [`MAX_NESTING`], if they do. The YAML
+/// parser's time grows with the square of that depth (100,000 brackets take minutes), so this linear
+/// scan refuses such a file before it reaches the parser. Quoted strings and comments are skipped; a
+/// block scalar holding brackets can only make it stricter, never let a deep file through.
+fn too_deep_flow(text: &str) -> Option<(usize, usize)> {
+    let (mut depth, mut line, mut column) = (0usize, 1usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut in_comment = false;
+    let mut previous = '\n';
+    for c in text.chars() {
+        column += 1;
+        if c == '\n' {
+            line += 1;
+            column = 0;
+            in_comment = false;
+            previous = c;
+            continue;
+        }
+        match quote {
+            Some('"') if escaped => escaped = false,
+            Some('"') if c == '\\' => escaped = true,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if in_comment => {}
+            None => match c {
+                '#' if previous.is_whitespace() => in_comment = true,
+                '"' | '\'' => quote = Some(c),
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Some((line, column));
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+        previous = c;
+    }
+    None
+}
 
 /// A JSON value parsed with duplicate object keys refused (with serde_json's line and column).
 struct StrictJson(Value);
@@ -528,6 +591,21 @@ fn find_tag(text: &str, tag: &str) -> Option<(usize, usize)> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn deep_yaml_flow_nesting_is_refused_before_parsing() {
+        let deep = format!("Resources: {}{}\n", "[".repeat(200), "]".repeat(200));
+        let error = TemplateDoc::parse(&deep, "t.yaml", Syntax::Yaml).unwrap_err().to_string();
+        assert_eq!(error, "t.yaml:1:140: invalid YAML: nested more than 128 levels deep");
+        // Brackets in strings and comments do not count.
+        let fine = format!(
+            "Description: \"{}\" # {}\nResources:\n  L:\n    Type: AWS::Logs::LogGroup\n",
+            "[".repeat(200),
+            "{".repeat(200)
+        );
+        assert!(TemplateDoc::parse(&fine, "t.yaml", Syntax::Yaml).is_ok());
+    }
+
     use super::*;
 
     const YAML: &str = "\
