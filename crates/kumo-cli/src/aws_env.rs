@@ -444,5 +444,8 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| CliError::new(format!("cannot start the async runtime: {e}")))
+        .map_err(|e| {
+            CliError::new(format!("cannot start the async runtime: {e}"))
+                .hint("the system refused a thread or an event queue (limits such as ulimit -u / -n); free some and retry")
+        })
 }

@@ -73,7 +73,12 @@ fn read_config(path: &Path) -> Result<String, CliError> {
 pub fn synthesize(config_path: Option<&Path>) -> Result<Synthesized, CliError> {
     let config = load_config(config_path)?;
     let stack = kumo_blueprint::build(&config);
-    let template = stack.synth().map_err(|e| CliError::new(e.to_string()))?;
+    let template = stack.synth().map_err(|e| {
+        CliError::new(e.to_string()).hint(
+            "the configuration passed its checks but the stack it builds does not validate: change the values \
+             named above in kumo.toml, and please report it (kumo should have caught it in the configuration)",
+        )
+    })?;
     let minified = template.to_json_minified();
     Ok(Synthesized {
         stack_name: stack.name().to_owned(),
@@ -142,7 +147,10 @@ pub fn prepare_out_dir(out: &Path) -> Result<(), CliError> {
         .hint("create the parent directory first, or choose another --out"));
     }
     fs::create_dir(out)
-        .map_err(|e| CliError::new(format!("--out {}: cannot create directory: {e}", out.display())))?;
+        .map_err(|e| {
+            CliError::new(format!("--out {}: cannot create directory: {e}", out.display()))
+                .hint("choose a directory you can write with --out")
+        })?;
     check_writable(out)
 }
 
@@ -170,5 +178,6 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     result.map_err(|e| {
         let _ = fs::remove_file(&temporary);
         CliError::new(format!("cannot write {}: {e}", path.display()))
+            .hint("check the directory's permissions and free space, or choose another path")
     })
 }

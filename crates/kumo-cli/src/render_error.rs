@@ -22,10 +22,8 @@ pub fn deploy_error(error: DeployError) -> CliError {
     };
     let mut cli = CliError::new(chain(&error));
     cli.code = code;
-    if let Some(hint) = hint {
-        cli = cli.hint(hint);
-    }
-    cli
+    // Every error says what to do next; `kumo status` is the answer when nothing more specific is known.
+    cli.hint(hint.unwrap_or_else(|| "`kumo status` shows the stack's state and what to do next".to_owned()))
 }
 
 fn print_failure_details(report: &FailureReport) {

@@ -66,7 +66,11 @@ pub fn run(config: Option<&Path>, args: &DeployArgs) -> Result<ExitCode, CliErro
         }
         print_outputs(&stack.outputs);
         let path = write_outputs_file(&args.out, &stack.name, &stack.outputs)
-            .map_err(|e| CliError::new(format!("cannot write the outputs file in {}: {e}", args.out.display())))?;
+            .map_err(|e| {
+                CliError::new(format!("cannot write the outputs file in {}: {e}", args.out.display())).hint(
+                    "the deploy itself succeeded; `kumo outputs --json` prints the same content once the disk is fixed",
+                )
+            })?;
         outln!("outputs written to {}", path.display());
         Ok(ExitCode::SUCCESS)
     })
