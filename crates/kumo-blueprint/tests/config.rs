@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use kumo_blueprint::{
-    AURORA_POSTGRES_VERSIONS, CapacityType, EC2_INSTANCE_TYPES, Config, ConfigError, DEFAULT_CONFIG_TOML, DataOnDelete, EKS_VERSIONS,
-    KubernetesSupport, Loaded, PodIdentityMode, Problem, ProblemKind, Profile, RepositoryOnDelete, ServiceAccount,
-    ValueSource, init_template,
+    AURORA_POSTGRES_VERSIONS, CapacityType, Config, ConfigError, DEFAULT_CONFIG_TOML, DataOnDelete, EC2_INSTANCE_TYPES,
+    EKS_VERSIONS, KubernetesSupport, Loaded, PodIdentityMode, Problem, ProblemKind, Profile, RepositoryOnDelete,
+    ServiceAccount, ValueSource, init_template,
 };
 
 fn load(text: &str) -> Loaded {
@@ -846,8 +846,10 @@ fn the_migrator_repository_must_be_built_by_the_image_builder() {
     assert_eq!(problem.key, "image_builder.repositories");
     assert_mentions(
         &text,
-        &["kumo.toml:2:16: image_builder.repositories = [\"eks-app\"]: db_migrator.repository = \"eks-migration\" \
-           (built-in default): not one of the repositories in image_builder.repositories"],
+        &[
+            "kumo.toml:2:16: image_builder.repositories = [\"eks-app\"]: db_migrator.repository = \"eks-migration\" \
+           (built-in default): not one of the repositories in image_builder.repositories",
+        ],
     );
     // An invalid name in the list is its own problem, besides the migrator's repository missing.
     let text = errors("[image_builder]\nrepositories = [\"eks-app\", \"EKS-migration\"]\n").to_string();
@@ -1184,7 +1186,10 @@ fn ec2_instance_types_are_cfn_lints() {
     expected.sort_unstable();
     expected.dedup();
     let listed: Vec<&str> = EC2_INSTANCE_TYPES.lines().collect();
-    assert_eq!(listed, expected, "regenerate crates/kumo-blueprint/src/config/ec2_instance_types.txt");
+    assert_eq!(
+        listed, expected,
+        "regenerate crates/kumo-blueprint/src/config/ec2_instance_types.txt"
+    );
 }
 
 #[test]
@@ -1200,7 +1205,6 @@ fn instance_types_that_do_not_exist_are_refused_with_real_ones_offered() {
     assert!(!error.contains("\"m5.large\": is not"), "{error}");
 }
 
-
 #[test]
 fn vpc_ranges_aws_refuses_are_errors_and_public_ranges_warnings() {
     for (cidr, what) in [
@@ -1214,14 +1218,20 @@ fn vpc_ranges_aws_refuses_are_errors_and_public_ranges_warnings() {
     }
     let loaded = Config::from_toml("[network]\ncidr = \"8.8.0.0/16\"\n", "kumo.toml").unwrap();
     assert!(
-        loaded.warnings.iter().any(|w| w.to_string().contains("is not a private")),
+        loaded
+            .warnings
+            .iter()
+            .any(|w| w.to_string().contains("is not a private")),
         "{:?}",
         loaded.warnings.iter().map(ToString::to_string).collect::<Vec<_>>()
     );
     // Private ranges, including the shared address space AWS supports, are fine.
     for cidr in ["10.1.0.0/16", "172.31.0.0/16", "192.168.0.0/16", "100.64.0.0/16"] {
         let loaded = Config::from_toml(&format!("[network]\ncidr = \"{cidr}\"\n"), "kumo.toml").unwrap();
-        assert!(loaded.warnings.iter().all(|w| !w.to_string().contains("network.cidr")), "{cidr}");
+        assert!(
+            loaded.warnings.iter().all(|w| !w.to_string().contains("network.cidr")),
+            "{cidr}"
+        );
     }
 }
 
@@ -1230,10 +1240,16 @@ fn subnet_advice_fits_when_followed() {
     // Each suggested fix, applied alone, gives a configuration without the error.
     let base = "[network]\ncidr = \"10.0.0.0/22\"\nmax_azs = 3\n";
     let (_, text) = only_error(base);
-    assert!(Config::from_toml("[network]\ncidr = \"10.0.0.0/20\"\nmax_azs = 3\n", "kumo.toml").is_ok(), "{text}");
     assert!(
-        Config::from_toml("[network]\ncidr = \"10.0.0.0/22\"\nmax_azs = 3\nsubnet_prefix_length = 26\n", "kumo.toml")
-            .is_ok(),
+        Config::from_toml("[network]\ncidr = \"10.0.0.0/20\"\nmax_azs = 3\n", "kumo.toml").is_ok(),
+        "{text}"
+    );
+    assert!(
+        Config::from_toml(
+            "[network]\ncidr = \"10.0.0.0/22\"\nmax_azs = 3\nsubnet_prefix_length = 26\n",
+            "kumo.toml"
+        )
+        .is_ok(),
         "{text}"
     );
 }
@@ -1258,9 +1274,11 @@ fn every_integer_key_states_its_real_range_even_when_the_value_overflows_its_typ
         let (table, name) = key.rsplit_once('.').unwrap();
         for value in ["99999999999", "-1", "1.5"] {
             let (_, text) = only_error(&format!("[{table}]\n{name} = {value}\n"));
-            assert!(!text.contains("an integer from 0 to"), "{key} = {value}: the type's range leaks out: {text}");
+            assert!(
+                !text.contains("an integer from 0 to"),
+                "{key} = {value}: the type's range leaks out: {text}"
+            );
             assert!(text.contains(key), "{text}");
         }
     }
 }
-

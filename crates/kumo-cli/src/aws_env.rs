@@ -15,12 +15,12 @@ use std::time::Duration;
 
 use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::provider_config::ProviderConfig;
-use aws_runtime::env_config::file::EnvConfigFiles as ProfileFiles;
 use aws_config::retry::{RetryConfig, RetryMode};
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::error::CredentialsError;
+use aws_runtime::env_config::file::EnvConfigFiles as ProfileFiles;
 use aws_smithy_http_client::tls;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
@@ -94,7 +94,11 @@ pub async fn connect(args: &AwsArgs, config_region: Option<&str>) -> Result<AwsS
         // Every attempt plus the back-off between them: the documented bound of one request.
         .operation_timeout(request_bound(attempt, retry.max_attempts()))
         .build();
-    let region_override = args.region.as_deref().or(config_region).map(|r| Region::new(r.to_owned()));
+    let region_override = args
+        .region
+        .as_deref()
+        .or(config_region)
+        .map(|r| Region::new(r.to_owned()));
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .http_client(http_client.clone())
         .timeout_config(timeouts.clone())
@@ -217,7 +221,9 @@ fn retry_settings(profiles: &aws_config::profile::ProfileSet) -> Result<RetryCon
                     MAX_ATTEMPTS_RANGE.start(),
                     MAX_ATTEMPTS_RANGE.end()
                 ))
-                .hint(format!("set {origin} to e.g. 3 (the first attempt counts), or unset it"))
+                .hint(format!(
+                    "set {origin} to e.g. 3 (the first attempt counts), or unset it"
+                ))
             })?;
         retry = retry.with_max_attempts(attempts);
     }
@@ -241,7 +247,6 @@ fn check_endpoint(url: &str, origin: &str) -> Result<(), CliError> {
     }
     Ok(())
 }
-
 
 async fn check_credentials(config: &SdkConfig, profile: Option<&str>) -> Result<(), CliError> {
     let how = "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --profile NAME (or set AWS_PROFILE) for a \
@@ -397,7 +402,10 @@ impl Intercept for RunControl {
             let previous = cfg
                 .load::<PreviousFailure>()
                 .map_or_else(|| "the previous attempt failed".to_owned(), |p| p.0.clone());
-            errln!("retrying {name} (attempt {attempt} of {}): {previous}", self.max_attempts);
+            errln!(
+                "retrying {name} (attempt {attempt} of {}): {previous}",
+                self.max_attempts
+            );
         }
         signals::request_started(format!("{service} {name}"));
         Ok(())
@@ -445,7 +453,8 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .enable_all()
         .build()
         .map_err(|e| {
-            CliError::new(format!("cannot start the async runtime: {e}"))
-                .hint("the system refused a thread or an event queue (limits such as ulimit -u / -n); free some and retry")
+            CliError::new(format!("cannot start the async runtime: {e}")).hint(
+                "the system refused a thread or an event queue (limits such as ulimit -u / -n); free some and retry",
+            )
         })
 }

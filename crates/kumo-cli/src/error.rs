@@ -1,8 +1,8 @@
 //! CLI errors: one line saying what went wrong, an optional hint saying what to do, and an exit code.
 
+use crate::output::errln;
 use std::fmt;
 use std::process::ExitCode;
-use crate::output::errln;
 
 /// Exit codes, documented in `kumo --help`.
 pub mod exit {

@@ -66,7 +66,9 @@ fn read_config(path: &Path) -> Result<String, CliError> {
     let bytes = fs::read(path).map_err(|e| CliError::new(format!("cannot read config {shown}: {e}")).hint(hint))?;
     kumo_core::text::decode_utf8(&bytes)
         .map(str::to_owned)
-        .map_err(|problem| CliError::new(format!("config {shown} {problem}")).hint("kumo.toml files are UTF-8 (TOML requires it)"))
+        .map_err(|problem| {
+            CliError::new(format!("config {shown} {problem}")).hint("kumo.toml files are UTF-8 (TOML requires it)")
+        })
 }
 
 /// Loads the configuration and synthesizes the blueprint stack.
@@ -146,11 +148,10 @@ pub fn prepare_out_dir(out: &Path) -> Result<(), CliError> {
         ))
         .hint("create the parent directory first, or choose another --out"));
     }
-    fs::create_dir(out)
-        .map_err(|e| {
-            CliError::new(format!("--out {}: cannot create directory: {e}", out.display()))
-                .hint("choose a directory you can write with --out")
-        })?;
+    fs::create_dir(out).map_err(|e| {
+        CliError::new(format!("--out {}: cannot create directory: {e}", out.display()))
+            .hint("choose a directory you can write with --out")
+    })?;
     check_writable(out)
 }
 

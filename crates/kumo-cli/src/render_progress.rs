@@ -19,8 +19,8 @@ use kumo_deploy::progress::{Progress, format_elapsed};
 use kumo_deploy::status::Operation;
 use kumo_deploy::ui::{Note, Plan, Question, Ui};
 
+use crate::output::{err, errln, out};
 use crate::render_diff::render_plan;
-use crate::output::{out, err, errln};
 
 /// Resource lines shown at once under the bar; more are summarized.
 const MAX_ACTIVE_LINES: usize = 8;

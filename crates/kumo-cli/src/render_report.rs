@@ -1,9 +1,9 @@
 //! `status` and `outputs` as text.
 
+use crate::output::outln;
 use kumo_deploy::events::format_time;
 use kumo_deploy::report::StatusReport;
 use kumo_deploy::stack::StackOutput;
-use crate::output::outln;
 
 pub fn print_outputs(outputs: &[StackOutput]) {
     if outputs.is_empty() {

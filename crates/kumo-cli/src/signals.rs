@@ -222,9 +222,7 @@ fn on_signal(signal: Signal) {
 fn still_running() -> String {
     let mut lines = Vec::new();
     if let Some(request) = lock(&STATE.in_flight).as_ref() {
-        lines.push(format!(
-            "a {request} request was in flight; AWS may still carry it out"
-        ));
+        lines.push(format!("a {request} request was in flight; AWS may still carry it out"));
     }
     let left = lock(&STATE.left_behind);
     if left.change_sets > 0 {

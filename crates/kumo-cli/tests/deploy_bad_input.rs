@@ -189,7 +189,9 @@ fn an_endpoint_that_never_answers_fails_after_a_bounded_time() {
     assert!(!hint.contains("raise"), "{hint}");
     // The retry is visible while it happens.
     assert!(
-        run.stderr.contains("retrying DescribeStacks (attempt 2 of 2): the endpoint accepted the request but sent no answer within 2 s"),
+        run.stderr.contains(
+            "retrying DescribeStacks (attempt 2 of 2): the endpoint accepted the request but sent no answer within 2 s"
+        ),
         "{}",
         run.stderr
     );

@@ -50,7 +50,10 @@ struct Run {
 
 impl Run {
     fn text(&self) -> String {
-        format!("exit {:?}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
+        format!(
+            "exit {:?}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
     }
 }
 
@@ -81,7 +84,11 @@ fn kumo(dir: &Path, args: &[&str], env: &[(&str, String)], mode: Stdout) -> Run 
         Stdout::Closed => {
             // Run through the shell to start kumo with descriptor 1 really closed.
             let mut shell = Command::new("sh");
-            shell.arg("-c").arg("exec \"$0\" \"$@\" >&-").arg(env!("CARGO_BIN_EXE_kumo")).args(args);
+            shell
+                .arg("-c")
+                .arg("exec \"$0\" \"$@\" >&-")
+                .arg(env!("CARGO_BIN_EXE_kumo"))
+                .args(args);
             shell
                 .current_dir(dir)
                 .env_clear()
@@ -182,7 +189,11 @@ fn subcommands(dir: &Path) -> Vec<String> {
             }
         }
     }
-    assert!(names.len() >= 7, "could not read the subcommands from --help:\n{}", help.stdout);
+    assert!(
+        names.len() >= 7,
+        "could not read the subcommands from --help:\n{}",
+        help.stdout
+    );
     names
 }
 
@@ -251,7 +262,11 @@ fn every_subcommand_survives_closed_full_and_broken_stdout() {
                 Stdout::Closed => assert_eq!(run.code, normal_code, "{what}:\n{}", run.text()),
                 Stdout::Full if normal_printed => {
                     assert_eq!(run.code, Some(2), "{what}:\n{}", run.text());
-                    assert!(run.stderr.contains("cannot write to standard output"), "{what}:\n{}", run.text());
+                    assert!(
+                        run.stderr.contains("cannot write to standard output"),
+                        "{what}:\n{}",
+                        run.text()
+                    );
                 }
                 Stdout::Broken if normal_printed => {
                     assert_eq!(run.code, Some(141), "{what}:\n{}", run.text());
@@ -267,7 +282,10 @@ fn every_subcommand_survives_closed_full_and_broken_stdout() {
         assert!(!stacks.contains(&format!("rb-deploy-{mode}")), "{mode}: {stacks:?}");
         assert!(!stacks.contains(&format!("rb-diff-{mode}")), "{mode}: {stacks:?}");
     }
-    assert!(!stacks.contains(&"rb-deploy-Normal".to_owned()), "destroy ran: {stacks:?}");
+    assert!(
+        !stacks.contains(&"rb-deploy-Normal".to_owned()),
+        "destroy ran: {stacks:?}"
+    );
 }
 
 /// A listener that counts connections: for checks that must be done before any AWS request.
@@ -306,11 +324,19 @@ impl Counting {
 }
 
 fn error_line(run: &Run) -> String {
-    run.stderr.lines().find(|l| l.starts_with("error: ")).unwrap_or_default().to_owned()
+    run.stderr
+        .lines()
+        .find(|l| l.starts_with("error: "))
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn hint_line(run: &Run) -> String {
-    run.stderr.lines().find(|l| l.starts_with("hint: ")).unwrap_or_default().to_owned()
+    run.stderr
+        .lines()
+        .find(|l| l.starts_with("hint: "))
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[test]
@@ -318,19 +344,45 @@ fn aws_settings_the_sdk_rejects_are_errors_naming_them() {
     let dir = workdir("sdk-env");
     let endpoint = Counting::start();
     let config = dir.join("aws-config");
-    std::fs::write(&config, "[default]\nmax_attempts = lots\n[profile fast]\nretry_mode = turbo\n").unwrap();
+    std::fs::write(
+        &config,
+        "[default]\nmax_attempts = lots\n[profile fast]\nretry_mode = turbo\n",
+    )
+    .unwrap();
     let cases: &[(&[(&str, &str)], &str)] = &[
-        (&[("AWS_MAX_ATTEMPTS", "abc")], "error: AWS_MAX_ATTEMPTS = \"abc\": expected a whole number of attempts from 1 to 20"),
-        (&[("AWS_MAX_ATTEMPTS", "0")], "error: AWS_MAX_ATTEMPTS = \"0\": expected a whole number"),
-        (&[("AWS_MAX_ATTEMPTS", "99999999999")], "error: AWS_MAX_ATTEMPTS = \"99999999999\""),
-        (&[("AWS_RETRY_MODE", "turbo")], "error: AWS_RETRY_MODE = \"turbo\": expected \"standard\" or \"adaptive\""),
-        (&[("AWS_CONFIG_FILE", "CONFIG")], "error: max_attempts of profile default = \"lots\""),
-        (&[("AWS_CONFIG_FILE", "CONFIG"), ("AWS_PROFILE", "fast")], "error: retry_mode of profile fast = \"turbo\""),
+        (
+            &[("AWS_MAX_ATTEMPTS", "abc")],
+            "error: AWS_MAX_ATTEMPTS = \"abc\": expected a whole number of attempts from 1 to 20",
+        ),
+        (
+            &[("AWS_MAX_ATTEMPTS", "0")],
+            "error: AWS_MAX_ATTEMPTS = \"0\": expected a whole number",
+        ),
+        (
+            &[("AWS_MAX_ATTEMPTS", "99999999999")],
+            "error: AWS_MAX_ATTEMPTS = \"99999999999\"",
+        ),
+        (
+            &[("AWS_RETRY_MODE", "turbo")],
+            "error: AWS_RETRY_MODE = \"turbo\": expected \"standard\" or \"adaptive\"",
+        ),
+        (
+            &[("AWS_CONFIG_FILE", "CONFIG")],
+            "error: max_attempts of profile default = \"lots\"",
+        ),
+        (
+            &[("AWS_CONFIG_FILE", "CONFIG"), ("AWS_PROFILE", "fast")],
+            "error: retry_mode of profile fast = \"turbo\"",
+        ),
     ];
     for (vars, expected) in cases {
         let mut env = endpoint.env();
         for (k, v) in *vars {
-            let v = if *v == "CONFIG" { config.display().to_string() } else { (*v).to_owned() };
+            let v = if *v == "CONFIG" {
+                config.display().to_string()
+            } else {
+                (*v).to_owned()
+            };
             env.push((k, v));
         }
         for command in ["status", "outputs", "destroy", "diff"] {
@@ -356,12 +408,46 @@ fn numbers_from_flags_are_checked_with_their_range() {
     let env = endpoint.env();
     let huge = "18446744073709551615";
     let cases: &[(&[&str], &str)] = &[
-        (&["status", "--stack-name", "a", "--api-timeout", huge], "--api-timeout <SECONDS>': 18446744073709551615 is not in 1..=3600"),
-        (&["status", "--stack-name", "a", "--api-timeout", "0"], "0 is not in 1..=3600"),
-        (&["deploy", "--template", "role.yaml", "--stack-name", "a", "--timeout", huge], "--timeout <MINUTES>': 18446744073709551615 is not in 1..=4320"),
-        (&["deploy", "--template", "role.yaml", "--stack-name", "a", "--timeout", "0"], "0 is not in 1..=4320"),
-        (&["status", "--stack-name", "a", "--events", "100000"], "--events <N>': 100000 is not in 0..=1000"),
-        (&["status", "--stack-name", "a", "--events", "-1"], "unexpected argument '-1'"),
+        (
+            &["status", "--stack-name", "a", "--api-timeout", huge],
+            "--api-timeout <SECONDS>': 18446744073709551615 is not in 1..=3600",
+        ),
+        (
+            &["status", "--stack-name", "a", "--api-timeout", "0"],
+            "0 is not in 1..=3600",
+        ),
+        (
+            &[
+                "deploy",
+                "--template",
+                "role.yaml",
+                "--stack-name",
+                "a",
+                "--timeout",
+                huge,
+            ],
+            "--timeout <MINUTES>': 18446744073709551615 is not in 1..=4320",
+        ),
+        (
+            &[
+                "deploy",
+                "--template",
+                "role.yaml",
+                "--stack-name",
+                "a",
+                "--timeout",
+                "0",
+            ],
+            "0 is not in 1..=4320",
+        ),
+        (
+            &["status", "--stack-name", "a", "--events", "100000"],
+            "--events <N>': 100000 is not in 0..=1000",
+        ),
+        (
+            &["status", "--stack-name", "a", "--events", "-1"],
+            "unexpected argument '-1'",
+        ),
     ];
     for (args, expected) in cases {
         let run = kumo(&dir, args, &env, Stdout::Normal);
@@ -395,7 +481,14 @@ fn an_explicit_profile_wins_over_keys_in_the_environment() {
     let mut env: Vec<(&str, String)> = moto.child_env().into_iter().collect();
     env.push(("AWS_SHARED_CREDENTIALS_FILE", credentials.display().to_string()));
     let deploy = |extra: &[&str]| {
-        let mut args = vec!["deploy", "--template", "role.yaml", "--stack-name", "rb-profile", "--yes"];
+        let mut args = vec![
+            "deploy",
+            "--template",
+            "role.yaml",
+            "--stack-name",
+            "rb-profile",
+            "--yes",
+        ];
         args.extend_from_slice(extra);
         kumo(&dir, &args, &env, Stdout::Normal)
     };
@@ -411,7 +504,11 @@ fn an_explicit_profile_wins_over_keys_in_the_environment() {
     );
     // Without --profile, the environment's keys are used (the AWS chain's order), and the line says so.
     let run = deploy(&[]);
-    assert!(run.stderr.contains("identity arn:aws:sts::123456789012:user/moto"), "{}", run.text());
+    assert!(
+        run.stderr.contains("identity arn:aws:sts::123456789012:user/moto"),
+        "{}",
+        run.text()
+    );
 }
 
 #[test]
@@ -423,7 +520,12 @@ fn unknown_profiles_and_malformed_config_files_are_named() {
     let mut env = endpoint.env();
     env.push(("AWS_CONFIG_FILE", config.display().to_string()));
 
-    let run = kumo(&dir, &["status", "--stack-name", "a", "--profile", "prod"], &env, Stdout::Normal);
+    let run = kumo(
+        &dir,
+        &["status", "--stack-name", "a", "--profile", "prod"],
+        &env,
+        Stdout::Normal,
+    );
     assert_eq!(
         error_line(&run),
         "error: --profile prod: no such profile in ~/.aws/config or ~/.aws/credentials (defined: dev)"
@@ -431,14 +533,25 @@ fn unknown_profiles_and_malformed_config_files_are_named() {
     let mut with_env = env.clone();
     with_env.push(("AWS_PROFILE", "staging".to_owned()));
     let run = kumo(&dir, &["status", "--stack-name", "a"], &with_env, Stdout::Normal);
-    assert!(error_line(&run).starts_with("error: AWS_PROFILE staging: no such profile"), "{}", run.text());
+    assert!(
+        error_line(&run).starts_with("error: AWS_PROFILE staging: no such profile"),
+        "{}",
+        run.text()
+    );
 
     std::fs::write(&config, "[profile dev\nregion = eu-west-1\n").unwrap();
     let run = kumo(&dir, &["status", "--stack-name", "a"], &env, Stdout::Normal);
     assert_eq!(run.code, Some(2), "{}", run.text());
     let error = error_line(&run);
-    assert!(error.contains("cannot be used") && error.contains("on line 1"), "{}", run.text());
-    assert!(error.contains(&config.display().to_string()), "the file is not named: {error}");
+    assert!(
+        error.contains("cannot be used") && error.contains("on line 1"),
+        "{}",
+        run.text()
+    );
+    assert!(
+        error.contains(&config.display().to_string()),
+        "the file is not named: {error}"
+    );
     assert_eq!(endpoint.connections(), 0);
 }
 
@@ -451,30 +564,58 @@ fn regions_and_output_directories_are_checked_before_any_request() {
     let endpoint = Counting::start();
     let env = endpoint.env();
     for region in ["useast1", "US-EAST-1", "us-east-1a", "moon"] {
-        let run = kumo(&dir, &["status", "--stack-name", "a", "--region", region], &env, Stdout::Normal);
+        let run = kumo(
+            &dir,
+            &["status", "--stack-name", "a", "--region", region],
+            &env,
+            Stdout::Normal,
+        );
         assert_eq!(run.code, Some(2), "{}", run.text());
-        assert!(error_line(&run).contains(&format!("--region \"{region}\" is not a region code")), "{}", run.text());
+        assert!(
+            error_line(&run).contains(&format!("--region \"{region}\" is not a region code")),
+            "{}",
+            run.text()
+        );
     }
     let mut bad_env = env.clone();
     bad_env.retain(|(k, _)| *k != "AWS_REGION");
     bad_env.push(("AWS_REGION", "nowhere".to_owned()));
     let run = kumo(&dir, &["status", "--stack-name", "a"], &bad_env, Stdout::Normal);
-    assert!(error_line(&run).contains("\"nowhere\" is not a region code"), "{}", run.text());
+    assert!(
+        error_line(&run).contains("\"nowhere\" is not a region code"),
+        "{}",
+        run.text()
+    );
 
     // /proc takes no new files: refused before the deploy starts, not after the stack changed.
     let run = kumo(
         &dir,
-        &["deploy", "--template", "role.yaml", "--stack-name", "a", "--yes", "--out", "/proc"],
+        &[
+            "deploy",
+            "--template",
+            "role.yaml",
+            "--stack-name",
+            "a",
+            "--yes",
+            "--out",
+            "/proc",
+        ],
         &env,
         Stdout::Normal,
     );
     assert_eq!(run.code, Some(2), "{}", run.text());
-    assert!(error_line(&run).contains("--out /proc: cannot write files there"), "{}", run.text());
+    assert!(
+        error_line(&run).contains("--out /proc: cannot write files there"),
+        "{}",
+        run.text()
+    );
     assert_eq!(endpoint.connections(), 0);
 }
 
 fn many_tags_template(own: usize) -> String {
-    let tags: Vec<String> = (0..own).map(|i| format!("{{\"Key\": \"own{i}\", \"Value\": \"v\"}}")).collect();
+    let tags: Vec<String> = (0..own)
+        .map(|i| format!("{{\"Key\": \"own{i}\", \"Value\": \"v\"}}"))
+        .collect();
     format!(
         "{{\"Resources\": {{\"Vpc\": {{\"Type\": \"AWS::EC2::VPC\", \"Properties\": {{\"CidrBlock\": \"10.0.0.0/16\", \
          \"Tags\": [{}]}}}}}}}}",
@@ -491,19 +632,26 @@ fn templates_over_cloudformations_limits_are_refused_before_any_request() {
         std::fs::write(dir.join(name), text).unwrap();
         name.to_owned()
     };
-    let resources: Vec<String> =
-        (0..501).map(|i| format!("\"Log{i}\": {{\"Type\": \"AWS::Logs::LogGroup\"}}")).collect();
+    let resources: Vec<String> = (0..501)
+        .map(|i| format!("\"Log{i}\": {{\"Type\": \"AWS::Logs::LogGroup\"}}"))
+        .collect();
     let outputs: Vec<String> = (0..201).map(|i| format!("\"O{i}\": {{\"Value\": \"x\"}}")).collect();
     let cases = [
         (
-            write("resources.json", format!("{{\"Resources\": {{{}}}}}", resources.join(", "))),
+            write(
+                "resources.json",
+                format!("{{\"Resources\": {{{}}}}}", resources.join(", ")),
+            ),
             "Resources has 501 entries; CloudFormation allows at most 500",
             vec![],
         ),
         (
             write(
                 "outputs.json",
-                format!("{{\"Resources\": {{\"L\": {{\"Type\": \"AWS::Logs::LogGroup\"}}}}, \"Outputs\": {{{}}}}}", outputs.join(", ")),
+                format!(
+                    "{{\"Resources\": {{\"L\": {{\"Type\": \"AWS::Logs::LogGroup\"}}}}, \"Outputs\": {{{}}}}}",
+                    outputs.join(", ")
+                ),
             ),
             "Outputs has 201 entries; CloudFormation allows at most 200",
             vec![],
@@ -516,7 +664,11 @@ fn templates_over_cloudformations_limits_are_refused_before_any_request() {
         ),
     ];
     for (file, expected, extra) in &cases {
-        assert_eq!(endpoint.connections(), 0, "a request was sent for a template AWS would refuse");
+        assert_eq!(
+            endpoint.connections(),
+            0,
+            "a request was sent for a template AWS would refuse"
+        );
         let mut args = vec!["deploy", "--template", file, "--stack-name", "a", "--yes"];
         args.extend(extra.iter().copied());
         let run = kumo(&dir, &args, &env, Stdout::Normal);
@@ -525,9 +677,17 @@ fn templates_over_cloudformations_limits_are_refused_before_any_request() {
         assert!(!hint_line(&run).is_empty(), "{}", run.text());
     }
     // The same tags without the extra stack tags fit (48 + kumo's own = 49).
-    let run = kumo(&dir, &["deploy", "--template", "tags.json", "--stack-name", "a", "--yes"], &env, Stdout::Normal);
+    let run = kumo(
+        &dir,
+        &["deploy", "--template", "tags.json", "--stack-name", "a", "--yes"],
+        &env,
+        Stdout::Normal,
+    );
     assert!(!error_line(&run).contains("tags"), "{}", run.text());
-    assert!(endpoint.connections() >= 1, "the valid deploy did not get as far as the endpoint");
+    assert!(
+        endpoint.connections() >= 1,
+        "the valid deploy did not get as far as the endpoint"
+    );
 }
 
 #[test]
@@ -539,18 +699,34 @@ fn reserved_tag_prefixes_are_refused_in_any_letter_case_on_every_path() {
         // --tag
         let run = kumo(
             &dir,
-            &["deploy", "--template", "role.yaml", "--stack-name", "a", "--tag", &format!("{key}=1")],
+            &[
+                "deploy",
+                "--template",
+                "role.yaml",
+                "--stack-name",
+                "a",
+                "--tag",
+                &format!("{key}=1"),
+            ],
             &env,
             Stdout::Normal,
         );
-        assert!(error_line(&run).contains("prefix is reserved by AWS (in any letter case)"), "{}", run.text());
+        assert!(
+            error_line(&run).contains("prefix is reserved by AWS (in any letter case)"),
+            "{}",
+            run.text()
+        );
         // kumo.toml [stack] tags
         std::fs::write(dir.join("k.toml"), format!("[stack.tags]\n\"{key}\" = \"1\"\n")).unwrap();
         let run = kumo(&dir, &["synth", "--config", "k.toml"], &env, Stdout::Normal);
         assert_eq!(run.code, Some(2), "{}", run.text());
         assert!(run.stderr.contains("reserved prefix \"aws:\""), "{}", run.text());
         // [eks.node_group] tags
-        std::fs::write(dir.join("k.toml"), format!("[eks.node_group.tags]\n\"{key}\" = \"1\"\n")).unwrap();
+        std::fs::write(
+            dir.join("k.toml"),
+            format!("[eks.node_group.tags]\n\"{key}\" = \"1\"\n"),
+        )
+        .unwrap();
         let run = kumo(&dir, &["synth", "--config", "k.toml"], &env, Stdout::Normal);
         assert_eq!(run.code, Some(2), "{}", run.text());
         assert!(run.stderr.contains("reserved prefix \"aws:\""), "{}", run.text());
@@ -573,51 +749,93 @@ fn template_files_as_they_come() {
     let mut utf16 = vec![0xFF, 0xFE];
     utf16.extend(body.encode_utf16().flat_map(u16::to_le_bytes));
     std::fs::write(dir.join("utf16.json"), utf16).unwrap();
-    std::fs::write(dir.join("latin1.yaml"), b"Description: caf\xe9\nResources:\n  L:\n    Type: AWS::Logs::LogGroup\n").unwrap();
+    std::fs::write(
+        dir.join("latin1.yaml"),
+        b"Description: caf\xe9\nResources:\n  L:\n    Type: AWS::Logs::LogGroup\n",
+    )
+    .unwrap();
     std::fs::write(
         dir.join("dup.json"),
         "{\"Resources\": {\"L\": {\"Type\": \"AWS::Logs::LogGroup\"},\n  \"L\": {\"Type\": \"AWS::SNS::Topic\"}}}",
     )
     .unwrap();
-    std::fs::write(dir.join("dup.yaml"), "Resources:\n  L:\n    Type: AWS::Logs::LogGroup\n  L:\n    Type: AWS::SNS::Topic\n").unwrap();
-    std::fs::write(dir.join("deep.json"), format!("{}{}", "[".repeat(100_000), "]".repeat(100_000))).unwrap();
-    std::fs::write(dir.join("deep.yaml"), format!("Resources: {}{}\n", "[".repeat(100_000), "]".repeat(100_000))).unwrap();
+    std::fs::write(
+        dir.join("dup.yaml"),
+        "Resources:\n  L:\n    Type: AWS::Logs::LogGroup\n  L:\n    Type: AWS::SNS::Topic\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("deep.json"),
+        format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("deep.yaml"),
+        format!("Resources: {}{}\n", "[".repeat(100_000), "]".repeat(100_000)),
+    )
+    .unwrap();
     std::fs::create_dir_all(dir.join("adir.json")).unwrap();
     // A huge array: parsed in linear time, then refused for its size.
     let huge: Vec<String> = (0..1_000_000).map(|i| (i % 10).to_string()).collect();
     std::fs::write(
         dir.join("huge.json"),
-        format!("{{\"Metadata\": {{\"A\": [{}]}}, \"Resources\": {{\"L\": {{\"Type\": \"AWS::Logs::LogGroup\"}}}}}}", huge.join(",")),
+        format!(
+            "{{\"Metadata\": {{\"A\": [{}]}}, \"Resources\": {{\"L\": {{\"Type\": \"AWS::Logs::LogGroup\"}}}}}}",
+            huge.join(",")
+        ),
     )
     .unwrap();
     std::fs::write(
         dir.join("huge.yaml"),
-        format!("Metadata:\n  A: [{}]\nResources:\n  L:\n    Type: AWS::Logs::LogGroup\n", huge.join(", ")),
+        format!(
+            "Metadata:\n  A: [{}]\nResources:\n  L:\n    Type: AWS::Logs::LogGroup\n",
+            huge.join(", ")
+        ),
     )
     .unwrap();
 
     let cases: &[(&str, &str)] = &[
-        ("utf16.json", "is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8"),
+        (
+            "utf16.json",
+            "is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8",
+        ),
         ("latin1.yaml", "is not UTF-8: byte 0xE9 at line 1, column 17"),
         ("dup.json", "dup.json:2:5: invalid JSON: duplicate key \"L\""),
         ("dup.yaml", "duplicate entry with key \"L\""),
         ("deep.json", "invalid JSON: recursion limit exceeded"),
-        ("deep.yaml", "deep.yaml:1:140: invalid YAML: nested more than 128 levels deep"),
+        (
+            "deep.yaml",
+            "deep.yaml:1:140: invalid YAML: nested more than 128 levels deep",
+        ),
         ("adir.json", "is a directory, not a template file"),
         ("huge.json", "bytes as sent; CloudFormation accepts at most 1048576"),
         ("huge.yaml", "bytes as sent; CloudFormation accepts at most 1048576"),
     ];
     for (file, expected) in cases {
         let started = Instant::now();
-        let run = kumo(&dir, &["diff", "--template", file, "--stack-name", "a"], &env, Stdout::Normal);
+        let run = kumo(
+            &dir,
+            &["diff", "--template", file, "--stack-name", "a"],
+            &env,
+            Stdout::Normal,
+        );
         assert_no_panic(&run, file);
         assert_eq!(run.code, Some(2), "{file}: {}", run.text());
         assert!(error_line(&run).contains(expected), "{file}: {}", run.text());
         assert!(!hint_line(&run).is_empty(), "{file}: {}", run.text());
-        assert!(started.elapsed() < Duration::from_secs(20), "{file}: {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{file}: {:?}",
+            started.elapsed()
+        );
     }
     // A byte-order mark is accepted: the template gets as far as the (counting) endpoint.
-    let run = kumo(&dir, &["diff", "--template", "bom.json", "--stack-name", "a"], &env, Stdout::Normal);
+    let run = kumo(
+        &dir,
+        &["diff", "--template", "bom.json", "--stack-name", "a"],
+        &env,
+        Stdout::Normal,
+    );
     assert!(!error_line(&run).contains("bom.json"), "{}", run.text());
     assert!(endpoint.connections() >= 1);
 }
@@ -633,7 +851,10 @@ fn a_config_path_that_is_a_directory_or_a_dangling_link_is_an_error() {
     std::os::unix::fs::symlink("gone.toml", dir.join("kumo.toml")).unwrap();
     let run = kumo(&dir, &["synth"], &[], Stdout::Normal);
     assert_eq!(run.code, Some(2), "{}", run.text());
-    assert_eq!(error_line(&run), "error: config kumo.toml is a link to gone.toml, which does not exist");
+    assert_eq!(
+        error_line(&run),
+        "error: config kumo.toml is a link to gone.toml, which does not exist"
+    );
     let run = kumo(&dir, &["synth", "--config", "."], &[], Stdout::Normal);
     assert_eq!(error_line(&run), "error: config . is a directory, not a file");
     // A byte-order mark is fine.
@@ -728,7 +949,13 @@ fn template_value() -> impl Strategy<Value = serde_json::Value> {
 
 fn template_text() -> impl Strategy<Value = (String, bool)> {
     let resource = (
-        proptest::sample::select(vec!["AWS::Logs::LogGroup", "AWS::EC2::VPC", "AWS::SNS::Topic", "Custom::X", "nope"]),
+        proptest::sample::select(vec![
+            "AWS::Logs::LogGroup",
+            "AWS::EC2::VPC",
+            "AWS::SNS::Topic",
+            "Custom::X",
+            "nope",
+        ]),
         template_value(),
     )
         .prop_map(|(kind, properties)| json!({"Type": kind, "Properties": properties}));
@@ -757,8 +984,16 @@ fn assert_clear_outcome(run: &Run, input: &str) {
     match run.code {
         Some(0 | 1) => {}
         Some(2) => {
-            assert!(!error_line(run).is_empty(), "no error line for:\n{input}\n{}", run.text());
-            assert!(!hint_line(run).is_empty(), "an error without a hint for:\n{input}\n{}", run.text());
+            assert!(
+                !error_line(run).is_empty(),
+                "no error line for:\n{input}\n{}",
+                run.text()
+            );
+            assert!(
+                !hint_line(run).is_empty(),
+                "an error without a hint for:\n{input}\n{}",
+                run.text()
+            );
         }
         other => panic!("exit {other:?} for:\n{input}\n{}", run.text()),
     }

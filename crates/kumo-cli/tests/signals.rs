@@ -125,18 +125,44 @@ fn interrupt_before_execute(moto: &MotoGuard, held: &str, signal_name: &str) {
     let dir = workdir(&format!("{held}-{signal_name}"));
     let proxy = SlowEndpoint::start(upstream(moto), &[(held, HOLD)]);
     let stack = format!("sig-{}", held.to_lowercase());
-    let child = spawn(moto, &proxy, &dir, &["deploy", "--template", "role.yaml", "--stack-name", &stack, "--yes"]);
+    let child = spawn(
+        moto,
+        &proxy,
+        &dir,
+        &["deploy", "--template", "role.yaml", "--stack-name", &stack, "--yes"],
+    );
     proxy.wait_for(held, LIMIT);
     std::thread::sleep(Duration::from_millis(200));
     let signalled = Instant::now();
     signal(&child, signal_name);
     let ended = finish(child);
     let after = proxy.actions_after(signalled);
-    assert_eq!(ended.code, Some(exit_code(signal_name)), "{held}/{signal_name}: {}", ended.stderr);
-    assert!(only_cleanup(&after), "{held}/{signal_name}: requests after the signal: {after:?}");
-    assert!(!proxy.actions().iter().any(|a| a == "ExecuteChangeSet"), "{:?}", proxy.actions());
-    assert_eq!(live_stacks(moto), [], "{held}/{signal_name}: left behind\n{}", ended.stderr);
-    assert!(ended.stderr.contains("stopping at the next safe point"), "{}", ended.stderr);
+    assert_eq!(
+        ended.code,
+        Some(exit_code(signal_name)),
+        "{held}/{signal_name}: {}",
+        ended.stderr
+    );
+    assert!(
+        only_cleanup(&after),
+        "{held}/{signal_name}: requests after the signal: {after:?}"
+    );
+    assert!(
+        !proxy.actions().iter().any(|a| a == "ExecuteChangeSet"),
+        "{:?}",
+        proxy.actions()
+    );
+    assert_eq!(
+        live_stacks(moto),
+        [],
+        "{held}/{signal_name}: left behind\n{}",
+        ended.stderr
+    );
+    assert!(
+        ended.stderr.contains("stopping at the next safe point"),
+        "{}",
+        ended.stderr
+    );
     assert!(ended.stderr.contains("nothing was changed"), "{}", ended.stderr);
 }
 
@@ -170,7 +196,16 @@ fn a_timed_out_attempt_is_not_retried_after_the_signal() {
     let proxy = SlowEndpoint::start(upstream(&moto), &[("DescribeChangeSet", HOLD)]);
     let mut command = Command::new(env!("CARGO_BIN_EXE_kumo"));
     command
-        .args(["deploy", "--template", "role.yaml", "--stack-name", "sig-retry", "--yes", "--api-timeout", "1"])
+        .args([
+            "deploy",
+            "--template",
+            "role.yaml",
+            "--stack-name",
+            "sig-retry",
+            "--yes",
+            "--api-timeout",
+            "1",
+        ])
         .current_dir(&dir)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -200,7 +235,12 @@ fn a_signal_during_execute_stops_watching_and_the_operation_continues() {
         let dir = workdir(&format!("execute-{signal_name}"));
         let proxy = SlowEndpoint::start(upstream(&moto), &[("ExecuteChangeSet", HOLD)]);
         let stack = format!("sig-execute-{}", signal_name.to_lowercase());
-        let child = spawn(&moto, &proxy, &dir, &["deploy", "--template", "role.yaml", "--stack-name", &stack, "--yes"]);
+        let child = spawn(
+            &moto,
+            &proxy,
+            &dir,
+            &["deploy", "--template", "role.yaml", "--stack-name", &stack, "--yes"],
+        );
         proxy.wait_for("ExecuteChangeSet", LIMIT);
         std::thread::sleep(Duration::from_millis(200));
         let signalled = Instant::now();
@@ -208,8 +248,17 @@ fn a_signal_during_execute_stops_watching_and_the_operation_continues() {
         let ended = finish(child);
         assert_eq!(ended.code, Some(exit_code(signal_name)), "{}", ended.stderr);
         // The execute in flight completes (it is bounded by --api-timeout); nothing is sent after it.
-        assert_eq!(proxy.actions_after(signalled), Vec::<String>::new(), "{:?}", proxy.actions());
-        assert!(ended.stderr.contains("the operation continues in CloudFormation"), "{}", ended.stderr);
+        assert_eq!(
+            proxy.actions_after(signalled),
+            Vec::<String>::new(),
+            "{:?}",
+            proxy.actions()
+        );
+        assert!(
+            ended.stderr.contains("the operation continues in CloudFormation"),
+            "{}",
+            ended.stderr
+        );
         let stacks = live_stacks(&moto);
         assert!(stacks.iter().any(|(name, _)| name == &stack), "{stacks:?}");
     }
@@ -220,7 +269,19 @@ fn a_second_signal_exits_at_once_and_says_what_may_still_run() {
     let moto = MotoServer::exclusive();
     let dir = workdir("second");
     let proxy = SlowEndpoint::start(upstream(&moto), &[("CreateChangeSet", Duration::from_secs(10))]);
-    let child = spawn(&moto, &proxy, &dir, &["deploy", "--template", "role.yaml", "--stack-name", "sig-second", "--yes"]);
+    let child = spawn(
+        &moto,
+        &proxy,
+        &dir,
+        &[
+            "deploy",
+            "--template",
+            "role.yaml",
+            "--stack-name",
+            "sig-second",
+            "--yes",
+        ],
+    );
     proxy.wait_for("CreateChangeSet", LIMIT);
     std::thread::sleep(Duration::from_millis(200));
     signal(&child, "INT");
@@ -232,7 +293,9 @@ fn a_second_signal_exits_at_once_and_says_what_may_still_run() {
     assert!(ended.waited < Duration::from_secs(5), "took {:?}", ended.waited);
     assert!(ended.stderr.contains("Ctrl-C again: exiting now"), "{}", ended.stderr);
     assert!(
-        ended.stderr.contains("CloudFormation CreateChangeSet request was in flight"),
+        ended
+            .stderr
+            .contains("CloudFormation CreateChangeSet request was in flight"),
         "{}",
         ended.stderr
     );
@@ -297,8 +360,16 @@ fn ctrl_c_at_the_approval_prompt_exits_130_and_deletes_the_change_set() {
     child.stdout.take().unwrap().read_to_string(&mut screen).unwrap();
     assert!(screen.contains("[y/N]"), "the prompt was not shown:\n{screen}");
     assert_eq!(status.code(), Some(130), "{screen}");
-    assert!(!proxy.actions().iter().any(|a| a == "ExecuteChangeSet"), "{:?}", proxy.actions());
-    assert!(proxy.actions().iter().any(|a| a == "DeleteChangeSet"), "{:?}", proxy.actions());
+    assert!(
+        !proxy.actions().iter().any(|a| a == "ExecuteChangeSet"),
+        "{:?}",
+        proxy.actions()
+    );
+    assert!(
+        proxy.actions().iter().any(|a| a == "DeleteChangeSet"),
+        "{:?}",
+        proxy.actions()
+    );
     assert_eq!(live_stacks(&moto), [], "{screen}");
 }
 
@@ -308,7 +379,19 @@ fn deploy_names_the_account_identity_and_region_before_changing_anything() {
     let moto = MotoServer::exclusive();
     let dir = workdir("identity");
     let proxy = SlowEndpoint::start(upstream(&moto), &[]);
-    let child = spawn(&moto, &proxy, &dir, &["deploy", "--template", "role.yaml", "--stack-name", "sig-identity", "--yes"]);
+    let child = spawn(
+        &moto,
+        &proxy,
+        &dir,
+        &[
+            "deploy",
+            "--template",
+            "role.yaml",
+            "--stack-name",
+            "sig-identity",
+            "--yes",
+        ],
+    );
     let ended = finish(child);
     assert_eq!(ended.code, Some(0), "{}", ended.stderr);
     let line = ended

@@ -80,7 +80,9 @@ pub const TAG_RULE: &str = "AWS tags: key 1-128 characters, value at most 256, l
      _ . : / = + - @ only, and no key starting with \"aws:\" in any letter case (reserved for AWS)";
 
 fn tag_text(value: &str) -> Check {
-    only(value, |c| c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c))
+    only(value, |c| {
+        c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c)
+    })
 }
 
 /// The reserved prefix `key` starts with, in any letter case.
@@ -95,7 +97,9 @@ pub fn reserved_tag_prefix(key: &str) -> Option<&'static str> {
 pub fn tag_key(key: &str) -> Check {
     length(key, 1, MAX_TAG_KEY)?;
     if let Some(prefix) = reserved_tag_prefix(key) {
-        return Err(format!("starts with the reserved prefix {prefix:?} (in any letter case)"));
+        return Err(format!(
+            "starts with the reserved prefix {prefix:?} (in any letter case)"
+        ));
     }
     tag_text(key)
 }
@@ -153,10 +157,25 @@ mod tests {
             assert!(stack_name(bad).is_err(), "{bad}");
         }
         assert!(stack_name(&"a".repeat(129)).is_err());
-        for good in ["us-east-1", "ap-northeast-1", "us-gov-west-1", "eu-central-2", "cn-north-1"] {
+        for good in [
+            "us-east-1",
+            "ap-northeast-1",
+            "us-gov-west-1",
+            "eu-central-2",
+            "cn-north-1",
+        ] {
             assert!(region(good).is_ok(), "{good}");
         }
-        for bad in ["", "us-east", "US-EAST-1", "useast1", "us-east-1a", "us-east-123", "-us-east-1", "u-east-1"] {
+        for bad in [
+            "",
+            "us-east",
+            "US-EAST-1",
+            "useast1",
+            "us-east-1a",
+            "us-east-123",
+            "-us-east-1",
+            "u-east-1",
+        ] {
             assert!(region(bad).is_err(), "{bad}");
         }
     }

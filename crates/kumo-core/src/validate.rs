@@ -800,7 +800,9 @@ pub(crate) fn resource_tags(template: &Template) -> Vec<Diagnostic> {
                     DiagnosticKind::PatternMismatch,
                     Some(id),
                     Some("Properties.Tags".to_owned()),
-                    &format!("tag key {key:?} starts with the reserved prefix {prefix:?} (AWS refuses it in any letter case)"),
+                    &format!(
+                        "tag key {key:?} starts with the reserved prefix {prefix:?} (AWS refuses it in any letter case)"
+                    ),
                 ));
             }
         }
@@ -815,4 +817,3 @@ pub(crate) fn resource_tags(template: &Template) -> Vec<Diagnostic> {
     }
     diagnostics
 }
-

@@ -416,9 +416,7 @@ async fn apply<U: Ui>(
             let _ = engine.discard(&change_set, spec.new_stack).await;
             return Err(match outcome {
                 Err(error) if !engine.interrupt.is_triggered() => error.into(),
-                _ => DeployError::Interrupted(Interruption::BeforeChange {
-                    stack: name.to_owned(),
-                }),
+                _ => DeployError::Interrupted(Interruption::BeforeChange { stack: name.to_owned() }),
             });
         }
     };

@@ -283,9 +283,9 @@ impl ApiError {
                  no proxy, VPN or firewall holds the replies"
                     .to_owned(),
             ),
-            ApiErrorKind::Connect => Some(
-                "check the endpoint (--endpoint-url / AWS_ENDPOINT_URL), the region and your network".to_owned(),
-            ),
+            ApiErrorKind::Connect => {
+                Some("check the endpoint (--endpoint-url / AWS_ENDPOINT_URL), the region and your network".to_owned())
+            }
             ApiErrorKind::Service { code, .. } if CREDENTIAL_CODES.contains(&code.as_str()) => Some(
                 "AWS rejected the credentials: refresh them (e.g. `aws sso login`, new access keys) or pick \
                  another --profile"

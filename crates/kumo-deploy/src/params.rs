@@ -137,8 +137,7 @@ pub fn stack_tags(user: &[(String, String)]) -> Result<Vec<Tag>, DeployError> {
 pub fn check_propagated_tags(template: &TemplateDoc, stack_tags: &[Tag]) -> Result<(), DeployError> {
     let stack_keys: Vec<&str> = stack_tags.iter().filter_map(Tag::key).collect();
     for (id, own) in template.resource_tag_keys() {
-        if let Err(reason) = names::tags_after_propagation(own.iter().map(String::as_str), stack_keys.iter().copied())
-        {
+        if let Err(reason) = names::tags_after_propagation(own.iter().map(String::as_str), stack_keys.iter().copied()) {
             return Err(DeployError::input(
                 format!("resource {id} in {} {reason}", template.origin()),
                 format!(

@@ -595,7 +595,9 @@ mod tests {
     #[test]
     fn deep_yaml_flow_nesting_is_refused_before_parsing() {
         let deep = format!("Resources: {}{}\n", "[".repeat(200), "]".repeat(200));
-        let error = TemplateDoc::parse(&deep, "t.yaml", Syntax::Yaml).unwrap_err().to_string();
+        let error = TemplateDoc::parse(&deep, "t.yaml", Syntax::Yaml)
+            .unwrap_err()
+            .to_string();
         assert_eq!(error, "t.yaml:1:140: invalid YAML: nested more than 128 levels deep");
         // Brackets in strings and comments do not count.
         let fine = format!(

@@ -1279,7 +1279,10 @@ async fn timeout_also_bounds_a_resumed_operation() {
     let mut ui = Recorder::non_interactive();
     ui.interrupt_after_events = Some((2, engine.interrupt().clone()));
     let interrupted = deploy(&engine, &request(TEMPLATE), &mut ui).await;
-    assert!(matches!(interrupted, Err(DeployError::Interrupted(_))), "{interrupted:?}");
+    assert!(
+        matches!(interrupted, Err(DeployError::Interrupted(_))),
+        "{interrupted:?}"
+    );
 
     let engine = support::engine(&world, &[]);
     let started = world.lock().unwrap().clock.now();
@@ -1289,11 +1292,18 @@ async fn timeout_also_bounds_a_resumed_operation() {
     let Err(error @ DeployError::TimedOut { .. }) = result else {
         panic!("{result:?}")
     };
-    assert_eq!(error.to_string(), "app: resumed operation still running after the 5-minute timeout");
+    assert_eq!(
+        error.to_string(),
+        "app: resumed operation still running after the 5-minute timeout"
+    );
     let waited = world.lock().unwrap().clock.now().duration_since(started).unwrap();
     assert!(
         waited >= Duration::from_secs(5 * 60) && waited < Duration::from_secs(6 * 60),
         "followed for {waited:?}"
     );
-    assert_eq!(mutations(&world), ["CreateChangeSet:CREATE", "ExecuteChangeSet"], "nothing new was started");
+    assert_eq!(
+        mutations(&world),
+        ["CreateChangeSet:CREATE", "ExecuteChangeSet"],
+        "nothing new was started"
+    );
 }

@@ -202,7 +202,9 @@ impl Checker {
     /// `inherited`: tag keys CloudFormation adds to the same resources (the stack's tags, including
     /// kumo's own `kumo:managed-by`), which count against the same limit of 50.
     fn tags(&mut self, key: &str, tags: &std::collections::BTreeMap<String, String>, inherited: &[&str]) {
-        if let Err(reason) = kumo_core::names::tags_after_propagation(tags.keys().map(String::as_str), inherited.iter().copied()) {
+        if let Err(reason) =
+            kumo_core::names::tags_after_propagation(tags.keys().map(String::as_str), inherited.iter().copied())
+        {
             self.error(
                 key,
                 String::new(),
@@ -403,9 +405,14 @@ pub(super) fn integer_range(key: &str) -> Option<String> {
             "0 or more, with min_size ≤ desired_size ≤ max_size".to_owned()
         }
         "eks.node_group.max_size" => "1 or more, with min_size ≤ desired_size ≤ max_size".to_owned(),
-        "database.instances" => format!("{} to {} (one writer plus up to 15 replicas)", DB_INSTANCES.0, DB_INSTANCES.1),
+        "database.instances" => format!(
+            "{} to {} (one writer plus up to 15 replicas)",
+            DB_INSTANCES.0, DB_INSTANCES.1
+        ),
         "database.port" => format!("{} to {} (Aurora's allowed port range)", DB_PORT.0, DB_PORT.1),
-        "database.backup_retention_days" => format!("{} to {} (days)", BACKUP_RETENTION_DAYS.0, BACKUP_RETENTION_DAYS.1),
+        "database.backup_retention_days" => {
+            format!("{} to {} (days)", BACKUP_RETENTION_DAYS.0, BACKUP_RETENTION_DAYS.1)
+        }
         "eks.log_retention_days" | "image_builder.log_retention_days" | "db_migrator.log_retention_days" => retention(),
         _ => return None,
     })
@@ -909,7 +916,13 @@ fn database(c: &mut Checker, config: &Config) {
         DB_INSTANCES.1,
         "one writer plus up to 15 Aurora replicas",
     );
-    c.range("database.port", d.port, DB_PORT.0, DB_PORT.1, "Aurora's allowed port range");
+    c.range(
+        "database.port",
+        d.port,
+        DB_PORT.0,
+        DB_PORT.1,
+        "Aurora's allowed port range",
+    );
     c.range(
         "database.backup_retention_days",
         d.backup_retention_days,

@@ -157,7 +157,8 @@ pub fn similar_instance_types(name: &str) -> Vec<&'static str> {
         .filter(|known| known.ends_with(&format!(".{size}")))
         .filter(|known| {
             let other = known.split('.').next().unwrap_or_default();
-            other.len().abs_diff(family.len()) <= 1 && other.chars().zip(family.chars()).filter(|(a, b)| a != b).count() <= 1
+            other.len().abs_diff(family.len()) <= 1
+                && other.chars().zip(family.chars()).filter(|(a, b)| a != b).count() <= 1
         })
         .take(8)
         .collect()

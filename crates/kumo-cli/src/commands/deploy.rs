@@ -12,12 +12,12 @@ use crate::aws_env;
 use crate::aws_target;
 use crate::cli::DeployArgs;
 use crate::error::CliError;
+use crate::output::outln;
 use crate::project;
 use crate::render_error::deploy_error;
 use crate::render_progress::CliUi;
 use crate::render_report::print_outputs;
 use crate::signals;
-use crate::output::outln;
 
 pub fn run(config: Option<&Path>, args: &DeployArgs) -> Result<ExitCode, CliError> {
     // Everything that can be checked locally is checked before the first AWS request.
@@ -42,7 +42,9 @@ pub fn run(config: Option<&Path>, args: &DeployArgs) -> Result<ExitCode, CliErro
         termination_protection: args.termination_protection || target.settings.termination_protection,
         disable_rollback: args.no_rollback,
         // clap bounds --timeout to MAX_TIMEOUT_MINUTES, so this cannot overflow.
-        timeout: args.timeout.map(|minutes| Duration::from_secs(minutes.saturating_mul(60))),
+        timeout: args
+            .timeout
+            .map(|minutes| Duration::from_secs(minutes.saturating_mul(60))),
         assume_yes: args.yes,
         adopt: args.adopt,
     };
@@ -65,12 +67,11 @@ pub fn run(config: Option<&Path>, args: &DeployArgs) -> Result<ExitCode, CliErro
             DeployOutcome::Deployed { status, .. } => outln!("{}: {status}", stack.name),
         }
         print_outputs(&stack.outputs);
-        let path = write_outputs_file(&args.out, &stack.name, &stack.outputs)
-            .map_err(|e| {
-                CliError::new(format!("cannot write the outputs file in {}: {e}", args.out.display())).hint(
-                    "the deploy itself succeeded; `kumo outputs --json` prints the same content once the disk is fixed",
-                )
-            })?;
+        let path = write_outputs_file(&args.out, &stack.name, &stack.outputs).map_err(|e| {
+            CliError::new(format!("cannot write the outputs file in {}: {e}", args.out.display())).hint(
+                "the deploy itself succeeded; `kumo outputs --json` prints the same content once the disk is fixed",
+            )
+        })?;
         outln!("outputs written to {}", path.display());
         Ok(ExitCode::SUCCESS)
     })

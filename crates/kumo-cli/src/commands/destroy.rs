@@ -9,10 +9,10 @@ use crate::aws_env;
 use crate::aws_target;
 use crate::cli::DestroyArgs;
 use crate::error::CliError;
+use crate::output::outln;
 use crate::render_error::deploy_error;
 use crate::render_progress::CliUi;
 use crate::signals;
-use crate::output::outln;
 
 pub fn run(config: Option<&Path>, args: &DestroyArgs) -> Result<ExitCode, CliError> {
     let (stack_name, settings) = aws_target::stack_only(config, args.stack_name.as_deref())?;

@@ -10,10 +10,10 @@ use crate::aws_env;
 use crate::aws_target;
 use crate::cli::DiffArgs;
 use crate::error::{CliError, exit};
+use crate::output::outln;
 use crate::render_error::deploy_error;
 use crate::render_progress::CliUi;
 use crate::signals;
-use crate::output::outln;
 
 pub fn run(config: Option<&Path>, args: &DiffArgs) -> Result<ExitCode, CliError> {
     let target = aws_target::resolve(config, &args.stack)?;

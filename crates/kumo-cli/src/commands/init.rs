@@ -11,8 +11,8 @@ use kumo_blueprint::{Profile, init_template};
 
 use crate::cli::{InitArgs, InitProfile};
 use crate::error::CliError;
-use crate::project::{self, DEFAULT_CONFIG_FILE};
 use crate::output::outln;
+use crate::project::{self, DEFAULT_CONFIG_FILE};
 
 pub fn run(config: Option<&Path>, args: &InitArgs) -> Result<ExitCode, CliError> {
     if let Some(config) = config {

@@ -7,9 +7,9 @@ use crate::aws_env;
 use crate::aws_target;
 use crate::cli::StatusArgs;
 use crate::error::CliError;
+use crate::output::outln;
 use crate::render_error::deploy_error;
 use crate::render_report::print_status;
-use crate::output::outln;
 
 pub fn run(config: Option<&Path>, args: &StatusArgs) -> Result<ExitCode, CliError> {
     let (stack_name, settings) = aws_target::stack_only(config, args.stack_name.as_deref())?;

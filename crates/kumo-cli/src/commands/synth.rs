@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use crate::cli::{SynthArgs, TemplateFormat};
 use crate::error::CliError;
-use crate::project::{self, Synthesized};
 use crate::output::outln;
+use crate::project::{self, Synthesized};
 
 pub fn run(config: Option<&Path>, args: &SynthArgs) -> Result<ExitCode, CliError> {
     let synthesized = project::synthesize(config)?;

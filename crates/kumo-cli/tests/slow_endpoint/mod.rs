@@ -30,8 +30,12 @@ impl SlowEndpoint {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
         let port = listener.local_addr().unwrap().port();
         let log = Arc::new(Mutex::new(Vec::new()));
-        let delays: Arc<HashMap<String, Duration>> =
-            Arc::new(delays.iter().map(|(action, delay)| ((*action).to_owned(), *delay)).collect());
+        let delays: Arc<HashMap<String, Duration>> = Arc::new(
+            delays
+                .iter()
+                .map(|(action, delay)| ((*action).to_owned(), *delay))
+                .collect(),
+        );
         let shared = log.clone();
         std::thread::spawn(move || {
             for client in listener.incoming() {
