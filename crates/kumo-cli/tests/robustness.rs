@@ -1000,7 +1000,7 @@ fn assert_clear_outcome(run: &Run, input: &str) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 16, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn generated_configs_through_synth_and_diff(text in config_text()) {

@@ -24,16 +24,32 @@ pub struct SlowEndpoint {
     log: Arc<Mutex<Vec<Logged>>>,
 }
 
+/// What the proxy does with a held request once its time is up.
+#[derive(Clone, Copy, Debug)]
+pub enum Then {
+    /// Forward it to moto and return the answer.
+    Forward,
+    /// Close the connection without answering (a failure the SDK would normally retry). The request
+    /// never reaches moto, so nothing it would have made can appear in a later test.
+    Drop,
+}
+
 impl SlowEndpoint {
     /// Forwards to `upstream` (host:port); `delays` holds the named actions that long before forwarding.
     pub fn start(upstream: String, delays: &[(&str, Duration)]) -> SlowEndpoint {
+        let holds: Vec<(&str, Duration, Then)> = delays.iter().map(|(a, d)| (*a, *d, Then::Forward)).collect();
+        Self::start_with(upstream, &holds)
+    }
+
+    /// Like [`SlowEndpoint::start`], choosing per held action what happens after the hold.
+    pub fn start_with(upstream: String, holds: &[(&str, Duration, Then)]) -> SlowEndpoint {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
         let port = listener.local_addr().unwrap().port();
         let log = Arc::new(Mutex::new(Vec::new()));
-        let delays: Arc<HashMap<String, Duration>> = Arc::new(
-            delays
+        let delays: Arc<HashMap<String, (Duration, Then)>> = Arc::new(
+            holds
                 .iter()
-                .map(|(action, delay)| ((*action).to_owned(), *delay))
+                .map(|(action, delay, then)| ((*action).to_owned(), (*delay, *then)))
                 .collect(),
         );
         let shared = log.clone();
@@ -90,7 +106,7 @@ fn serve(
     client: TcpStream,
     upstream: &str,
     log: &Mutex<Vec<Logged>>,
-    delays: &HashMap<String, Duration>,
+    delays: &HashMap<String, (Duration, Then)>,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(client.try_clone()?);
     let mut head = Vec::new();
@@ -123,8 +139,11 @@ fn serve(
         action: action.clone(),
         at: Instant::now(),
     });
-    if let Some(delay) = delays.get(&action) {
+    if let Some((delay, then)) = delays.get(&action) {
         std::thread::sleep(*delay);
+        if let Then::Drop = then {
+            return Ok(()); // dropping `client` closes the connection unanswered
+        }
     }
     let mut moto = TcpStream::connect(upstream)?;
     let mut request = head.concat();
