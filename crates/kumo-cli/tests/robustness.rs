@@ -17,16 +17,17 @@ use kumo_testkit::moto::MotoServer;
 use proptest::prelude::*;
 use serde_json::json;
 
-const ROLE_TEMPLATE: &str = "Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      \
-AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            \
-Principal: {Service: ec2.amazonaws.com}\n            Action: sts:AssumeRole\n";
+mod stack_fixture;
 
 fn workdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kumo-robustness-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("role.yaml"), ROLE_TEMPLATE).unwrap();
-    dir
+    stack_fixture::workdir("robustness", name)
+}
+
+fn live_stacks(moto: &MotoServer) -> Vec<String> {
+    stack_fixture::live_stacks(moto)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect()
 }
 
 /// Where kumo's stdout goes.
@@ -208,17 +209,6 @@ fn arguments(command: &str) -> Vec<&'static str> {
         "outputs" | "status" => vec!["--stack-name", "rb-deploy-Normal"],
         _ => Vec::new(),
     }
-}
-
-fn live_stacks(moto: &MotoServer) -> Vec<String> {
-    let listed = moto.service_call("cloudformation", "list_stacks", json!({}));
-    listed["StackSummaries"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|s| s["StackStatus"] != "DELETE_COMPLETE")
-        .map(|s| s["StackName"].as_str().unwrap_or_default().to_owned())
-        .collect()
 }
 
 // -------------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 //! sent after the signal (none but the cleanup), and what is left in CloudFormation.
 
 mod slow_endpoint;
+mod stack_fixture;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -11,26 +12,17 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kumo_testkit::moto::{MotoGuard, MotoServer};
-use serde_json::json;
 use slow_endpoint::{SlowEndpoint, Then};
+use stack_fixture::live_stacks;
 
-/// A new stack whose deploy needs approval (an IAM role is a security change).
-const ROLE_TEMPLATE: &str = "Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      \
-AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            \
-Principal: {Service: ec2.amazonaws.com}\n            Action: sts:AssumeRole\n";
+fn workdir(name: &str) -> PathBuf {
+    stack_fixture::workdir("signals", name)
+}
 
 /// How long a held request stays in the proxy: long enough to signal during it, short for the suite.
 const HOLD: Duration = Duration::from_secs(1);
 /// A test fails rather than hangs.
 const LIMIT: Duration = Duration::from_secs(60);
-
-fn workdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kumo-signals-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("role.yaml"), ROLE_TEMPLATE).unwrap();
-    dir
-}
 
 fn upstream(moto: &MotoServer) -> String {
     format!("127.0.0.1:{}", moto.port())
@@ -87,23 +79,6 @@ fn finish(mut child: Child) -> Ended {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-}
-
-/// The stacks moto holds that are not deleted, with their status.
-fn live_stacks(moto: &MotoServer) -> Vec<(String, String)> {
-    let listed = moto.service_call("cloudformation", "list_stacks", json!({}));
-    listed["StackSummaries"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|s| s["StackStatus"] != "DELETE_COMPLETE")
-        .map(|s| {
-            (
-                s["StackName"].as_str().unwrap_or_default().to_owned(),
-                s["StackStatus"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect()
 }
 
 fn exit_code(name: &str) -> i32 {

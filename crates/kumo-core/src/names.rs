@@ -18,7 +18,9 @@ pub const RESERVED_TAG_PREFIXES: &[&str] = &["aws:"];
 
 type Check = Result<(), String>;
 
-fn length(value: &str, min: usize, max: usize) -> Check {
+/// `value`'s length in characters against `min..=max`, as a reason ("is empty", "is 300 characters long
+/// (maximum 256)"). Shared with the blueprint's other naming rules.
+pub fn length(value: &str, min: usize, max: usize) -> Check {
     let n = value.chars().count();
     if n < min {
         return Err(if n == 0 {
@@ -33,8 +35,8 @@ fn length(value: &str, min: usize, max: usize) -> Check {
     Ok(())
 }
 
-/// The first character outside `allowed`, as a reason.
-fn only(value: &str, allowed: impl Fn(char) -> bool) -> Check {
+/// The first character outside `allowed`, as a reason ("contains '_'").
+pub fn only(value: &str, allowed: impl Fn(char) -> bool) -> Check {
     match value.chars().find(|&c| !allowed(c)) {
         Some(c) => Err(format!("contains {c:?}")),
         None => Ok(()),

@@ -353,16 +353,7 @@ impl Stack {
                     }
                     None => Vec::new(),
                 };
-                let own_keys: Vec<String> = list
-                    .iter()
-                    .filter_map(|item| match item {
-                        Expr::Object(tag) => match tag.get("Key") {
-                            Some(Expr::String(key)) => Some(key.clone()),
-                            _ => None,
-                        },
-                        _ => None,
-                    })
-                    .collect();
+                let own_keys: Vec<String> = validate::list_tag_keys(&list).into_iter().map(str::to_owned).collect();
                 for (key, value) in inherited {
                     if !own_keys.iter().any(|own| own == key) {
                         list.push([("Key", key), ("Value", value)].into_iter().collect());

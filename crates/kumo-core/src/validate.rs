@@ -772,19 +772,24 @@ fn serialized_len(template: &Template) -> usize {
 /// compute keys are skipped, since they cannot be checked before deploy.
 pub fn literal_tag_keys(properties: &crate::Props) -> Vec<&str> {
     match properties.get("Tags") {
-        Some(Expr::List(items)) => items
-            .iter()
-            .filter_map(|item| match item {
-                Expr::Object(tag) => match tag.get("Key") {
-                    Some(Expr::String(key)) => Some(key.as_str()),
-                    _ => None,
-                },
-                _ => None,
-            })
-            .collect(),
+        Some(Expr::List(items)) => list_tag_keys(items),
         Some(Expr::Object(map)) => map.keys().map(String::as_str).collect(),
         _ => Vec::new(),
     }
+}
+
+/// The literal `Key`s of a `[{Key, Value}]` tag list.
+pub(crate) fn list_tag_keys(items: &[Expr]) -> Vec<&str> {
+    items
+        .iter()
+        .filter_map(|item| match item {
+            Expr::Object(tag) => match tag.get("Key") {
+                Some(Expr::String(key)) => Some(key.as_str()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
 }
 
 /// Tags as AWS will judge them, after the stack's scoped tags were merged in: no key with a reserved

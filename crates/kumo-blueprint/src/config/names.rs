@@ -7,28 +7,7 @@
 
 type Check = Result<(), String>;
 
-fn length(value: &str, min: usize, max: usize) -> Check {
-    let n = value.chars().count();
-    if n < min {
-        return Err(if n == 0 {
-            "is empty".to_owned()
-        } else {
-            format!("is {n} characters long (minimum {min})")
-        });
-    }
-    if n > max {
-        return Err(format!("is {n} characters long (maximum {max})"));
-    }
-    Ok(())
-}
-
-/// The first character outside `allowed`, as a reason.
-fn only(value: &str, allowed: impl Fn(char) -> bool) -> Check {
-    match value.chars().find(|&c| !allowed(c)) {
-        Some(c) => Err(format!("contains {c:?}")),
-        None => Ok(()),
-    }
-}
+use kumo_core::names::{length, only};
 
 fn starts_with(value: &str, what: &str, ok: impl Fn(char) -> bool) -> Check {
     match value.chars().next() {
