@@ -312,7 +312,18 @@ impl Stack {
         let specs = |id: &str| self.resources.get(id).and_then(|entry| entry.spec);
         let mut diagnostics = self.build_errors.clone();
         diagnostics.extend(validate::validate(&template, &specs));
-        diagnostics.extend(validate::resource_tags(&template));
+        // The schemas already catch some of these (`maxItems`, a lowercase `aws:` pattern): one
+        // diagnostic per problem.
+        for tag_problem in validate::resource_tags(&template) {
+            let already = diagnostics.iter().any(|d| {
+                d.kind == tag_problem.kind
+                    && d.logical_id == tag_problem.logical_id
+                    && d.path.as_deref().is_some_and(|p| p.starts_with("Properties.Tags"))
+            });
+            if !already {
+                diagnostics.push(tag_problem);
+            }
+        }
         if diagnostics.is_empty() {
             Ok(template)
         } else {
