@@ -341,7 +341,11 @@ fn price_nodes(spot: bool, types: &[String], table: &PriceTable, region: &str) -
         .iter()
         .filter(|(_, f)| f.usd.is_some())
         .max_by(|a, b| a.1.usd.partial_cmp(&b.1.usd).unwrap_or(std::cmp::Ordering::Equal));
-    let max = if all_known { dearest.and_then(|(_, f)| f.usd) } else { None };
+    let max = if all_known {
+        dearest.and_then(|(_, f)| f.usd)
+    } else {
+        None
+    };
     let source = dearest.and_then(|(t, f)| f.source.as_ref().map(|s| format!("{t}: {s}")));
     let mut notes = Vec::new();
     let known: Vec<f64> = on_demand.iter().filter_map(|(_, f)| f.usd).collect();
@@ -355,7 +359,11 @@ fn price_nodes(spot: bool, types: &[String], table: &PriceTable, region: &str) -
         };
         notes.push(format!(
             "on-demand {range} /h across {} ({})",
-            if all_known { "all listed types".to_owned() } else { format!("{} of {} types", known.len(), types.len()) },
+            if all_known {
+                "all listed types".to_owned()
+            } else {
+                format!("{} of {} types", known.len(), types.len())
+            },
             types.join(", ")
         ));
     }

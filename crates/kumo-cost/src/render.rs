@@ -76,7 +76,12 @@ pub fn render(estimate: &Estimate, title: &str) -> String {
             None => "?".to_owned(),
         };
         let unit_price = match item.unit_price {
-            Some(usd) => format!("{}{}{}", format_usd(usd), unit_suffix(item.price_unit), cite(&item.source)),
+            Some(usd) => format!(
+                "{}{}{}",
+                format_usd(usd),
+                unit_suffix(item.price_unit),
+                cite(&item.source)
+            ),
             None => "unknown".to_owned(),
         };
         rows.push([
@@ -150,12 +155,22 @@ pub fn render(estimate: &Estimate, title: &str) -> String {
 
     if !estimate.usage_prices.is_empty() {
         let _ = writeln!(out, "\nusage-based, not in the totals:");
-        let width = estimate.usage_prices.iter().map(|u| u.part.chars().count()).max().unwrap_or(0);
+        let width = estimate
+            .usage_prices
+            .iter()
+            .map(|u| u.part.chars().count())
+            .max()
+            .unwrap_or(0);
         let prices: Vec<String> = estimate
             .usage_prices
             .iter()
             .map(|usage| match usage.unit_price {
-                Some(usd) => format!("{}{}{}", format_usd(usd), unit_suffix(usage.price_unit), cite(&usage.source)),
+                Some(usd) => format!(
+                    "{}{}{}",
+                    format_usd(usd),
+                    unit_suffix(usage.price_unit),
+                    cite(&usage.source)
+                ),
                 None => format!("unknown for {}", estimate.region),
             })
             .collect();
@@ -211,8 +226,8 @@ pub fn render(estimate: &Estimate, title: &str) -> String {
             let _ = writeln!(out, "  [{}] {source}", i + 1);
         }
     }
-    let any_unknown = estimate.items.iter().any(|i| i.unknown.is_some())
-        || estimate.usage_prices.iter().any(|u| u.unknown.is_some());
+    let any_unknown =
+        estimate.items.iter().any(|i| i.unknown.is_some()) || estimate.usage_prices.iter().any(|u| u.unknown.is_some());
     if any_unknown {
         let _ = writeln!(
             out,
@@ -257,7 +272,11 @@ fn plural(unit: &str, quantity: f64) -> String {
 }
 
 fn trim_number(n: f64) -> String {
-    if n.fract() == 0.0 { format!("{n:.0}") } else { format!("{n}") }
+    if n.fract() == 0.0 {
+        format!("{n:.0}")
+    } else {
+        format!("{n}")
+    }
 }
 
 fn applies_to(ids: &[String]) -> String {

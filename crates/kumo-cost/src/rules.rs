@@ -182,7 +182,13 @@ fn not_literal(property: &str, e: NotLiteral) -> String {
 }
 
 fn eks_cluster(view: &TemplateView<'_>, a: &mut Analysis, id: &str, p: &Map<String, Value>) {
-    let mut spec = part(id, "AWS::EKS::Cluster", "EKS control plane", "cluster", Pricing::Sku(Sku::EksClusterHour));
+    let mut spec = part(
+        id,
+        "AWS::EKS::Cluster",
+        "EKS control plane",
+        "cluster",
+        Pricing::Sku(Sku::EksClusterHour),
+    );
     match view.string(p.get("Version")) {
         Err(e) => spec.pricing = Pricing::Unknown(not_literal("Version", e)),
         // EKS creates the cluster on its default version, which is in standard support.
@@ -263,7 +269,9 @@ fn nodegroup(view: &TemplateView<'_>, a: &mut Analysis, id: &str, p: &Map<String
         Err(e) => Err(not_literal("InstanceTypes", e)),
     };
     let name = match &types {
-        Ok(types) if types.len() == 1 => format!("EKS nodes, {}, {}", if spot { "spot" } else { "on-demand" }, types[0]),
+        Ok(types) if types.len() == 1 => {
+            format!("EKS nodes, {}, {}", if spot { "spot" } else { "on-demand" }, types[0])
+        }
         Ok(types) => format!(
             "EKS nodes, {}, {} types",
             if spot { "spot" } else { "on-demand" },
@@ -297,10 +305,7 @@ fn nodegroup(view: &TemplateView<'_>, a: &mut Analysis, id: &str, p: &Map<String
         .and_then(Value::as_array)
         .and_then(|mappings| mappings.iter().find_map(|m| m.get("Ebs")));
     let (size, volume_type) = match volume {
-        Some(ebs) => (
-            view.number(ebs.get("VolumeSize")),
-            view.string(ebs.get("VolumeType")),
-        ),
+        Some(ebs) => (view.number(ebs.get("VolumeSize")), view.string(ebs.get("VolumeType"))),
         None => (view.number(p.get("DiskSize")).map(|s| s.or(Some(20.0))), Ok(None)),
     };
     let pricing = match volume_type {
@@ -334,7 +339,11 @@ fn nat_gateway(view: &TemplateView<'_>, a: &mut Analysis, id: &str, p: &Map<Stri
         return;
     }
     let private = view.string(p.get("ConnectivityType")).ok().flatten().as_deref() == Some("private");
-    let name = if private { "NAT gateway (private)" } else { "NAT gateway" };
+    let name = if private {
+        "NAT gateway (private)"
+    } else {
+        "NAT gateway"
+    };
     one(a, id, "AWS::EC2::NatGateway", name, "gateway", Sku::NatGatewayHour);
     a.usage.push((Sku::NatGatewayGb, id.to_owned()));
 }
@@ -349,8 +358,13 @@ fn eip(view: &TemplateView<'_>, a: &mut Analysis, id: &str) {
         Some(nat) => format!("public IPv4 address (Elastic IP of {nat})"),
         None => "public IPv4 address (Elastic IP)".to_owned(),
     };
-    a.parts
-        .push(part(id, "AWS::EC2::EIP", name, "address", Pricing::Sku(Sku::PublicIpv4Hour)));
+    a.parts.push(part(
+        id,
+        "AWS::EC2::EIP",
+        name,
+        "address",
+        Pricing::Sku(Sku::PublicIpv4Hour),
+    ));
 }
 
 fn vpc_endpoint(view: &TemplateView<'_>, a: &mut Analysis, id: &str, p: &Map<String, Value>) {

@@ -88,7 +88,9 @@ pub enum Sku {
         io_optimized: bool,
     },
     /// Aurora cluster volume storage (Standard or I/O-Optimized configuration).
-    AuroraStorage { io_optimized: bool },
+    AuroraStorage {
+        io_optimized: bool,
+    },
     /// Aurora Standard I/O requests.
     AuroraIo,
     /// A non-Aurora RDS instance.
@@ -145,7 +147,10 @@ impl Sku {
                 engine,
                 class,
                 io_optimized,
-            } => format!("rds:{engine}{}:{class}", if *io_optimized { "-io-optimized" } else { "" }),
+            } => format!(
+                "rds:{engine}{}:{class}",
+                if *io_optimized { "-io-optimized" } else { "" }
+            ),
             Sku::AuroraStorage { io_optimized: false } => "rds:aurora-storage".to_owned(),
             Sku::AuroraStorage { io_optimized: true } => "rds:aurora-io-optimized-storage".to_owned(),
             Sku::AuroraIo => "rds:aurora-io".to_owned(),
@@ -153,7 +158,10 @@ impl Sku {
                 engine,
                 class,
                 multi_az,
-            } => format!("rds:{engine}:{class}:{}", if *multi_az { "multi-az" } else { "single-az" }),
+            } => format!(
+                "rds:{engine}:{class}:{}",
+                if *multi_az { "multi-az" } else { "single-az" }
+            ),
             Sku::HostedZone => "route53:hosted-zone".to_owned(),
             Sku::Secret => "secretsmanager:secret".to_owned(),
             Sku::KmsKey => "kms:key".to_owned(),
@@ -230,10 +238,13 @@ impl Sku {
     pub fn query(&self, region: &str) -> PriceQuery {
         let regional = |service: &'static str, family: Option<&'static str>, suffix: String| PriceQuery {
             service_code: service,
-            attributes: [Some(("regionCode", region.to_owned())), family.map(|f| ("productFamily", f.to_owned()))]
-                .into_iter()
-                .flatten()
-                .collect(),
+            attributes: [
+                Some(("regionCode", region.to_owned())),
+                family.map(|f| ("productFamily", f.to_owned())),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
             usagetype_suffix: Some(suffix),
             price_list_unit: "",
             per_unit_factor: 1.0,
@@ -281,7 +292,11 @@ impl Sku {
             ),
             Sku::Ec2Instance(instance_type) => {
                 let mut q = with_unit(
-                    regional("AmazonEC2", Some("Compute Instance"), format!("BoxUsage:{instance_type}")),
+                    regional(
+                        "AmazonEC2",
+                        Some("Compute Instance"),
+                        format!("BoxUsage:{instance_type}"),
+                    ),
                     "Hrs",
                     1.0,
                 );
@@ -321,21 +336,31 @@ impl Sku {
                 class,
                 io_optimized,
             } => {
-                let usage = if *io_optimized { "InstanceUsageIOOptimized" } else { "InstanceUsage" };
+                let usage = if *io_optimized {
+                    "InstanceUsageIOOptimized"
+                } else {
+                    "InstanceUsage"
+                };
                 let mut q = with_unit(
                     regional("AmazonRDS", Some("Database Instance"), format!("{usage}:{class}")),
                     "Hrs",
                     1.0,
                 );
                 q.attributes.push(("instanceType", class.clone()));
-                q.attributes.push(("databaseEngine", price_list_engine(engine).to_owned()));
+                q.attributes
+                    .push(("databaseEngine", price_list_engine(engine).to_owned()));
                 q
             }
             Sku::AuroraStorage { io_optimized } => with_unit(
                 regional(
                     "AmazonRDS",
                     Some("Database Storage"),
-                    if *io_optimized { "Aurora:IO-OptimizedStorageUsage" } else { "Aurora:StorageUsage" }.into(),
+                    if *io_optimized {
+                        "Aurora:IO-OptimizedStorageUsage"
+                    } else {
+                        "Aurora:StorageUsage"
+                    }
+                    .into(),
                 ),
                 "GB-Mo",
                 1.0,
@@ -357,7 +382,8 @@ impl Sku {
                     1.0,
                 );
                 q.attributes.push(("instanceType", class.clone()));
-                q.attributes.push(("databaseEngine", price_list_engine(engine).to_owned()));
+                q.attributes
+                    .push(("databaseEngine", price_list_engine(engine).to_owned()));
                 q
             }
             // Route 53 zones are global: no region in the product.
@@ -385,7 +411,11 @@ impl Sku {
                 1.0,
             ),
             Sku::EcrStorageGb => with_unit(
-                regional("AmazonECR", Some("EC2 Container Registry"), "TimedStorage-ByteHrs".into()),
+                regional(
+                    "AmazonECR",
+                    Some("EC2 Container Registry"),
+                    "TimedStorage-ByteHrs".into(),
+                ),
                 "GB-Mo",
                 1.0,
             ),
@@ -430,7 +460,10 @@ impl Sku {
                 engine,
                 class,
                 multi_az,
-            } => format!("RDS {engine} {class} {}", if *multi_az { "Multi-AZ" } else { "Single-AZ" }),
+            } => format!(
+                "RDS {engine} {class} {}",
+                if *multi_az { "Multi-AZ" } else { "Single-AZ" }
+            ),
             Sku::HostedZone => "Route 53 hosted zone".to_owned(),
             Sku::Secret => "Secrets Manager secret".to_owned(),
             Sku::KmsKey => "KMS key".to_owned(),
@@ -561,7 +594,14 @@ mod tests {
         for sku in skus {
             assert_eq!(Sku::parse(&sku.key()), Some(sku.clone()), "{}", sku.key());
         }
-        for bad in ["", "eks:cluster", "ec2:instance:", "rds:postgres:db.t3.micro:both", "rds:x", "s3:bucket"] {
+        for bad in [
+            "",
+            "eks:cluster",
+            "ec2:instance:",
+            "rds:postgres:db.t3.micro:both",
+            "rds:x",
+            "s3:bucket",
+        ] {
             assert_eq!(Sku::parse(bad), None, "{bad}");
         }
     }

@@ -42,9 +42,14 @@ impl Entry {
 /// The answer for one price in one region.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Lookup<'a> {
-    Price { usd: f64, entry: &'a Entry },
+    Price {
+        usd: f64,
+        entry: &'a Entry,
+    },
     /// The table has the region but no value for this SKU.
-    Unknown { reason: String },
+    Unknown {
+        reason: String,
+    },
     /// The table has no prices for the region at all.
     NoRegion,
 }
@@ -273,7 +278,11 @@ mod tests {
     #[test]
     fn the_committed_table_parses_and_round_trips() {
         let table = PriceTable::embedded();
-        assert_eq!(table.to_json(), EMBEDDED_TABLE_JSON, "prices.json is in its canonical form");
+        assert_eq!(
+            table.to_json(),
+            EMBEDDED_TABLE_JSON,
+            "prices.json is in its canonical form"
+        );
         assert!(table.regions().any(|r| r == "us-east-1"));
         assert!(table.regions().any(|r| r == "ap-northeast-1"));
     }

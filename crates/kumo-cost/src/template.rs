@@ -33,9 +33,9 @@ impl<'a> TemplateView<'a> {
             .ok_or_else(|| CostError::NotATemplate("it has no Resources section (an object of resources)".into()))?;
         let mut list = Vec::with_capacity(resources.len());
         for (id, resource) in resources {
-            let body = resource.as_object().ok_or_else(|| {
-                CostError::NotATemplate(format!("resource {id} is not an object with a Type"))
-            })?;
+            let body = resource
+                .as_object()
+                .ok_or_else(|| CostError::NotATemplate(format!("resource {id} is not an object with a Type")))?;
             if !body.get("Type").is_some_and(Value::is_string) {
                 return Err(CostError::NotATemplate(format!("resource {id} has no Type")));
             }
@@ -246,7 +246,9 @@ mod tests {
 
     #[test]
     fn a_document_without_resources_is_refused() {
-        let error = TemplateView::new(&json!({"Outputs": {}}), &[], "us-east-1").err().unwrap();
+        let error = TemplateView::new(&json!({"Outputs": {}}), &[], "us-east-1")
+            .err()
+            .unwrap();
         assert_eq!(
             error.to_string(),
             "not a CloudFormation template kumo can price: it has no Resources section (an object of resources)"
