@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod error;
 mod project;
+mod render_cost;
 mod render_diff;
 mod render_error;
 mod render_progress;

@@ -19,6 +19,7 @@ use kumo_deploy::progress::{Progress, format_elapsed};
 use kumo_deploy::status::Operation;
 use kumo_deploy::ui::{Note, Plan, Question, Ui};
 
+use crate::render_cost::{CostContext, plan_cost_line};
 use crate::render_diff::render_plan;
 
 /// Resource lines shown at once under the bar; more are summarized.
@@ -33,6 +34,8 @@ pub struct CliUi {
     prompt: bool,
     last_heartbeat: Option<SystemTime>,
     stack: String,
+    /// Shows the cost line (current → new) under the plan.
+    cost: Option<CostContext>,
 }
 
 struct Bars {
@@ -51,7 +54,14 @@ impl CliUi {
             prompt: std::io::stdin().is_terminal(),
             last_heartbeat: None,
             stack: String::new(),
+            cost: None,
         }
+    }
+
+    /// Also show the stack's cost before and after under the plan.
+    pub fn with_cost(mut self, cost: CostContext) -> Self {
+        self.cost = Some(cost);
+        self
     }
 
     /// A line of progress text: above the bars on a terminal, timestamped otherwise.
@@ -160,6 +170,9 @@ impl Ui for CliUi {
 
     fn plan(&mut self, plan: &Plan<'_>) {
         print!("{}", render_plan(plan));
+        if let Some(cost) = &self.cost {
+            println!("\n{}", plan_cost_line(cost, plan.deployed_template, plan.template));
+        }
         let _ = std::io::stdout().flush();
     }
 

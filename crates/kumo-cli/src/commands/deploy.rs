@@ -13,6 +13,7 @@ use crate::aws_target;
 use crate::cli::DeployArgs;
 use crate::error::CliError;
 use crate::project;
+use crate::render_cost::CostContext;
 use crate::render_error::deploy_error;
 use crate::render_progress::CliUi;
 use crate::render_report::print_outputs;
@@ -52,7 +53,10 @@ pub fn run(config: Option<&Path>, args: &DeployArgs) -> Result<ExitCode, CliErro
         let interrupt = aws_env::interrupt_on_ctrl_c();
         let engine = aws_env::engine(&session, args.stack.staging_bucket.clone(), interrupt.clone());
         kumo_deploy::deploy::preflight(&engine, &request).map_err(deploy_error)?;
-        let mut ui = CliUi::new(interrupt);
+        let mut ui = CliUi::new(interrupt).with_cost(CostContext {
+            region: session.region.clone(),
+            parameters: request.parameters.clone(),
+        });
         let outcome = kumo_deploy::deploy::deploy(&engine, &request, &mut ui)
             .await
             .map_err(deploy_error)?;

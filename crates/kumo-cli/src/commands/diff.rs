@@ -10,6 +10,7 @@ use crate::aws_env;
 use crate::aws_target;
 use crate::cli::DiffArgs;
 use crate::error::{CliError, exit};
+use crate::render_cost::CostContext;
 use crate::render_error::deploy_error;
 use crate::render_progress::CliUi;
 
@@ -29,7 +30,10 @@ pub fn run(config: Option<&Path>, args: &DiffArgs) -> Result<ExitCode, CliError>
         let session = aws_env::connect(&args.aws, target.settings.region.as_deref()).await?;
         let interrupt = aws_env::interrupt_on_ctrl_c();
         let engine = aws_env::engine(&session, args.stack.staging_bucket.clone(), interrupt.clone());
-        let mut ui = CliUi::new(interrupt);
+        let mut ui = CliUi::new(interrupt).with_cost(CostContext {
+            region: session.region.clone(),
+            parameters: request.parameters.clone(),
+        });
         let outcome = kumo_deploy::diff::diff(&engine, &request, &mut ui)
             .await
             .map_err(deploy_error)?;
