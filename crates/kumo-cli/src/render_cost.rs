@@ -71,7 +71,10 @@ mod tests {
                 stack_cost_column(&cheap, "us-east-1")
             )
         );
-        assert!(line.contains("≥ $0.5780/h (≥ $421.92/month) → ≥ $0.2886/h (≥ $210.66/month)"), "{line}");
+        assert!(
+            line.contains("≥ $0.5780/h (≥ $421.92/month) → ≥ $0.2886/h (≥ $210.66/month)"),
+            "{line}"
+        );
     }
 
     #[test]

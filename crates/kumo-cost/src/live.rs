@@ -48,7 +48,7 @@ pub enum LiveError {
 
 /// Prices of `skus` in `region`, as a table dated `date`. Spot discounts are not in the Price List:
 /// they are entered as explicitly unknown. Every SKU that fails is returned as an error (the table then
-/// lacks it); callers decide whether that is fatal.
+/// lacks it); callers decide whether that is fatal. A failed request stops the look-ups.
 pub async fn fetch(client: &Client, region: &str, skus: &[Sku], date: &str) -> (PriceTable, Vec<LiveError>) {
     let mut table = PriceTable::new(date, ORIGIN);
     table.add_region(region);
@@ -77,10 +77,80 @@ pub async fn fetch(client: &Client, region: &str, skus: &[Sku], date: &str) -> (
                     date: Some(date.to_owned()),
                 },
             ),
+            // A failed request (no network, no credentials, throttled past the SDK's retries) would fail
+            // the same way for every other SKU: stop at the first.
+            Err(error @ LiveError::Request { .. }) => {
+                errors.push(error);
+                break;
+            }
             Err(error) => errors.push(error),
         }
     }
     (table, errors)
+}
+
+/// `cargo xtask prices`: a new table dated `date` with every region of `committed` (plus `extra_regions`)
+/// fetched again, asking for the blueprint's SKUs and whatever the committed table already lists. A
+/// failed look-up fails the whole run (nothing is written) unless `keep_going`, which records it as an
+/// explicit unknown entry carrying the error.
+pub async fn regenerate(
+    client: &Client,
+    committed: &PriceTable,
+    extra_regions: &[String],
+    keep_going: bool,
+    date: &str,
+) -> Result<PriceTable, Vec<LiveError>> {
+    let mut regions: Vec<String> = committed.regions().map(str::to_owned).collect();
+    for region in extra_regions {
+        if !regions.contains(region) {
+            regions.push(region.clone());
+        }
+    }
+    let mut table = PriceTable::new(date, "committed table");
+    let mut all_errors = Vec::new();
+    for region in &regions {
+        let mut skus = crate::coverage::blueprint_skus();
+        skus.extend(committed.entries(region).map(|(sku, _)| sku.clone()));
+        skus.sort();
+        skus.dedup();
+        let (fetched, errors) = fetch(client, region, &skus, date).await;
+        table.add_region(region);
+        for (sku, entry) in fetched.entries(region) {
+            table.insert(region, sku.clone(), entry.clone());
+        }
+        for error in errors {
+            if keep_going {
+                table.insert(
+                    region,
+                    error.sku(),
+                    Entry {
+                        usd: None,
+                        source: format!("unknown: {error}"),
+                        date: Some(date.to_owned()),
+                    },
+                );
+            }
+            all_errors.push(error);
+        }
+    }
+    if all_errors.is_empty() || keep_going {
+        Ok(table)
+    } else {
+        Err(all_errors)
+    }
+}
+
+impl LiveError {
+    /// The SKU the failed look-up was for.
+    pub fn sku(&self) -> Sku {
+        let key = match self {
+            LiveError::Request { sku, .. }
+            | LiveError::NoMatch { sku, .. }
+            | LiveError::Ambiguous { sku, .. }
+            | LiveError::BadProduct { sku, .. } => sku,
+        };
+        Sku::parse(key).expect("errors carry the key of a known SKU")
+    }
 }
 
 async fn price_of(client: &Client, sku: &Sku, query: &PriceQuery) -> Result<(f64, String), LiveError> {

@@ -249,3 +249,49 @@ async fn a_product_in_an_unexpected_unit_is_refused() {
          usagetype=…KMS-Keys is priced per \"Hrs\", not per \"Keys\""
     );
 }
+
+#[tokio::test]
+async fn the_table_generator_refetches_every_region_or_fails_naming_each_filter() {
+    let server = Arc::new(Mutex::new(Server::default()));
+    let client = client(catalogue(), server);
+    let committed = PriceTable::embedded();
+
+    // The recorded catalogue lacks gp3, ECR and CodeBuild in us-east-1 and nearly everything in Tokyo:
+    // without --keep-going nothing is produced, and every failure names its filter.
+    let errors = live::regenerate(&client, committed, &[], false, "2026-12-01")
+        .await
+        .unwrap_err();
+    assert!(errors.len() > 3, "{errors:?}");
+    assert!(errors.iter().all(|e| e.to_string().contains(" filter ")), "{errors:?}");
+
+    // With --keep-going the failures become explicit unknown entries that carry the error.
+    let table = live::regenerate(&client, committed, &["eu-west-1".to_owned()], true, "2026-12-01")
+        .await
+        .unwrap();
+    assert_eq!(table.date, "2026-12-01");
+    assert_eq!(
+        table.regions().collect::<Vec<_>>(),
+        ["ap-northeast-1", "eu-west-1", "us-east-1"]
+    );
+    let gp3 = table
+        .entries("us-east-1")
+        .find(|(s, _)| **s == Sku::EbsVolume("gp3".into()))
+        .unwrap()
+        .1;
+    assert_eq!(gp3.usd, None);
+    assert!(
+        gp3.source
+            .starts_with("unknown: ec2:ebs:gp3: no product matches filter"),
+        "{}",
+        gp3.source
+    );
+    let m5 = table
+        .entries("ap-northeast-1")
+        .find(|(s, _)| **s == Sku::Ec2Instance("m5.large".into()))
+        .unwrap()
+        .1;
+    assert_eq!(m5.usd, Some(0.124));
+    // The result is a valid table in canonical form.
+    let text = table.to_json();
+    assert_eq!(PriceTable::from_json(&text).unwrap().to_json(), text);
+}
