@@ -127,10 +127,7 @@ impl<'a> TemplateView<'a> {
 
     /// A literal boolean (`true`, `"true"`).
     pub fn boolean(&self, value: Option<&Value>) -> Result<Option<bool>, NotLiteral> {
-        Ok(match self.string(value)?.as_deref() {
-            None => None,
-            Some(text) => Some(text.eq_ignore_ascii_case("true")),
-        })
+        Ok(self.string(value)?.map(|text| text.eq_ignore_ascii_case("true")))
     }
 
     /// A list of literal strings: a JSON list, or a `Ref` to a list parameter (comma-separated).
