@@ -18,20 +18,31 @@ pub struct CostContext {
 pub fn plan_cost_line(context: &CostContext, deployed: Option<&Value>, proposed: &Value) -> String {
     let table = PriceTable::embedded();
     let figure = |template: &Value, parameters: &[(String, String)]| {
-        Estimate::of_template(template, parameters, &context.region, table)
-            .map(|e| kumo_cost::total_line(&e.hourly, &e.monthly, Which::Max))
+        Estimate::of_template(template, parameters, &context.region, table).map(|e| {
+            (
+                kumo_cost::total_line(&e.hourly, &e.monthly, Which::Max),
+                e.items.iter().filter(|i| i.hourly_max.is_none()).count(),
+            )
+        })
     };
     let now = match deployed {
-        None => Ok("$0.0000/h ($0.00/month)".to_owned()),
+        None => Ok(("$0.0000/h ($0.00/month)".to_owned(), 0)),
         // The deployed stack's parameter values are not known here: its template's defaults apply.
         Some(template) => figure(template, &[]),
     };
     let new = figure(proposed, &context.parameters);
     match (now, new) {
-        (Ok(now), Ok(new)) => format!(
-            "cost (max, {}, prices of {}): {now} → {new}; `kumo cost` lists the parts",
-            context.region, table.date
-        ),
+        (Ok((now, unknown_now)), Ok((new, unknown_new))) => {
+            let caveat = if unknown_now + unknown_new > 0 {
+                " (≥: parts without a price left out)"
+            } else {
+                ""
+            };
+            format!(
+                "cost (max, {}, prices of {}): {now} → {new}{caveat}; `kumo cost` lists the parts",
+                context.region, table.date
+            )
+        }
         (Err(e), _) | (_, Err(e)) => format!("cost: not estimated ({e})"),
     }
 }
@@ -66,7 +77,8 @@ mod tests {
         assert_eq!(
             line,
             format!(
-                "cost (max, us-east-1, prices of 2026-11-30): {} → {}; `kumo cost` lists the parts",
+                "cost (max, us-east-1, prices of 2026-11-30): {} → {} (≥: parts without a price left out); `kumo cost` \
+                 lists the parts",
                 stack_cost_column(&standard, "us-east-1"),
                 stack_cost_column(&cheap, "us-east-1")
             )

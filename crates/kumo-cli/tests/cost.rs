@@ -29,9 +29,10 @@ fn cost_of_the_project_needs_no_configuration_and_no_credentials() {
     }
     // A standard configuration shows what the cheap profile would cost.
     let cheap = stdout.lines().last().unwrap();
-    assert!(
-        cheap.starts_with("with profile = \"cheap\" (one line in kumo.toml): max ≥ $0.2886/h"),
-        "{cheap}"
+    assert_eq!(
+        cheap,
+        "with profile = \"cheap\" (one line in kumo.toml): max ≥ $0.2886/h (≥ $210.66/month) instead of \
+         ≥ $0.5780/h (≥ $421.92/month) (both without EKS node root volumes)"
     );
     // No region anywhere: priced in us-east-1, and said so.
     assert!(
@@ -60,6 +61,23 @@ fn the_cheap_line_follows_the_file_and_disappears_for_the_cheap_profile() {
     let out = kumo(&dir, &["cost", "--region", "us-east-1"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(!text(&out.stdout).contains("with profile = \"cheap\""));
+}
+
+#[test]
+fn lower_bounds_over_different_parts_are_not_compared() {
+    // In Tokyo the standard profile's db.t3.medium has no price, the cheap profile's db.t4g.medium has.
+    let dir = scratch("cost-tokyo");
+    let out = kumo(&dir, &["cost", "--region", "ap-northeast-1"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let cheap = stdout.lines().last().unwrap();
+    assert!(
+        cheap.ends_with(
+            "— not comparable as they stand: without a price here: Aurora DB instance, Aurora storage, EKS node \
+             root volumes, EKS nodes; with the cheap profile: Aurora storage, EKS node root volumes, EKS nodes"
+        ),
+        "{cheap}"
+    );
 }
 
 #[test]

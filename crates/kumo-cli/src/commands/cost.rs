@@ -112,15 +112,47 @@ fn cheap_variant(source: &project::ConfigSource) -> Result<serde_json::Value, St
     synthesize(&config).map_err(|e| e.message)
 }
 
-/// One line: what `profile = "cheap"` would cost, next to this configuration.
+/// One line: what `profile = "cheap"` would cost, next to this configuration. Totals with unknown parts
+/// are lower bounds over different parts, so the line says when they cannot be compared.
 fn cheap_line(current: &Estimate, cheap: &Result<Estimate, String>) -> String {
     match cheap {
-        Ok(c) => format!(
-            "with profile = \"cheap\" (one line in kumo.toml): max {} instead of {}",
-            kumo_cost::total_line(&c.hourly, &c.monthly, Which::Max),
-            kumo_cost::total_line(&current.hourly, &current.monthly, Which::Max),
-        ),
+        Ok(c) => {
+            let mut line = format!(
+                "with profile = \"cheap\" (one line in kumo.toml): max {} instead of {}",
+                kumo_cost::total_line(&c.hourly, &c.monthly, Which::Max),
+                kumo_cost::total_line(&current.hourly, &current.monthly, Which::Max),
+            );
+            let (here, there) = (unpriced_kinds(current), unpriced_kinds(c));
+            if here == there && !here.is_empty() {
+                line.push_str(&format!(" (both without {})", join(&here)));
+            } else if here != there {
+                line.push_str(&format!(
+                    " — not comparable as they stand: without a price here: {}; with the cheap profile: {}",
+                    join(&here),
+                    join(&there)
+                ));
+            }
+            line
+        }
         Err(problem) => format!("with profile = \"cheap\" this kumo.toml would not load: {problem}"),
+    }
+}
+
+/// The kinds of parts whose maximum is unknown (`EKS node root volumes`, `Aurora DB instance`).
+fn unpriced_kinds(estimate: &Estimate) -> std::collections::BTreeSet<String> {
+    estimate
+        .items
+        .iter()
+        .filter(|i| i.hourly_max.is_none())
+        .map(|i| i.part.split([',', '(']).next().unwrap_or_default().trim().to_owned())
+        .collect()
+}
+
+fn join(kinds: &std::collections::BTreeSet<String>) -> String {
+    if kinds.is_empty() {
+        "none".to_owned()
+    } else {
+        kinds.iter().cloned().collect::<Vec<_>>().join(", ")
     }
 }
 
