@@ -73,7 +73,7 @@ fn lower_bounds_over_different_parts_are_not_compared() {
     let cheap = stdout.lines().last().unwrap();
     assert!(
         cheap.ends_with(
-            "— not comparable as they stand: without a price here: Aurora DB instance, Aurora storage, EKS node \
+            "— not comparable as they stand: without a price here: Aurora DB instance db.t3.medium, Aurora storage, EKS node \
              root volumes, EKS nodes; with the cheap profile: Aurora storage, EKS node root volumes, EKS nodes"
         ),
         "{cheap}"
