@@ -57,6 +57,19 @@ pub enum Command {
     Outputs(OutputsArgs),
     /// Show the stack's status, its last events, drift status and what to do next
     Status(StatusArgs),
+    /// What the stack (or any template) costs per hour and per month, before it exists (offline by default)
+    #[command(
+        long_about = "What the stack costs per hour and per month, before it exists: one line per priced part \
+(EKS control plane, NAT gateways, public IPv4 addresses, interface endpoints per AZ, nodes, Aurora instances and \
+storage, KMS keys, secrets, hosted zones) with quantity, unit price and its source, hourly and monthly (730 h) \
+figures, and the totals \"expected\" and \"max\". Usage-based prices (data processed, log ingestion, I/O, ECR \
+storage, build minutes) are listed outside the totals; resources kumo cannot price are listed as \"not priced\".\n\n\
+Prices come from kumo's committed, dated price table (no AWS access, no credentials); a price the table does not \
+have is shown as unknown, never guessed. --live asks the AWS Price List API instead (needs credentials).\n\n\
+Region: --region, else [stack] region in kumo.toml, else AWS_REGION / AWS_DEFAULT_REGION, else the profile's \
+region, else us-east-1."
+    )]
+    Cost(CostArgs),
 }
 
 #[derive(Debug, Args)]
@@ -76,6 +89,31 @@ pub enum TemplateFormat {
     Json,
     /// YAML with long-form intrinsics (`<Stack>.template.yaml`)
     Yaml,
+}
+
+#[derive(Debug, Args)]
+pub struct CostArgs {
+    /// Price this CloudFormation template (JSON, or YAML with !Ref-style tags) instead of the kumo project
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+
+    /// Template parameter (repeatable), for quantities or types a template takes from parameters
+    /// [default: the parameters' defaults]
+    #[arg(long = "parameter", value_name = "KEY=VALUE")]
+    pub parameters: Vec<String>,
+
+    /// Print the estimate as JSON (region, currency, prices_date, hourly, monthly, items, usage_prices,
+    /// not_priced, ...)
+    #[arg(long)]
+    pub json: bool,
+
+    /// Ask the AWS Price List API for exactly the prices the template needs, instead of the committed table
+    /// (needs AWS credentials)
+    #[arg(long)]
+    pub live: bool,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,7 @@ mod commands;
 mod error;
 mod output;
 mod project;
+mod render_cost;
 mod render_diff;
 mod render_error;
 mod render_progress;

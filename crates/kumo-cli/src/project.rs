@@ -28,23 +28,47 @@ pub struct Synthesized {
     pub deploy: DeploySettings,
 }
 
-/// Reads the configuration: `--config FILE` if given (it must be readable), else `./kumo.toml` if it
-/// exists, else the blueprint's embedded default. Warnings go to stderr.
-pub fn load_config(explicit: Option<&Path>) -> Result<Config, CliError> {
-    let (text, origin) = match explicit {
-        Some(path) => (read_config(path)?, path.display().to_string()),
+/// The configuration's text and where it came from.
+pub struct ConfigSource {
+    pub text: String,
+    /// The name messages use (`kumo.toml`, `built-in default configuration`).
+    pub origin: String,
+    /// The file read, `None` for the embedded default.
+    pub file: Option<PathBuf>,
+}
+
+/// Finds the configuration: `--config FILE` if given (it must be readable), else `./kumo.toml` if it
+/// exists, else the blueprint's embedded default.
+pub fn config_source(explicit: Option<&Path>) -> Result<ConfigSource, CliError> {
+    let file = match explicit {
+        Some(path) => Some(path.to_owned()),
         // Anything at ./kumo.toml — a directory, a dangling link, an unreadable file — is the user's
         // configuration and must load, or be reported: never silently replaced by the defaults.
-        None if fs::symlink_metadata(DEFAULT_CONFIG_FILE).is_ok() => (
-            read_config(Path::new(DEFAULT_CONFIG_FILE))?,
-            DEFAULT_CONFIG_FILE.to_owned(),
-        ),
-        None => (
-            kumo_blueprint::DEFAULT_CONFIG_TOML.to_owned(),
-            "built-in default configuration".to_owned(),
-        ),
+        None if fs::symlink_metadata(DEFAULT_CONFIG_FILE).is_ok() => Some(PathBuf::from(DEFAULT_CONFIG_FILE)),
+        None => None,
     };
-    let loaded = Config::from_toml(&text, &origin).map_err(|e| {
+    Ok(match file {
+        Some(path) => ConfigSource {
+            text: read_config(&path)?,
+            origin: path.display().to_string(),
+            file: Some(path),
+        },
+        None => ConfigSource {
+            text: kumo_blueprint::DEFAULT_CONFIG_TOML.to_owned(),
+            origin: "built-in default configuration".to_owned(),
+            file: None,
+        },
+    })
+}
+
+/// Reads the configuration (see [`config_source`]). Warnings go to stderr.
+pub fn load_config(explicit: Option<&Path>) -> Result<Config, CliError> {
+    load_config_from(&config_source(explicit)?)
+}
+
+/// Loads and checks a configuration's text. Warnings go to stderr.
+pub fn load_config_from(source: &ConfigSource) -> Result<Config, CliError> {
+    let loaded = Config::from_toml(&source.text, &source.origin).map_err(|e| {
         CliError::new(e.to_string()).hint("`kumo init` writes a commented kumo.toml with every key and its default")
     })?;
     for warning in &loaded.warnings {

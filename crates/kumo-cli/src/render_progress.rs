@@ -19,7 +19,8 @@ use kumo_deploy::progress::{Progress, format_elapsed};
 use kumo_deploy::status::Operation;
 use kumo_deploy::ui::{Note, Plan, Question, Ui};
 
-use crate::output::{err, errln, out};
+use crate::output::{err, errln, out, outln};
+use crate::render_cost::{CostContext, plan_cost_line};
 use crate::render_diff::render_plan;
 
 /// Resource lines shown at once under the bar; more are summarized.
@@ -34,6 +35,8 @@ pub struct CliUi {
     prompt: bool,
     last_heartbeat: Option<SystemTime>,
     stack: String,
+    /// Shows the cost line (current → new) under the plan.
+    cost: Option<CostContext>,
 }
 
 struct Bars {
@@ -52,7 +55,14 @@ impl CliUi {
             prompt: std::io::stdin().is_terminal(),
             last_heartbeat: None,
             stack: String::new(),
+            cost: None,
         }
+    }
+
+    /// Also show the stack's cost before and after under the plan.
+    pub fn with_cost(mut self, cost: CostContext) -> Self {
+        self.cost = Some(cost);
+        self
     }
 
     /// A line of progress text: above the bars on a terminal, timestamped otherwise.
@@ -161,6 +171,9 @@ impl Ui for CliUi {
 
     fn plan(&mut self, plan: &Plan<'_>) {
         out!("{}", render_plan(plan));
+        if let Some(cost) = &self.cost {
+            outln!("\n{}", plan_cost_line(cost, plan.deployed_template, plan.template));
+        }
     }
 
     fn can_prompt(&self) -> bool {

@@ -377,6 +377,8 @@ async fn apply<U: Ui>(
         creates_stack: !is_update,
         changes: &change_set.changes,
         security: &security,
+        deployed_template: deployed.as_ref().map(TemplateDoc::value),
+        template: request.template.value(),
     });
 
     let approved = if security.is_empty() {

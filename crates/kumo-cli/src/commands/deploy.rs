@@ -14,6 +14,7 @@ use crate::cli::DeployArgs;
 use crate::error::CliError;
 use crate::output::outln;
 use crate::project;
+use crate::render_cost::CostContext;
 use crate::render_error::deploy_error;
 use crate::render_progress::CliUi;
 use crate::render_report::print_outputs;
@@ -56,7 +57,10 @@ pub fn run(config: Option<&Path>, args: &DeployArgs) -> Result<ExitCode, CliErro
         aws_env::announce_identity(&session, "deploy", &request.stack_name).await?;
         // From here a first Ctrl-C / SIGTERM stops at the next safe point, deleting an unexecuted change set.
         let _graceful = signals::graceful();
-        let mut ui = CliUi::new();
+        let mut ui = CliUi::new().with_cost(CostContext {
+            region: session.region.clone(),
+            parameters: request.parameters.clone(),
+        });
         let outcome = kumo_deploy::deploy::deploy(&engine, &request, &mut ui)
             .await
             .map_err(deploy_error)?;

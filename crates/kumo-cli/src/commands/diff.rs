@@ -11,6 +11,7 @@ use crate::aws_target;
 use crate::cli::DiffArgs;
 use crate::error::{CliError, exit};
 use crate::output::outln;
+use crate::render_cost::CostContext;
 use crate::render_error::deploy_error;
 use crate::render_progress::CliUi;
 use crate::signals;
@@ -33,7 +34,10 @@ pub fn run(config: Option<&Path>, args: &DiffArgs) -> Result<ExitCode, CliError>
         // The diff creates a change set (and, for a new stack, a review stack) to delete again.
         aws_env::announce_identity(&session, "diff", &request.stack_name).await?;
         let _graceful = signals::graceful();
-        let mut ui = CliUi::new();
+        let mut ui = CliUi::new().with_cost(CostContext {
+            region: session.region.clone(),
+            parameters: request.parameters.clone(),
+        });
         let outcome = kumo_deploy::diff::diff(&engine, &request, &mut ui)
             .await
             .map_err(deploy_error)?;
