@@ -134,6 +134,8 @@ pub async fn diff<U: Ui>(engine: &Engine, request: &DiffRequest, ui: &mut U) -> 
         creates_stack,
         changes: &change_set.changes,
         security: &security,
+        deployed_template: deployed.as_ref().map(TemplateDoc::value),
+        template: request.template.value(),
     });
     Ok(DiffOutcome {
         has_changes: true,
@@ -173,6 +175,9 @@ async fn diff_against_nothing<U: Ui>(
         creates_stack: true,
         changes: &changes,
         security: &security,
+        // ROLLBACK_COMPLETE: the stack holds nothing, so it costs nothing now.
+        deployed_template: None,
+        template: request.template.value(),
     });
     Ok(DiffOutcome {
         has_changes: true,

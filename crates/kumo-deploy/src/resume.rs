@@ -1,7 +1,9 @@
 //! Following an operation that kumo did not start in this run (left by an interrupted run, or started
 //! by someone else), to its end. Shared by `deploy` and `destroy`.
 
-use crate::engine::{Engine, WatchTarget};
+use std::time::Duration;
+
+use crate::engine::{Deadline, Engine, WatchTarget};
 use crate::error::DeployError;
 use crate::events::{self, EventCursor};
 use crate::stack::StackInfo;
@@ -15,6 +17,7 @@ pub(crate) async fn resume<U: Ui>(
     ui: &mut U,
     stack: &StackInfo,
     command: &'static str,
+    timeout: Option<Duration>,
 ) -> Result<(), DeployError> {
     let operation = running_operation(&stack.status).unwrap_or("operation");
     ui.note(Note::ResumingWatch {
@@ -31,7 +34,8 @@ pub(crate) async fn resume<U: Ui>(
         cursor,
         history,
         expected,
-        deadline: None,
+        // `--timeout` bounds the wait for someone else's operation too (it is not cancelled: not ours).
+        deadline: timeout.and_then(|limit| Deadline::after(engine.clock.now(), limit)),
         command,
     };
     let watched = engine.watch(ui, target).await?;

@@ -235,7 +235,8 @@ impl FromStr for DbInstanceClass {
     }
 }
 
-/// An EC2 instance type of the shape `family.size` (lowercase), such as `m5.large`.
+/// An EC2 instance type of the shape `family.size` (lowercase), such as `m5.large`, that exists
+/// ([`versions::EC2_INSTANCE_TYPES`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InstanceType(String);
 
@@ -265,6 +266,18 @@ impl FromStr for InstanceType {
     fn from_str(text: &str) -> Result<Self, InvalidValue> {
         names::instance_type(text)
             .map_err(|reason| InvalidValue::new(reason, format!("allowed: {}", names::INSTANCE_TYPE_RULE)))?;
+        if !versions::is_known_instance_type(text) {
+            let similar = versions::similar_instance_types(text);
+            let hint = if similar.is_empty() {
+                "use an existing EC2 instance type, such as \"m5.large\" or \"t3.medium\"".to_owned()
+            } else {
+                format!("existing types like it: {}", similar.join(", "))
+            };
+            return Err(InvalidValue::new(
+                "is not an EC2 instance type (not in any region of the pinned cfn-lint 1.58.0 data)",
+                hint,
+            ));
+        }
         Ok(InstanceType(text.to_owned()))
     }
 }

@@ -6,11 +6,12 @@ use kumo_deploy::TemplateDoc;
 
 use crate::cli::CheckArgs;
 use crate::error::{CliError, exit};
+use crate::output::{out, outln};
 use crate::render_security;
 
 pub fn run(args: &CheckArgs) -> Result<ExitCode, CliError> {
     if args.rules {
-        print!("{}", render_security::rule_table());
+        out!("{}", render_security::rule_table());
         return Ok(ExitCode::SUCCESS);
     }
     let Some(path) = &args.template else {
@@ -19,15 +20,18 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, CliError> {
     let template = TemplateDoc::from_file(path).map_err(|error| CliError::new(error.to_string()).hint(error.hint()))?;
     let report = kumo_core::security::check(template.value());
     for line in render_security::lines(&report, "") {
-        println!("{line}");
+        outln!("{line}");
     }
     for waived in &report.waived {
-        println!(
+        outln!(
             "waived: {} on {} ({}): {}",
-            waived.finding.rule, waived.finding.resource, waived.finding.path, waived.reason
+            waived.finding.rule,
+            waived.finding.resource,
+            waived.finding.path,
+            waived.reason
         );
     }
-    println!("{}: {}", template.origin(), render_security::summary(&report));
+    outln!("{}: {}", template.origin(), render_security::summary(&report));
     Ok(if report.is_clean() {
         ExitCode::SUCCESS
     } else {

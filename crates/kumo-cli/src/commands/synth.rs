@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use crate::cli::{SynthArgs, TemplateFormat};
 use crate::error::{CliError, exit};
+use crate::output::{errln, outln};
 use crate::project::{self, Synthesized};
 use crate::render_security;
 use kumo_core::security::Report;
@@ -15,9 +16,9 @@ pub fn run(config: Option<&Path>, args: &SynthArgs) -> Result<ExitCode, CliError
     let synthesized = project::synthesize(config)?;
     let written = project::write_out(&synthesized, &args.out, args.format)?;
     for line in render_security::lines(&synthesized.security, "warning: security: ") {
-        eprintln!("{line}");
+        errln!("{line}");
     }
-    println!("{}", summary(&synthesized, &written, args.format));
+    outln!("{}", summary(&synthesized, &written, args.format));
     match strict_failure(args.strict, &synthesized.security) {
         Some(error) => Err(error),
         None => Ok(ExitCode::SUCCESS),
