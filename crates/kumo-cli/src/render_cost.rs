@@ -12,7 +12,7 @@ pub struct CostContext {
     pub parameters: Vec<(String, String)>,
 }
 
-/// `cost (max, us-east-1, prices of 2026-11-30): $0.1020/h ($74.46/month) → ≥ $0.5780/h (≥ $421.92/month)`.
+/// `cost (max, us-east-1, prices of 2026-11-30): $0.1020/h ($74.46/month) → ≥ $0.5793/h (≥ $422.92/month)`.
 /// The maximum is shown: spot nodes have no expected figure without a dated discount. `deployed` is the
 /// template the stack runs now (`None`: nothing deployed, nothing paid).
 pub fn plan_cost_line(context: &CostContext, deployed: Option<&Value>, proposed: &Value) -> String {
@@ -47,7 +47,7 @@ pub fn plan_cost_line(context: &CostContext, deployed: Option<&Value>, proposed:
     }
 }
 
-/// The maximum cost of a deployed stack's template, for a cost column (`≥ $0.5780/h (≥ $421.92/month)`),
+/// The maximum cost of a deployed stack's template, for a cost column (`≥ $0.5793/h (≥ $422.92/month)`),
 /// or why there is none. For `kumo list` and the destroy plan once they exist.
 #[allow(dead_code)]
 pub fn stack_cost_column(template: &Value, region: &str) -> String {
@@ -84,7 +84,8 @@ mod tests {
             )
         );
         assert!(
-            line.contains("≥ $0.5780/h (≥ $421.92/month) → ≥ $0.2886/h (≥ $210.66/month)"),
+            // Both include the environment key ($1/month) kumo adds for encryption at rest.
+            line.contains("≥ $0.5793/h (≥ $422.92/month) → ≥ $0.2899/h (≥ $211.66/month)"),
             "{line}"
         );
     }

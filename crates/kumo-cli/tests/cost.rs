@@ -31,8 +31,8 @@ fn cost_of_the_project_needs_no_configuration_and_no_credentials() {
     let cheap = stdout.lines().last().unwrap();
     assert_eq!(
         cheap,
-        "with profile = \"cheap\" (one line in kumo.toml): max ≥ $0.2886/h (≥ $210.66/month) instead of \
-         ≥ $0.5780/h (≥ $421.92/month) (both without EKS node root volumes)"
+        "with profile = \"cheap\" (one line in kumo.toml): max ≥ $0.2899/h (≥ $211.66/month) instead of \
+         ≥ $0.5793/h (≥ $422.92/month) (both without EKS node root volumes)"
     );
     // No region anywhere: priced in us-east-1, and said so.
     assert!(
