@@ -64,7 +64,8 @@ pub struct Replay {
 
 #[derive(Debug, Default)]
 struct State {
-    answers: HashMap<String, VecDeque<Answer>>,
+    /// Per operation: answers with an optional text the request body must contain.
+    answers: HashMap<String, VecDeque<(Option<String>, Answer)>>,
     requests: Vec<(String, HttpRequest)>,
 }
 
@@ -76,13 +77,23 @@ impl Replay {
     /// Queues an answer for `operation`: the query `Action`, the awsJson operation name (after the
     /// target prefix), or `"<METHOD> <path>"` for REST calls (the path without its query string).
     pub fn on(self, operation: &str, answer: Answer) -> Replay {
+        self.push(operation, None, answer)
+    }
+
+    /// Queues an answer for the requests of `operation` whose body contains `needle` (e.g. one quota
+    /// code among several `GetServiceQuota` calls made concurrently).
+    pub fn on_matching(self, operation: &str, needle: &str, answer: Answer) -> Replay {
+        self.push(operation, Some(needle.to_owned()), answer)
+    }
+
+    fn push(self, operation: &str, needle: Option<String>, answer: Answer) -> Replay {
         self.inner
             .lock()
             .expect("replay lock")
             .answers
             .entry(operation.to_owned())
             .or_default()
-            .push_back(answer);
+            .push_back((needle, answer));
         self
     }
 
@@ -129,8 +140,14 @@ impl Transport for Replay {
         let operation = operation_of(&request);
         let answer = {
             let mut state = self.inner.lock().expect("replay lock");
+            let body = String::from_utf8_lossy(&request.body).into_owned();
             state.requests.push((operation.clone(), request));
-            state.answers.get_mut(&operation).and_then(VecDeque::pop_front)
+            state.answers.get_mut(&operation).and_then(|queue| {
+                let at = queue
+                    .iter()
+                    .position(|(needle, _)| needle.as_ref().is_none_or(|n| body.contains(n.as_str())))?;
+                queue.remove(at).map(|(_, answer)| answer)
+            })
         };
         Box::pin(async move {
             match answer {
