@@ -3,7 +3,7 @@
 //! made with boto3 (`MotoServer::service_call`), an independent client, and read back with kumo's.
 
 use kumo_aws::Client;
-use kumo_aws::services::{cloudformation, ec2, eks, iam, rds, service_quotas};
+use kumo_aws::services::{cloudformation, ec2, eks, iam, rds, service_quotas, sts};
 use kumo_testkit::moto::{MotoGuard, MotoServer};
 use serde_json::json;
 
@@ -101,6 +101,10 @@ async fn ec2_query_protocol() {
 async fn query_protocol_iam_rds_cloudformation() {
     let moto = MotoServer::exclusive();
     let client = client(&moto).await;
+
+    let identity = sts::get_caller_identity(&client).await.unwrap();
+    assert_eq!(identity.account, "123456789012");
+    assert!(identity.arn.starts_with("arn:aws:"), "{identity:?}");
 
     assert_eq!(iam::get_user(&client, "alice").await.unwrap(), None);
     moto.service_call("iam", "create_user", json!({"UserName": "alice"}));

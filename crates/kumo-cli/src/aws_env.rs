@@ -12,6 +12,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_smithy_http_client::tls;
+use kumo_aws::sdk_log::RequestLog;
 use kumo_deploy::Interrupt;
 use kumo_deploy::staging::Staging;
 use kumo_deploy::{Engine, EngineOptions};
@@ -130,17 +131,84 @@ async fn check_credentials(config: &SdkConfig, profile: Option<&str>) -> Result<
 
 /// The engine for this session. S3 uses path-style addressing on a custom endpoint, which is what
 /// S3-compatible and local endpoints serve (virtual-host names would need wildcard DNS).
+/// Every SDK client gets [`RequestLog`], so `-v` traces its requests like kumo's own client's.
 pub fn engine(session: &AwsSession, staging_bucket: Option<String>, interrupt: Interrupt) -> Engine {
-    let cfn = aws_sdk_cloudformation::Client::new(&session.config);
+    let cfn_config = aws_sdk_cloudformation::config::Builder::from(&session.config)
+        .interceptor(RequestLog)
+        .build();
+    let cfn = aws_sdk_cloudformation::Client::from_conf(cfn_config);
     let s3_config = aws_sdk_s3::config::Builder::from(&session.config)
         .force_path_style(session.endpoint.is_some())
+        .interceptor(RequestLog)
         .build();
     let s3 = aws_sdk_s3::Client::from_conf(s3_config);
-    let sts = aws_sdk_sts::Client::new(&session.config);
+    let sts_config = aws_sdk_sts::config::Builder::from(&session.config)
+        .interceptor(RequestLog)
+        .build();
+    let sts = aws_sdk_sts::Client::from_conf(sts_config);
     Engine::new(cfn)
         .with_staging(Staging::new(s3, sts, session.region.clone(), staging_bucket))
         .with_options(EngineOptions::default())
         .with_interrupt(interrupt)
+}
+
+/// kumo's own client (EC2, IAM, RDS, Service Quotas, EKS, CodeBuild, CodeConnections, STS) with the
+/// session's region, credentials, endpoint, retries and timeouts. It sends no new attempt after Ctrl-C.
+pub fn aws_client(session: &AwsSession, interrupt: &Interrupt) -> Result<kumo_aws::Client, CliError> {
+    let checked = interrupt.clone();
+    let waited = interrupt.clone();
+    let stop = kumo_aws::Stop::new(
+        move || checked.is_triggered(),
+        move || {
+            let interrupt = waited.clone();
+            Box::pin(async move { interrupt.triggered().await })
+        },
+    );
+    kumo_aws::Client::builder(&session.config)
+        .stop(stop)
+        .build()
+        .map_err(|e| CliError::new(format!("cannot set up the AWS client: {e}")))
+}
+
+/// Who the credentials belong to (`sts:GetCallerIdentity`).
+pub async fn caller_identity(client: &kumo_aws::Client) -> Result<kumo_preflight::CallerIdentity, CliError> {
+    let identity = kumo_aws::services::sts::get_caller_identity(client)
+        .await
+        .map_err(|error| aws_error(&error))?;
+    Ok(kumo_preflight::CallerIdentity {
+        account: identity.account,
+        arn: identity.arn,
+    })
+}
+
+/// An error of kumo's own client as a CLI error, with a hint where one helps.
+pub fn aws_error(error: &kumo_aws::AwsError) -> CliError {
+    let mut cli = CliError::new(error.to_string());
+    if error.kind == kumo_aws::ErrorKind::Interrupted {
+        cli.code = crate::render_error::INTERRUPTED;
+        return cli.hint("nothing was changed; run the command again when you are ready");
+    }
+    let hint = match &error.kind {
+        kumo_aws::ErrorKind::Timeout | kumo_aws::ErrorKind::Connect { .. } => Some(
+            "check the endpoint (--endpoint-url / AWS_ENDPOINT_URL), the region and your network; --api-timeout \
+             raises the per-request limit",
+        ),
+        kumo_aws::ErrorKind::Service { code, .. }
+            if matches!(
+                code.as_str(),
+                "ExpiredToken" | "ExpiredTokenException" | "InvalidClientTokenId" | "SignatureDoesNotMatch"
+            ) =>
+        {
+            Some(
+                "AWS rejected the credentials: refresh them (e.g. `aws sso login`, new access keys) or pick another --profile",
+            )
+        }
+        _ => None,
+    };
+    match hint {
+        Some(hint) => cli.hint(hint),
+        None => cli,
+    }
 }
 
 /// Turns Ctrl-C into an [`Interrupt`]: the engine stops at its next safe point (never mid-request).

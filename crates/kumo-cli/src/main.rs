@@ -5,9 +5,11 @@ mod aws_target;
 mod cli;
 mod commands;
 mod error;
+mod logging;
 mod project;
 mod render_diff;
 mod render_error;
+mod render_preflight;
 mod render_progress;
 mod render_report;
 
@@ -17,6 +19,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    logging::init(cli.verbose);
     match commands::run(cli) {
         Ok(code) => code,
         Err(error) => error.report(),

@@ -34,6 +34,15 @@ fn init_writes_the_commented_default_and_synth_uses_it() {
     let stdout = text(&out.stdout);
     assert!(stdout.contains("wrote kumo.toml (standard profile"), "{stdout}");
     assert!(stdout.contains("then run `kumo synth`"), "{stdout}");
+    // Every value borrowed from the seed project is named, with what to set instead.
+    for line in [
+        "  dns.domain                  a domain you own (now \"example.com\", a reserved example domain)",
+        "  image_builder.github_owner  your GitHub repository (now the seed author's k-akari/ent-example)",
+        "  image_builder.github_repo   GitHub credentials or a connection in the account",
+        "optional: eks.admin_users / eks.admin_roles",
+    ] {
+        assert!(stdout.contains(line), "missing {line:?} in:\n{stdout}");
+    }
     assert_eq!(
         std::fs::read_to_string(dir.join("kumo.toml")).unwrap(),
         init_template(Profile::Standard)

@@ -11,3 +11,4 @@ pub mod eks;
 pub mod iam;
 pub mod rds;
 pub mod service_quotas;
+pub mod sts;

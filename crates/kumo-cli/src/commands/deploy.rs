@@ -11,6 +11,7 @@ use kumo_deploy::params::parse_pairs;
 use crate::aws_env;
 use crate::aws_target;
 use crate::cli::DeployArgs;
+use crate::commands::preflight;
 use crate::error::CliError;
 use crate::project;
 use crate::render_error::deploy_error;
@@ -20,14 +21,7 @@ use crate::render_report::print_outputs;
 pub fn run(config: Option<&Path>, args: &DeployArgs) -> Result<ExitCode, CliError> {
     // Everything that can be checked locally is checked before the first AWS request.
     let target = aws_target::resolve(config, &args.stack)?;
-    if target.from_project && !target.settings.deploy_blockers.is_empty() {
-        return Err(CliError::new(format!(
-            "{} is not ready to deploy: {}",
-            target.stack_name,
-            target.settings.deploy_blockers.join("; ")
-        ))
-        .hint("fix these in kumo.toml (`kumo synth` works meanwhile); nothing was sent to AWS"));
-    }
+    aws_target::refuse_blocked(&target, "deploy")?;
     let parameters = parse_pairs("--parameter", &args.stack.parameters).map_err(deploy_error)?;
     let mut tags = target.settings.tags.clone();
     tags.extend(parse_pairs("--tag", &args.stack.tags).map_err(deploy_error)?);
@@ -35,6 +29,11 @@ pub fn run(config: Option<&Path>, args: &DeployArgs) -> Result<ExitCode, CliErro
         return Err(CliError::new("--timeout must be at least 1 minute").hint("pass --timeout MINUTES"));
     }
     project::prepare_out_dir(&args.out)?;
+    let subject = if target.from_project {
+        kumo_preflight::Subject::Project
+    } else {
+        kumo_preflight::Subject::Template
+    };
     let request = DeployRequest {
         stack_name: target.stack_name.clone(),
         template: target.template,
@@ -52,6 +51,22 @@ pub fn run(config: Option<&Path>, args: &DeployArgs) -> Result<ExitCode, CliErro
         let interrupt = aws_env::interrupt_on_ctrl_c();
         let engine = aws_env::engine(&session, args.stack.staging_bucket.clone(), interrupt.clone());
         kumo_deploy::deploy::preflight(&engine, &request).map_err(deploy_error)?;
+        if args.skip_preflight {
+            eprintln!("preflight skipped (--skip-preflight): the account was not checked");
+        } else {
+            let client = aws_env::aws_client(&session, &interrupt)?;
+            let checklist = preflight::check(
+                &client,
+                &request.stack_name,
+                request.template.value(),
+                &request.parameters,
+                subject,
+            )
+            .await?;
+            if !checklist.passed() {
+                return Err(preflight::failed(&checklist, "deploy"));
+            }
+        }
         let mut ui = CliUi::new(interrupt);
         let outcome = kumo_deploy::deploy::deploy(&engine, &request, &mut ui)
             .await
