@@ -441,6 +441,13 @@ fn request_id(headers: &[(String, String)], body: &str) -> Option<String> {
     None
 }
 
+/// The error code of an error response in any protocol (for traces of the SDK clients).
+pub(crate) fn error_code(headers: &[(String, String)], body: &str) -> Option<String> {
+    xml_error(body)
+        .or_else(|| json_error(headers, body))
+        .map(|(code, _)| code)
+}
+
 /// `<Error><Code>…</Code><Message>…</Message></Error>` (awsQuery, EC2, restXml).
 fn xml_error(body: &str) -> Option<(String, String)> {
     let root = XmlNode::parse(body).ok()?;

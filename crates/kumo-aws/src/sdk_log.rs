@@ -13,7 +13,7 @@ use aws_smithy_runtime_api::client::retries::RequestAttempts;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
 
-use crate::client::TRACE_TARGET;
+use crate::client::{TRACE_TARGET, error_code};
 
 /// Traces every attempt of every SDK call: service, operation, HTTP status, duration, request id and
 /// attempt number (at `debug`, target `kumo::aws`). It reads no header but the request id and no body.
@@ -72,8 +72,18 @@ impl Intercept for RequestLog {
         match context.output_or_error() {
             Some(Err(error)) => {
                 let failure = match response {
-                    // The service answered: its error code is in the body, which this does not read.
-                    Some(_) => format!("HTTP {status}"),
+                    // The service answered: its error code (only the code) from the body, which the SDK has
+                    // read into memory by now.
+                    Some(response) => {
+                        let headers: Vec<(String, String)> = response
+                            .headers()
+                            .iter()
+                            .filter(|(name, _)| name.eq_ignore_ascii_case("x-amzn-errortype"))
+                            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                            .collect();
+                        let body = response.body().bytes().map(String::from_utf8_lossy).unwrap_or_default();
+                        error_code(&headers, &body).unwrap_or_else(|| format!("HTTP {status}"))
+                    }
                     None => error.to_string(),
                 };
                 tracing::debug!(target: TRACE_TARGET, service = %service, operation = %operation, status, ms,

@@ -33,8 +33,8 @@ pub struct Cli {
     pub config: Option<PathBuf>,
 
     /// Show each AWS request on stderr (service, operation, status, duration, request id, attempt);
-    /// -vv adds endpoints, retries and the SDK's credential and retry decisions. Never credentials or
-    /// request bodies. RUST_LOG (e.g. RUST_LOG=kumo=debug) replaces these settings.
+    /// -vv adds endpoints, retry waits and the credential provider chosen. Never credentials or request
+    /// bodies. RUST_LOG (e.g. RUST_LOG=kumo=debug) replaces these settings.
     #[arg(short = 'v', long = "verbose", action = ArgAction::Count, global = true)]
     pub verbose: u8,
 

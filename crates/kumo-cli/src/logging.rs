@@ -1,10 +1,12 @@
 //! Diagnostics on stderr through `tracing`: nothing by default; `-v` shows each AWS request (kumo's
 //! own client and the SDK clients log one line per attempt: service, operation, status, duration,
-//! request id, attempt); `-vv` adds endpoints, retry waits and the SDK's credential and retry
-//! decisions. `RUST_LOG` replaces both (standard `tracing` filter syntax).
+//! request id, attempt); `-vv` adds endpoints, retry waits and which credential provider the SDK
+//! chose. `RUST_LOG` replaces both (standard `tracing` filter syntax).
 //!
-//! What `-v` and `-vv` enable never logs a header, a body or a credential. `RUST_LOG` can enable
-//! other crates' trace output, which may include request headers; the README says so.
+//! What `-v` and `-vv` enable never logs a header, a body or a credential (a test checks the output of
+//! a deploy). The SDK's own runtime logs (`aws_smithy_runtime`) are left out on purpose: at `debug`
+//! they print the access key id. `RUST_LOG` can enable them, and other crates' trace output that may
+//! include request headers; the README says so.
 
 use std::io::IsTerminal;
 
@@ -15,7 +17,7 @@ fn directives(verbose: u8) -> Option<&'static str> {
     match verbose {
         0 => None,
         1 => Some("kumo=debug"),
-        _ => Some("kumo=trace,kumo_deploy=debug,aws_config=debug,aws_smithy_runtime=debug"),
+        _ => Some("kumo=trace,kumo_deploy=debug,aws_config=debug"),
     }
 }
 
