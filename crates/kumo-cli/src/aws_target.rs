@@ -71,13 +71,8 @@ pub fn refuse_blocked(target: &Target, command: &str) -> Result<(), CliError> {
     }
     let list: String = blockers.iter().map(|b| format!("\n  - {b}")).collect();
     Err(CliError::new(format!(
-        "{} is not ready to deploy: {} in kumo.toml must be changed first:{list}",
-        target.stack_name,
-        if blockers.len() == 1 {
-            "one setting".to_owned()
-        } else {
-            format!("{} settings", blockers.len())
-        }
+        "{} is not ready to deploy: kumo.toml still has values that are not yours:{list}",
+        target.stack_name
     ))
     .hint(format!(
         "set them in kumo.toml (`kumo init` writes one to edit; `kumo synth` works meanwhile); `kumo {command}` sent \

@@ -645,8 +645,9 @@ async fn an_unreadable_quota_falls_back_to_aws_default() {
     assert!(replay.operations().contains(&"GetAWSDefaultServiceQuota".to_owned()));
     assert_eq!(item.status, Status::Pass, "{item}");
     assert!(
-        item.detail
-            .starts_with("3 in use + 2 new = 5 of 5 (documented default; Service Quotas did not answer"),
+        item.detail.starts_with(
+            "3 in use + 2 new = 5 of 5 (documented default: Service Quotas GetAWSDefaultServiceQuota failed (HTTP 599)"
+        ),
         "{item}"
     );
 }

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use kumo_aws::AwsError;
 use kumo_aws::services::{ec2, service_quotas};
 
 use crate::analysis::{EndpointVpc, Zone};
@@ -65,32 +66,33 @@ struct Limit {
 }
 
 async fn limit(ctx: &Ctx<'_>, quota: &Quota) -> Limit {
-    let found = match service_quotas::get_service_quota(ctx.client, quota.service, quota.code).await {
-        Ok(Some(value)) => Ok((value, "quota")),
-        Ok(None) => service_quotas::get_aws_default_service_quota(ctx.client, quota.service, quota.code)
-            .await
-            .map(|value| {
-                value
-                    .map(|v| (v, "AWS default quota"))
-                    .unwrap_or((quota.default, "AWS default quota"))
-            }),
-        Err(error) => Err(error),
+    let documented = |why: String| Limit {
+        value: quota.default as usize,
+        source: format!("documented default: {why}"),
     };
-    match found {
-        Ok((value, source)) => Limit {
+    let failed = |error: &AwsError| {
+        tracing::debug!(target: "kumo::preflight", "quota {} of {}: {error}", quota.code, quota.service);
+        let reason = match (error.code(), error.status()) {
+            (Some(code), _) => code.to_owned(),
+            (None, Some(status)) => format!("HTTP {status}"),
+            (None, None) => "no answer".to_owned(),
+        };
+        format!("Service Quotas {} failed ({reason})", error.operation)
+    };
+    match service_quotas::get_service_quota(ctx.client, quota.service, quota.code).await {
+        Ok(Some(value)) => Limit {
             value: value as usize,
-            source: source.to_owned(),
+            source: "quota".to_owned(),
         },
-        Err(error) => {
-            tracing::debug!(target: "kumo::preflight", "quota {} of {}: {error}", quota.code, quota.service);
-            Limit {
-                value: quota.default as usize,
-                source: format!(
-                    "documented default; Service Quotas did not answer ({})",
-                    error.code().unwrap_or("no answer")
-                ),
-            }
-        }
+        Err(error) => documented(failed(&error)),
+        Ok(None) => match service_quotas::get_aws_default_service_quota(ctx.client, quota.service, quota.code).await {
+            Ok(Some(value)) => Limit {
+                value: value as usize,
+                source: "AWS default quota".to_owned(),
+            },
+            Ok(None) => documented("Service Quotas has no value for it".to_owned()),
+            Err(error) => documented(failed(&error)),
+        },
     }
 }
 
