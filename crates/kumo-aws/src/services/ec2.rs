@@ -14,7 +14,7 @@ pub static SERVICE: Service = Service {
     scope: Scope::Regional,
 };
 
-/// Every `item` of the list `set` across all pages (`NextToken`).
+/// Every `item` of the list `set`, across all pages (`NextToken`) for the calls that page.
 async fn all_items(client: &Client, action: &'static str, params: Params, set: &str) -> Result<Vec<XmlNode>, AwsError> {
     let mut items = Vec::new();
     let mut token: Option<String> = None;
@@ -85,17 +85,9 @@ pub struct AvailabilityZone {
 
 /// The zones of the client's region that the account can use.
 pub async fn describe_availability_zones(client: &Client) -> Result<Vec<AvailabilityZone>, AwsError> {
-    let response = client
-        .send(
-            &SERVICE,
-            Request::query(&SERVICE, "DescribeAvailabilityZones", Params::new()),
-        )
-        .await?;
-    let root = response.xml()?;
-    Ok(root
-        .child("availabilityZoneInfo")
-        .into_iter()
-        .flat_map(|list| list.children_named("item"))
+    let items = all_items(client, "DescribeAvailabilityZones", Params::new(), "availabilityZoneInfo").await?;
+    Ok(items
+        .iter()
         .map(|item| AvailabilityZone {
             name: text(item, "zoneName"),
             id: text(item, "zoneId"),
@@ -141,22 +133,13 @@ pub struct Address {
 
 /// The Elastic IP addresses allocated in the region.
 pub async fn describe_addresses(client: &Client) -> Result<Vec<Address>, AwsError> {
-    let response = client
-        .send(&SERVICE, Request::query(&SERVICE, "DescribeAddresses", Params::new()))
-        .await?;
-    let root = response.xml()?;
-    Ok(root
-        .child("addressesSet")
-        .into_iter()
-        .flat_map(|list| list.children_named("item"))
+    let items = all_items(client, "DescribeAddresses", Params::new(), "addressesSet").await?;
+    Ok(items
+        .iter()
         .map(|item| Address {
             public_ip: text(item, "publicIp"),
             allocation_id: text(item, "allocationId"),
-            domain: item
-                .text("domain")
-                .filter(|d| !d.is_empty())
-                .unwrap_or("vpc")
-                .to_owned(),
+            domain: item.text("domain").filter(|d| !d.is_empty()).unwrap_or("vpc").to_owned(),
         })
         .collect())
 }
