@@ -6,8 +6,11 @@
 //! * `cargo xtask schemas --venv DIR` re-pins `schemas/` from the cfn-lint installed in a Python venv
 //!   (the one `scripts/test` creates): the registry schemas it ships for us-east-1, the `Fn::GetAtt`
 //!   attributes cfn-lint accepts per type, and the schema date.
+//! * `cargo xtask prices [--region REGION]... [--keep-going]` regenerates kumo-cost's committed price
+//!   table from the AWS Price List (needs AWS credentials).
 
 mod codegen;
+mod prices;
 mod schemas;
 
 use std::path::PathBuf;
@@ -15,7 +18,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 
-const USAGE: &str = "usage: cargo xtask codegen [--check]\n       cargo xtask schemas --venv DIR";
+const USAGE: &str = "usage: cargo xtask codegen [--check]\n       cargo xtask schemas --venv DIR\n       \
+                     cargo xtask prices [--region REGION]... [--keep-going]";
 
 fn main() -> ExitCode {
     match run() {
@@ -53,6 +57,23 @@ fn run() -> Result<ExitCode> {
         ["schemas", "--venv", venv] => {
             let report = schemas::pin(&root, &PathBuf::from(venv))?;
             println!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+        ["prices", rest @ ..] => {
+            let mut regions = Vec::new();
+            let mut keep_going = false;
+            let mut rest = rest.iter();
+            while let Some(arg) = rest.next() {
+                match *arg {
+                    "--keep-going" => keep_going = true,
+                    "--region" => match rest.next() {
+                        Some(region) => regions.push((*region).to_owned()),
+                        None => bail!("--region needs a region name\n{USAGE}"),
+                    },
+                    other => bail!("unknown argument {other:?}\n{USAGE}"),
+                }
+            }
+            println!("{}", prices::regenerate(&root, &regions, keep_going)?);
             Ok(ExitCode::SUCCESS)
         }
         _ => bail!("{USAGE}"),

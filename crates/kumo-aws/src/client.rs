@@ -64,6 +64,20 @@ impl fmt::Debug for Stop {
     }
 }
 
+/// Hooks for whoever runs the client: each attempt's start and end, and each retry (the CLI announces
+/// retries on stderr and tracks the request in flight for its Ctrl-C message). Every method has a
+/// default that does nothing.
+pub trait Observer: Send + Sync {
+    fn attempt_started(&self, _service: &str, _operation: &str, _attempt: u32) {}
+    fn attempt_finished(&self, _service: &str, _operation: &str, _succeeded: bool) {}
+    /// `error` failed an attempt; attempt `next_attempt` follows after the back-off.
+    fn retrying(&self, _error: &AwsError, _next_attempt: u32) {}
+}
+
+struct Silent;
+
+impl Observer for Silent {}
+
 /// How failed attempts are retried: throttling, 5xx and network trouble get up to `max_attempts`
 /// attempts in all, with "full jitter" back-off (a random delay up to `initial_backoff × 2^(n-1)`,
 /// capped at `max_backoff`), as the AWS SDKs' standard mode does.
@@ -98,6 +112,7 @@ pub struct ClientBuilder {
     transport: Option<Arc<dyn Transport>>,
     retry: Option<RetryPolicy>,
     stop: Stop,
+    observer: Arc<dyn Observer>,
 }
 
 impl ClientBuilder {
@@ -115,6 +130,11 @@ impl ClientBuilder {
 
     pub fn stop(mut self, stop: Stop) -> Self {
         self.stop = stop;
+        self
+    }
+
+    pub fn observer(mut self, observer: Arc<dyn Observer>) -> Self {
+        self.observer = observer;
         self
     }
 
@@ -154,6 +174,7 @@ impl ClientBuilder {
                 transport,
                 retry,
                 stop: self.stop,
+                observer: self.observer,
                 credentials: tokio::sync::Mutex::new(None),
             }),
         })
@@ -175,6 +196,7 @@ struct Inner {
     attempt_timeout: Option<Duration>,
     operation_timeout: Option<Duration>,
     stop: Stop,
+    observer: Arc<dyn Observer>,
     credentials: tokio::sync::Mutex<Option<Credentials>>,
 }
 
@@ -195,6 +217,7 @@ impl Client {
             transport: None,
             retry: None,
             stop: Stop::never(),
+            observer: Arc::new(Silent),
         }
     }
 
@@ -273,6 +296,9 @@ impl Client {
             tracing::trace!(target: TRACE_TARGET, service = %service.id, operation = %request.operation, %uri,
                 bytes = signed.body.len(), "sending");
             let started = Instant::now();
+            self.inner
+                .observer
+                .attempt_started(service.id, request.operation, attempt);
             let sent = self.inner.transport.send(signed);
             let answer = match self.inner.attempt_timeout {
                 Some(limit) => tokio::time::timeout(limit, sent)
@@ -288,6 +314,9 @@ impl Client {
                 Err(TransportError::Invalid(detail)) => Err(error(ErrorKind::Request { detail }, attempt)),
             };
             trace_attempt(service, request, attempt, elapsed, &outcome);
+            self.inner
+                .observer
+                .attempt_finished(service.id, request.operation, outcome.is_ok());
             let mut failure = match outcome {
                 Ok(response) => return Ok(response),
                 Err(failure) => failure,
@@ -297,6 +326,7 @@ impl Client {
                 return Err(failure);
             }
             let delay = self.inner.retry.backoff(attempt);
+            self.inner.observer.retrying(&failure, attempt + 1);
             tracing::debug!(target: TRACE_TARGET, service = %service.id, operation = %request.operation,
                 attempt, delay_ms = delay.as_millis() as u64, "retrying: {failure}");
             tokio::select! {

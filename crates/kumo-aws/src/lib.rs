@@ -28,7 +28,7 @@ pub mod services;
 pub mod transport;
 pub mod xml;
 
-pub use client::{Client, ClientBuilder, RetryPolicy, Stop};
+pub use client::{Client, ClientBuilder, Observer, RetryPolicy, Stop};
 pub use error::{AwsError, ErrorKind};
 pub use request::{Params, Request, Response};
 pub use service::{Protocol, Service};

@@ -12,6 +12,8 @@ use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
 
+use crate::output::errln;
+
 /// The filter for each `-v` count.
 fn directives(verbose: u8) -> Option<&'static str> {
     match verbose {
@@ -27,7 +29,7 @@ pub fn init(verbose: u8) {
         Some(value) => match EnvFilter::try_new(&value) {
             Ok(filter) => filter,
             Err(error) => {
-                eprintln!("warning: RUST_LOG={value:?} is not a valid filter ({error}); ignoring it");
+                errln!("warning: RUST_LOG={value:?} is not a valid filter ({error}); ignoring it");
                 match directives(verbose) {
                     Some(directives) => EnvFilter::new(directives),
                     None => return,

@@ -437,6 +437,8 @@ mod tests {
             creates_stack: false,
             changes: &changes,
             security: &security,
+            deployed_template: None,
+            template: &serde_json::json!({}),
         });
         assert!(text.contains("stack App: 1 to add, 1 to modify, 0 to remove"), "{text}");
         assert!(
@@ -464,6 +466,8 @@ mod tests {
             creates_stack: true,
             changes: &[],
             security: &security,
+            deployed_template: None,
+            template: &value,
         })
     }
 

@@ -4,6 +4,8 @@
 use console::Style;
 use kumo_preflight::{Checklist, Status};
 
+use crate::output::out;
+
 pub fn render_checklist(stack: &str, region: &str, checklist: &Checklist) -> String {
     let style = |status: Status| match status {
         Status::Pass => Style::new().green(),
@@ -34,5 +36,5 @@ pub fn render_checklist(stack: &str, region: &str, checklist: &Checklist) -> Str
 }
 
 pub fn print_checklist(stack: &str, region: &str, checklist: &Checklist) {
-    print!("{}", render_checklist(stack, region, checklist));
+    out!("{}", render_checklist(stack, region, checklist));
 }

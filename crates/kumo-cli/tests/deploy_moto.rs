@@ -214,6 +214,13 @@ fn template_lifecycle_create_diff_noop_update_destroy() {
         run.text()
     );
     assert!(run.stdout.contains("Security changes"), "{}", run.text());
+    // The cost line before approval: a new stack costs nothing now.
+    assert!(
+        run.stdout.contains("cost (max, ap-northeast-1, prices of ")
+            && run.stdout.contains("$0.0000/h ($0.00/month) → $0.0000/h ($0.00/month)"),
+        "{}",
+        run.text()
+    );
     assert!(
         run.stdout
             .contains("WebSg ingress tcp port 443 from 0.0.0.0/0 (open to the internet)"),
@@ -517,7 +524,7 @@ fn preflight_passes_in_a_ready_account_and_stops_a_deploy_in_one_that_is_not() {
     assert_eq!(run.code, 0, "{}", run.text());
     for expected in [
         "preflight of MyEKSStack in ap-northeast-1",
-        "✓ identity: arn:aws:sts::123456789012:user/moto (account 123456789012); it becomes cluster admin of",
+        "✓ cluster creator: arn:aws:sts::123456789012:user/moto becomes cluster admin of EKSCluster",
         "✓ region: ap-northeast-1; the stack uses zones ap-northeast-1a, ap-northeast-1c",
         "✓ cluster admins: user alice and role Ops exist",
         "✓ source https://github.com/octo/app.git: connection github-octo (GitHub) is available",
@@ -648,6 +655,7 @@ fn verbose_output_shows_each_aws_request_and_no_credential() {
     for expected in [
         "AWS request service=STS operation=GetCallerIdentity status=200",
         "AWS request service=EC2 operation=DescribeRegions status=200",
+        "AWS request service=CloudFormation operation=ListStackResources status=400",
         "AWS request failed service=CloudFormation operation=DescribeStacks status=400",
         "error=ValidationError",
         "AWS request service=CloudFormation operation=CreateChangeSet status=200",

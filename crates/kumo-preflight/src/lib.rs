@@ -3,8 +3,9 @@
 //! takes 15–25 minutes and a late failure rolls all of it back; these checks find in seconds what
 //! would fail late:
 //!
-//! * the caller identity, and that it will administer the EKS cluster (EKS makes the cluster's creator
-//!   an admin; an access entry for the same identity then fails with `ResourceInUseException`);
+//! * that the caller (given: the CLI asks STS once per run and prints it) will administer the EKS cluster
+//!   (EKS makes the cluster's creator an admin; an access entry for the same identity then fails with
+//!   `ResourceInUseException`);
 //! * every IAM user and role named by an access entry exists (with the path its ARN needs);
 //! * CodeBuild can reach the projects' GitHub / Bitbucket / GitLab sources (account credentials, or a
 //!   CodeConnections connection that is `AVAILABLE`);

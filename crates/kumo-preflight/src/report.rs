@@ -35,6 +35,8 @@ pub struct Item {
     pub detail: String,
     /// What to do (always set for ✗).
     pub fix: Option<String>,
+    /// The check was cut short by Ctrl-C (its client sends nothing once the run is stopping).
+    pub interrupted: bool,
 }
 
 impl Item {
@@ -44,6 +46,7 @@ impl Item {
             title: title.into(),
             detail: detail.into(),
             fix: None,
+            interrupted: false,
         }
     }
 
@@ -53,6 +56,7 @@ impl Item {
             title: title.into(),
             detail: detail.into(),
             fix,
+            interrupted: false,
         }
     }
 
@@ -62,6 +66,7 @@ impl Item {
             title: title.into(),
             detail: detail.into(),
             fix: Some(fix.into()),
+            interrupted: false,
         }
     }
 
@@ -85,7 +90,9 @@ impl Item {
         } else {
             (format!("not checked: {error}"), None)
         };
-        Item::warn(title, detail, fix)
+        let mut item = Item::warn(title, detail, fix);
+        item.interrupted = error.kind == kumo_aws::ErrorKind::Interrupted;
+        item
     }
 }
 
@@ -124,6 +131,11 @@ impl Checklist {
 
     pub fn passed(&self) -> bool {
         self.failures() == 0
+    }
+
+    /// Ctrl-C stopped at least one check: the checklist is incomplete.
+    pub fn interrupted(&self) -> bool {
+        self.items.iter().any(|i| i.interrupted)
     }
 }
 

@@ -382,7 +382,7 @@ async fn a_ready_account_passes_every_check() {
     assert!(checklist.passed(), "{all}");
     assert_eq!(checklist.count(Status::Warn), 0, "{all}");
     for expected in [
-        "✓ identity: arn:aws:sts::123456789012:assumed-role/Deployer/ci (account 123456789012); it becomes cluster admin of Cluster as the cluster's creator",
+        "✓ cluster creator: arn:aws:sts::123456789012:assumed-role/Deployer/ci becomes cluster admin of Cluster as its creator",
         "✓ region: ap-northeast-1; the stack uses zones ap-northeast-1a, ap-northeast-1c",
         "✓ cluster admins: user akari and role AdminRole exist",
         "✓ source https://github.com/octo/app.git: CodeBuild has GitHub credentials (PERSONAL_ACCESS_TOKEN) in ap-northeast-1",
@@ -680,14 +680,14 @@ async fn too_few_zones_for_the_template() {
 }
 
 #[tokio::test]
-async fn a_template_without_eks_gets_identity_region_and_its_quotas_only() {
+async fn a_template_without_eks_gets_region_and_its_quotas_only() {
     let small = json!({"Resources": {
         "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.1.0.0/16"}},
         "Logs": {"Type": "AWS::Logs::LogGroup"}
     }});
     let (checklist, replay) = preflight(&Account::ready(), DEPLOYER, &small, Subject::Template).await;
     let titles: Vec<&str> = checklist.items.iter().map(|i| i.title.as_str()).collect();
-    assert_eq!(titles, ["identity", "region", "VPCs"], "{}", text(&checklist));
+    assert_eq!(titles, ["region", "VPCs"], "{}", text(&checklist));
     let operations = replay.operations();
     for unrelated in [
         "GetUser",

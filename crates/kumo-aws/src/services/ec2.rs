@@ -85,7 +85,13 @@ pub struct AvailabilityZone {
 
 /// The zones of the client's region that the account can use.
 pub async fn describe_availability_zones(client: &Client) -> Result<Vec<AvailabilityZone>, AwsError> {
-    let items = all_items(client, "DescribeAvailabilityZones", Params::new(), "availabilityZoneInfo").await?;
+    let items = all_items(
+        client,
+        "DescribeAvailabilityZones",
+        Params::new(),
+        "availabilityZoneInfo",
+    )
+    .await?;
     Ok(items
         .iter()
         .map(|item| AvailabilityZone {
@@ -139,7 +145,11 @@ pub async fn describe_addresses(client: &Client) -> Result<Vec<Address>, AwsErro
         .map(|item| Address {
             public_ip: text(item, "publicIp"),
             allocation_id: text(item, "allocationId"),
-            domain: item.text("domain").filter(|d| !d.is_empty()).unwrap_or("vpc").to_owned(),
+            domain: item
+                .text("domain")
+                .filter(|d| !d.is_empty())
+                .unwrap_or("vpc")
+                .to_owned(),
         })
         .collect())
 }

@@ -11,6 +11,7 @@ use kumo_blueprint::{Profile, init_template};
 
 use crate::cli::{InitArgs, InitProfile};
 use crate::error::CliError;
+use crate::output::outln;
 use crate::project::{self, DEFAULT_CONFIG_FILE};
 
 pub fn run(config: Option<&Path>, args: &InitArgs) -> Result<ExitCode, CliError> {
@@ -59,7 +60,7 @@ pub fn run(config: Option<&Path>, args: &InitArgs) -> Result<ExitCode, CliError>
     project::write_atomically(path, init_template(profile).as_bytes())?;
 
     let replaced = if existed { ", replacing the previous file" } else { "" };
-    println!(
+    outln!(
         "wrote {} ({profile} profile, every setting commented out at its current value{replaced})",
         path.display()
     );
@@ -71,20 +72,21 @@ pub fn run(config: Option<&Path>, args: &InitArgs) -> Result<ExitCode, CliError>
     // What the defaults borrow from the seed project must be set before a deploy (`kumo deploy` refuses
     // until then); the rest is optional.
     let defaults = kumo_blueprint::Config::for_profile(profile);
-    println!("before `kumo deploy`, set in the file what is not yours yet:");
-    println!(
+    outln!("before `kumo deploy`, set in the file what is not yours yet:");
+    outln!(
         "  dns.domain                  a domain you own (now {:?}, a reserved example domain)",
         defaults.dns.domain
     );
-    println!(
+    outln!(
         "  image_builder.github_owner  your GitHub repository (now the seed author's {}/{}); CodeBuild needs",
-        defaults.image_builder.github_owner, defaults.image_builder.github_repo
+        defaults.image_builder.github_owner,
+        defaults.image_builder.github_repo
     );
-    println!("  image_builder.github_repo   GitHub credentials or a connection in the account");
-    println!(
+    outln!("  image_builder.github_repo   GitHub credentials or a connection in the account");
+    outln!(
         "optional: eks.admin_users / eks.admin_roles, IAM users and roles who also administer the cluster (the \
          identity that deploys does, as its creator)"
     );
-    println!("next: uncomment and edit those lines, then run `{synth}`; `kumo preflight` checks the account");
+    outln!("next: uncomment and edit those lines, then run `{synth}`; `kumo preflight` checks the account");
     Ok(ExitCode::SUCCESS)
 }

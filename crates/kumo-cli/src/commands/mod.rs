@@ -1,5 +1,6 @@
 //! One module per subcommand. `run` dispatches and turns the outcome into an exit code.
 
+mod cost;
 mod deploy;
 mod destroy;
 mod diff;
@@ -24,5 +25,6 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Outputs(args) => outputs::run(cli.config.as_deref(), &args),
         Command::Status(args) => status::run(cli.config.as_deref(), &args),
         Command::Init(args) => init::run(cli.config.as_deref(), &args),
+        Command::Cost(args) => cost::run(cli.config.as_deref(), &args),
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use kumo_deploy::params::parse_pairs;
-use kumo_preflight::{Checklist, Status, Subject};
+use kumo_preflight::{CallerIdentity, Checklist, Status, Subject};
 use serde_json::Value;
 
 use crate::aws_env;
@@ -28,10 +28,11 @@ pub fn run(config: Option<&Path>, args: &PreflightArgs) -> Result<ExitCode, CliE
     };
     aws_env::runtime()?.block_on(async {
         let session = aws_env::connect(&args.aws, target.settings.region.as_deref()).await?;
-        let interrupt = aws_env::interrupt_on_ctrl_c();
-        let client = aws_env::aws_client(&session, &interrupt)?;
+        let identity = aws_env::announce_identity(&session, "preflight", &target.stack_name).await?;
+        let client = aws_env::aws_client(&session)?;
         let checklist = check(
             &client,
+            &identity,
             &target.stack_name,
             target.template.value(),
             &parameters,
@@ -46,26 +47,34 @@ pub fn run(config: Option<&Path>, args: &PreflightArgs) -> Result<ExitCode, CliE
     })
 }
 
-/// Runs the checks for `stack_name` and prints the checklist.
+/// Runs the checks for `stack_name` as `identity` (the one `announce_identity` printed) and prints the
+/// checklist. Ctrl-C stops it before its next request.
 pub async fn check(
     client: &kumo_aws::Client,
+    identity: &CallerIdentity,
     stack_name: &str,
     template: &Value,
     parameters: &[(String, String)],
     subject: Subject,
 ) -> Result<Checklist, CliError> {
-    let identity = aws_env::caller_identity(client).await?;
     let checklist = kumo_preflight::run(
         client,
         &kumo_preflight::Request {
             stack_name,
             template,
             parameters,
-            identity: &identity,
+            identity,
             subject,
         },
     )
     .await;
+    if checklist.interrupted() {
+        let mut error = CliError::new(format!(
+            "interrupted: the preflight of {stack_name} stopped; nothing was changed"
+        ));
+        error.code = crate::render_error::INTERRUPTED;
+        return Err(error.hint("run the command again when you are ready"));
+    }
     print_checklist(stack_name, client.region(), &checklist);
     Ok(checklist)
 }

@@ -1,4 +1,4 @@
-//! Who deploys, and who will administer the EKS clusters: the creator (EKS's default access entry) and
+//! Who will administer the EKS clusters: the creator (EKS's default access entry) and
 //! every IAM user or role the template gives an access entry, which must exist as named.
 
 use kumo_aws::services::iam;
@@ -79,30 +79,33 @@ pub(crate) async fn check(ctx: &Ctx<'_>) -> Vec<Item> {
         .filter(|c| c.new && c.creator_is_admin)
         .map(|c| c.id.as_str())
         .collect();
-    let who = format!("{} (account {})", identity.arn, identity.account);
-    items.push(match (&caller, creating.is_empty()) {
-        (_, true) => Item::pass("identity", who),
-        (Caller::User { .. } | Caller::Role { .. }, false) => Item::pass(
-            "identity",
+    // Who deploys is printed by the caller (one STS call, one line); the checklist says what it means
+    // for the clusters the stack creates.
+    let who = identity.arn.as_str();
+    let title = "cluster creator";
+    match (&caller, creating.is_empty()) {
+        (_, true) => {}
+        (Caller::User { .. } | Caller::Role { .. }, false) => items.push(Item::pass(
+            title,
             format!(
-                "{who}; it becomes cluster admin of {} as the cluster's creator (EKS's creator access entry)",
+                "{who} becomes cluster admin of {} as its creator (EKS's creator access entry)",
                 creating.join(", ")
             ),
-        ),
-        (Caller::Root, false) => Item::warn(
-            "identity",
+        )),
+        (Caller::Root, false) => items.push(Item::warn(
+            title,
             format!("{who} is the account's root user: EKS makes it the cluster's admin, but AWS advises against deploying as root"),
             Some("deploy as an IAM user or role (e.g. an SSO role), which then administers the cluster".to_owned()),
-        ),
-        (Caller::Federated | Caller::Other, false) => Item::warn(
-            "identity",
+        )),
+        (Caller::Federated | Caller::Other, false) => items.push(Item::warn(
+            title,
             format!("{who}: EKS access entries name IAM users and roles, so this session may not be able to use the cluster it creates"),
             Some(format!(
                 "deploy as an IAM user or role, or make sure {} names an identity you can use",
                 ctx.subject.setting("eks.admin_users / eks.admin_roles", "an AWS::EKS::AccessEntry", "PrincipalArn")
             )),
-        ),
-    });
+        )),
+    }
 
     // An access entry for the creator collides with EKS's own one (ResourceInUseException), after the
     // cluster is up: 10+ minutes in.
