@@ -12,7 +12,7 @@ use aws_types::SdkConfig;
 use aws_types::region::Region;
 use kumo_aws::replay::{Answer, Replay};
 use kumo_aws::services::{codebuild, ec2, eks, iam, service_quotas};
-use kumo_aws::{Client, ErrorKind, RetryPolicy, Stop};
+use kumo_aws::{AwsError, Client, ErrorKind, Observer, RetryPolicy, Stop};
 
 const THROTTLED: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>throttled-1</RequestID></Response>"#;
@@ -68,6 +68,52 @@ async fn throttling_is_retried_until_it_succeeds() {
     assert_eq!(addresses.len(), 1);
     assert_eq!(addresses[0].public_ip, "203.0.113.41");
     assert_eq!(replay.operations(), ["DescribeAddresses"; 3]);
+}
+
+/// Records what the client reports.
+#[derive(Default)]
+struct Seen(std::sync::Mutex<Vec<String>>);
+
+impl Observer for Seen {
+    fn attempt_started(&self, service: &str, operation: &str, attempt: u32) {
+        self.0.lock().unwrap().push(format!("start {service} {operation} {attempt}"));
+    }
+    fn attempt_finished(&self, _service: &str, operation: &str, succeeded: bool) {
+        self.0.lock().unwrap().push(format!("end {operation} {succeeded}"));
+    }
+    fn retrying(&self, error: &AwsError, next_attempt: u32) {
+        let reason = error.code().map(str::to_owned).unwrap_or_else(|| format!("{:?}", error.kind));
+        self.0.lock().unwrap().push(format!("retry {next_attempt}: {reason}"));
+    }
+}
+
+#[tokio::test]
+async fn the_observer_sees_each_attempt_and_each_retry() {
+    let replay = Replay::new()
+        .on("DescribeAddresses", Answer::xml(503, "throttled-1", THROTTLED))
+        .on("DescribeAddresses", Answer::Timeout)
+        .on("DescribeAddresses", Answer::xml(200, "ok-3", ADDRESSES));
+    let seen = Arc::new(Seen::default());
+    let client = Client::builder(&sdk(None))
+        .transport(replay)
+        .retry(fast_retries(3))
+        .observer(seen.clone())
+        .build()
+        .unwrap();
+    ec2::describe_addresses(&client).await.unwrap();
+    assert_eq!(
+        *seen.0.lock().unwrap(),
+        [
+            "start EC2 DescribeAddresses 1",
+            "end DescribeAddresses false",
+            "retry 2: RequestLimitExceeded",
+            "start EC2 DescribeAddresses 2",
+            "end DescribeAddresses false",
+            "retry 3: Timeout",
+            "start EC2 DescribeAddresses 3",
+            "end DescribeAddresses true",
+        ]
+    );
 }
 
 #[tokio::test]
