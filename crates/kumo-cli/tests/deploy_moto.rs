@@ -655,7 +655,7 @@ fn verbose_output_shows_each_aws_request_and_no_credential() {
     for expected in [
         "AWS request service=STS operation=GetCallerIdentity status=200",
         "AWS request service=EC2 operation=DescribeRegions status=200",
-        "AWS request service=CloudFormation operation=ListStackResources status=400",
+        "AWS request failed service=CloudFormation operation=ListStackResources status=400",
         "AWS request failed service=CloudFormation operation=DescribeStacks status=400",
         "error=ValidationError",
         "AWS request service=CloudFormation operation=CreateChangeSet status=200",

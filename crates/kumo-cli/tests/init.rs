@@ -169,13 +169,13 @@ fn synth_reports_every_configuration_error_with_its_line() {
 #[test]
 fn synth_prints_warnings_and_succeeds() {
     let dir = scratch("warn");
-    std::fs::write(dir.join("kumo.toml"), "[eks]\nadmin_users = []\nadmin_roles = []\n").unwrap();
+    std::fs::write(dir.join("kumo.toml"), "[eks]\nkubernetes_version = \"1.33\"\n").unwrap();
     // ./kumo.toml is picked up without --config.
     let out = kumo(&dir, &["synth"]);
     assert_exit(&out, 0);
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("warning: kumo.toml:2:15: eks.admin_users = []: no cluster admins"),
+        stderr.contains("warning: kumo.toml:2:22: eks.kubernetes_version = \"1.33\": in EKS extended support"),
         "{stderr}"
     );
 }
