@@ -76,13 +76,19 @@ struct Seen(std::sync::Mutex<Vec<String>>);
 
 impl Observer for Seen {
     fn attempt_started(&self, service: &str, operation: &str, attempt: u32) {
-        self.0.lock().unwrap().push(format!("start {service} {operation} {attempt}"));
+        self.0
+            .lock()
+            .unwrap()
+            .push(format!("start {service} {operation} {attempt}"));
     }
     fn attempt_finished(&self, _service: &str, operation: &str, succeeded: bool) {
         self.0.lock().unwrap().push(format!("end {operation} {succeeded}"));
     }
     fn retrying(&self, error: &AwsError, next_attempt: u32) {
-        let reason = error.code().map(str::to_owned).unwrap_or_else(|| format!("{:?}", error.kind));
+        let reason = error
+            .code()
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("{:?}", error.kind));
         self.0.lock().unwrap().push(format!("retry {next_attempt}: {reason}"));
     }
 }
