@@ -9,11 +9,13 @@ mod aws_target;
 mod cli;
 mod commands;
 mod error;
+mod logging;
 mod output;
 mod project;
 mod render_cost;
 mod render_diff;
 mod render_error;
+mod render_preflight;
 mod render_progress;
 mod render_report;
 mod render_security;
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
             };
         }
     };
+    logging::init(cli.verbose);
     finish(commands::run(cli))
 }
 

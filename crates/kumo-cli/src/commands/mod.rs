@@ -7,6 +7,7 @@ mod destroy;
 mod diff;
 mod init;
 mod outputs;
+mod preflight;
 mod status;
 mod synth;
 
@@ -21,6 +22,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Check(args) => check::run(&args),
         Command::Diff(args) => diff::run(cli.config.as_deref(), &args),
         Command::Deploy(args) => deploy::run(cli.config.as_deref(), &args),
+        Command::Preflight(args) => preflight::run(cli.config.as_deref(), &args),
         Command::Destroy(args) => destroy::run(cli.config.as_deref(), &args),
         Command::Outputs(args) => outputs::run(cli.config.as_deref(), &args),
         Command::Status(args) => status::run(cli.config.as_deref(), &args),

@@ -21,7 +21,7 @@ pub fn run(config: Option<&Path>, args: &StatusArgs) -> Result<ExitCode, CliErro
             .await
             .map_err(deploy_error)?
         {
-            Some(report) => print_status(&report),
+            Some(report) => print_status(&report, &session.region),
             None => outln!("{stack_name}: does not exist (region {})", session.region),
         }
         Ok(ExitCode::SUCCESS)
