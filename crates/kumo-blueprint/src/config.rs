@@ -141,6 +141,10 @@ pub struct StackConfig {
     /// `None`: the AWS configuration chain decides at deploy time. Synthesis never needs it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// `None`: the seed's names. `Some(env)`: a separate copy whose physical names derive from `env`
+    /// (see [`crate::environment`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<String>,
     pub termination_protection: bool,
     pub tags: BTreeMap<String, String>,
 }

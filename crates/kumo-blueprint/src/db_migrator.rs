@@ -16,6 +16,7 @@ use kumo_constructs::rds::{AuroraPostgresCluster, SecretField};
 use kumo_core::{Stack, pseudo};
 
 use crate::DbMigratorConfig;
+use crate::environment::{self, Names};
 
 /// The migrator project, like the seed's `NewDBMigrator`.
 pub fn new_db_migrator(
@@ -26,6 +27,7 @@ pub fn new_db_migrator(
     vpc: &Vpc,
     vpc_endpoint: &InterfaceEndpoint,
     key: &Key,
+    names: &Names,
 ) {
     // The role CodeBuild pulls the migration image with.
     let pull_image_policy = ManagedPolicy::new(
@@ -37,14 +39,14 @@ pub fn new_db_migrator(
                 // kumo adds the registry login, which pulling needs. It has no resource type: AWS requires "*".
                 .statement(ecr::authorization_token_statement()),
         )
-        .name("pull-image-policy-for-db-migrator"),
+        .name(names.global(environment::PULL_IMAGE_POLICY)),
     );
     let mut role = Role::new(
         stack,
         "DBMigratorRole",
         RoleProps::assumed_by(Principal::service(codebuild::SERVICE_PRINCIPAL))
             .description("Iam Role for CodeBuild Project to pull image from ECR repository")
-            .role_name("role-for-db-migrator")
+            .role_name(names.global(environment::DB_MIGRATOR_ROLE))
             .managed_policy(pull_image_policy.arn()),
     );
 

@@ -20,6 +20,7 @@ use kumo_core::security::Rule;
 use kumo_core::{Output, Stack, fns};
 
 use crate::EksConfig;
+use crate::environment::{self, Names};
 
 /// The cluster, like the seed's `NewEksCluster`.
 pub fn new_eks_cluster(
@@ -28,13 +29,14 @@ pub fn new_eks_cluster(
     vpc: &Vpc,
     vpc_endpoint: &InterfaceEndpoint,
     key: &Key,
+    names: &Names,
 ) -> Cluster {
     // The IAM role of the EKS control plane.
     let master_role = Role::new(
         stack,
         "EKSMasterRole",
         RoleProps::assumed_by(Principal::service("eks.amazonaws.com"))
-            .role_name("eks-master-role")
+            .role_name(names.global(environment::EKS_MASTER_ROLE))
             .aws_managed_policy("AmazonEKSClusterPolicy"),
     );
 
@@ -73,7 +75,7 @@ pub fn new_eks_cluster(
         stack,
         "EKSNodeRole",
         RoleProps::assumed_by(Principal::service("ec2.amazonaws.com"))
-            .role_name("eks-node-role")
+            .role_name(names.global(environment::EKS_NODE_ROLE))
             .aws_managed_policy("AmazonEKSWorkerNodePolicy")
             .aws_managed_policy("AmazonEC2ContainerRegistryReadOnly")
             .aws_managed_policy("AmazonEKS_CNI_Policy")
@@ -87,7 +89,7 @@ pub fn new_eks_cluster(
         stack,
         "EKSNodesLaunchTemplate",
         LaunchTemplateProps::default()
-            .name("eks-nodes-launch-template")
+            .name(names.regional(environment::NODES_LAUNCH_TEMPLATE))
             .http_put_response_hop_limit(2)
             .root_volume(Some(RootVolume::default().size_gib(config.node_group.disk_size_gib))),
     );

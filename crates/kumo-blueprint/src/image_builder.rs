@@ -11,6 +11,7 @@ use kumo_core::security::Rule;
 use kumo_core::{Output, Stack, pseudo};
 
 use crate::ImageBuilderConfig;
+use crate::environment::{self, Names};
 
 /// The repositories, by name.
 #[derive(Clone, Debug)]
@@ -52,7 +53,7 @@ pub fn repository_id(name: &str) -> String {
 
 /// The repositories and the build project, like the seed's `NewImageBuilder`. Returns every repository
 /// (the seed returns the migration one; the DB migrator picks it by name).
-pub fn new_image_builder(stack: &mut Stack, config: &ImageBuilderConfig, key: &Key) -> ImageRepositories {
+pub fn new_image_builder(stack: &mut Stack, config: &ImageBuilderConfig, key: &Key, names: &Names) -> ImageRepositories {
     // Repositories for the built images: scanned on push, only the newest image kept, removed (emptied
     // first) on destroy as the seed's RemovalPolicy_DESTROY.
     let removal = config.on_delete;
@@ -96,14 +97,14 @@ pub fn new_image_builder(stack: &mut Stack, config: &ImageBuilderConfig, key: &K
                 // ecr:GetAuthorizationToken has no resource type: AWS requires "*".
                 .statement(ecr::authorization_token_statement()),
         )
-        .name("push-image-policy-for-image-builder"),
+        .name(names.global(environment::PUSH_IMAGE_POLICY)),
     );
     let mut role = Role::new(
         stack,
         "ImageBuilderRole",
         RoleProps::assumed_by(Principal::service(codebuild::SERVICE_PRINCIPAL))
             .description("Iam Role for CodeBuild Project to push image to ECR repository")
-            .role_name("role-codebuild-for-image-builder")
+            .role_name(names.global(environment::IMAGE_BUILDER_ROLE))
             .managed_policy(push_image_policy.arn()),
     );
 

@@ -18,10 +18,11 @@ pub mod database_cluster;
 pub mod db_migrator;
 pub mod eks_cluster;
 pub mod encryption;
+pub mod environment;
 pub mod hosted_zone;
 pub mod image_builder;
 pub mod network;
 pub mod pod_identities;
 
 pub use config::*;
-pub use stack::build;
+pub use stack::{build, build_app};

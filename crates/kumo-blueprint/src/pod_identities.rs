@@ -16,7 +16,7 @@ use kumo_constructs::eks::{
 };
 use kumo_constructs::iam::{PolicyDocument, PolicyStatement};
 use kumo_constructs::rds::DatabaseSecret;
-use kumo_constructs::route53::PublicHostedZone;
+use kumo_constructs::route53::ZoneRef;
 use kumo_constructs::secretsmanager::decrypt_through_secrets_manager;
 use kumo_core::security::Rule;
 use kumo_core::{Output, Stack};
@@ -29,7 +29,7 @@ pub fn new_pod_identities(
     config: &PodIdentityConfig,
     cluster: &Cluster,
     db_secret: &DatabaseSecret,
-    hosted_zone: &PublicHostedZone,
+    hosted_zone: &ZoneRef,
 ) {
     let oidc_provider = match config.mode {
         PodIdentityMode::PodIdentity => {

@@ -10,23 +10,63 @@
 //! myeks.NewHostZone(stack)
 //! ```
 
+use std::collections::BTreeMap;
+
+use kumo_core::app::{App, AppStack, ENV_TAG, KEPT_FOR_TAG, ParameterSource};
 use kumo_core::{Diagnostic, Stack};
 
 use crate::{
     Config, database_cluster, db_migrator, eks_cluster, encryption, hosted_zone, image_builder, network, pod_identities,
 };
 
-/// The whole blueprint as one stack.
+/// The whole environment as an app: the DNS stack (kept on destroy), then the main stack, which receives
+/// the zone id from it. Stack names, tags and physical names follow `stack.env`.
+pub fn build_app(config: &Config) -> App {
+    let main = build(config);
+    let main_name = main.name().to_owned();
+    let config = config.for_environment();
+    let mut tags: BTreeMap<String, String> = config.stack.tags.clone();
+    if let Some(env) = &config.stack.env {
+        tags.insert(ENV_TAG.to_owned(), env.clone());
+    }
+
+    let (dns_stack, zone_logical_id) = hosted_zone::new_dns_stack(&main_name, &config.dns);
+    let mut dns = AppStack::new(dns_stack);
+    dns.keep_on_destroy = true;
+    dns.tags = tags.clone();
+    dns.tags.insert(KEPT_FOR_TAG.to_owned(), main_name.clone());
+    let dns_name = dns.stack.name().to_owned();
+
+    let mut app_main = AppStack::new(main);
+    app_main.depends_on = vec![dns_name.clone()];
+    app_main.parameters.insert(
+        hosted_zone::HOSTED_ZONE_PARAMETER.to_owned(),
+        ParameterSource::ResourceRef {
+            stack: dns_name,
+            logical_id: zone_logical_id,
+        },
+    );
+    app_main.tags = tags;
+    app_main.termination_protection = config.stack.termination_protection;
+    App {
+        stacks: vec![dns, app_main],
+    }
+}
+
+/// The main stack of the blueprint (everything but the DNS zone, whose id is its `HostedZoneId`
+/// parameter; see [`build_app`]).
 pub fn build(config: &Config) -> Stack {
+    let config = &config.for_environment();
+    let names = config.names();
     let mut stack = Stack::new(&config.stack.name);
     stack.set_description("EKS on EC2 blueprint (kumo): VPC, EKS, Aurora PostgreSQL, ECR, CodeBuild, Route 53");
 
     // kumo adds one customer managed key for the log groups, the database secret and the images.
     let key = encryption::new_environment_key(&mut stack, config);
     let (vpc, vpc_endpoint) = network::new_network(&mut stack, &config.network);
-    let eks_cluster = eks_cluster::new_eks_cluster(&mut stack, &config.eks, &vpc, &vpc_endpoint, &key);
+    let eks_cluster = eks_cluster::new_eks_cluster(&mut stack, &config.eks, &vpc, &vpc_endpoint, &key, &names);
     let db_cluster = database_cluster::new_database_cluster(&mut stack, &config.database, &vpc, &eks_cluster, &key);
-    let repositories = image_builder::new_image_builder(&mut stack, &config.image_builder, &key);
+    let repositories = image_builder::new_image_builder(&mut stack, &config.image_builder, &key, &names);
     match repositories.named(&config.db_migrator.repository) {
         Some(repo_migrate) => db_migrator::new_db_migrator(
             &mut stack,
@@ -36,6 +76,7 @@ pub fn build(config: &Config) -> Stack {
             &vpc,
             &vpc_endpoint,
             &key,
+            &names,
         ),
         // `Config::validate` says so too; a stack built from such a configuration fails to synth.
         None => stack.report(Diagnostic::invalid_props(

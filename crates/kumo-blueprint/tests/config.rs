@@ -181,6 +181,7 @@ fn every_value_changed() -> Config {
     };
     c.stack.name = "OtherStack".into();
     c.stack.region = Some("eu-west-1".into());
+    c.stack.env = Some("dev".into());
     c.stack.termination_protection = true;
     c.stack.tags = BTreeMap::from([("Team".to_owned(), "platform".to_owned())]);
     let n = &mut c.network;
@@ -269,7 +270,7 @@ fn every_key_is_read_from_the_file() {
     let (mut defaults, mut mine) = (BTreeMap::new(), BTreeMap::new());
     leaves("", &toml::Table::try_from(Config::default()).unwrap(), &mut defaults);
     leaves("", &toml::Table::try_from(&changed).unwrap(), &mut mine);
-    assert!(mine.contains_key("stack.region"));
+    assert!(mine.contains_key("stack.region") && mine.contains_key("stack.env"));
     for (key, value) in defaults.iter().filter(|(key, _)| *key != "eks.endpoint_private_access") {
         assert_ne!(
             mine.get(key),
@@ -1126,7 +1127,7 @@ fn deploy_refuses_the_seed_authors_repository_named_with_both_keys() {
 // ---------------------------------------------------------------------------------------------------
 // `kumo init`'s file
 
-/// Uncomments every commented-out setting (`# key = value`), except the region example.
+/// Uncomments every commented-out setting (`# key = value`), except the region and environment examples.
 fn uncomment_settings(text: &str) -> String {
     text.lines()
         .map(|line| match line.strip_prefix("# ") {
@@ -1134,6 +1135,7 @@ fn uncomment_settings(text: &str) -> String {
                 if rest.split_once(" = ").is_some_and(|(key, _)| {
                     !key.is_empty()
                         && key != "region"
+                        && key != "env"
                         && key
                             .chars()
                             .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
@@ -1275,7 +1277,7 @@ fn the_readme_documents_every_key() {
     let mut keys = BTreeMap::new();
     leaves("", &toml::Table::try_from(Config::default()).unwrap(), &mut keys);
     let mut missing = Vec::new();
-    for key in keys.keys().map(String::as_str).chain(["stack.region"]) {
+    for key in keys.keys().map(String::as_str).chain(["stack.region", "stack.env"]) {
         let (table, leaf) = key.rsplit_once('.').unwrap_or(("(top)", key));
         let header = if table == "(top)" {
             "| (top) |".to_owned()

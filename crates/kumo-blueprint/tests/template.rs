@@ -26,12 +26,20 @@ fn cheap_template_snapshot() {
 }
 
 #[test]
+fn dns_template_snapshot() {
+    let app = kumo_blueprint::build_app(&Config::default());
+    insta::assert_snapshot!("dns", app.stacks[0].stack.synth().unwrap().to_json());
+}
+
+#[test]
 fn every_variant_passes_cfn_lint_without_errors_or_warnings() {
     // One cfn-lint run for all variants (its start-up costs seconds).
-    let rendered: Vec<(&str, String)> = variants()
+    let mut rendered: Vec<(&str, String)> = variants()
         .into_iter()
         .map(|(name, config)| (name, json_of(&config)))
         .collect();
+    let dns = kumo_blueprint::build_app(&Config::default()).stacks.remove(0).stack;
+    rendered.push(("dns", dns.synth().unwrap().to_json()));
     let batch: Vec<(&str, &str)> = rendered.iter().map(|(name, body)| (*name, body.as_str())).collect();
     kumo_testkit::cfn_lint::assert_clean(&batch);
 }
@@ -74,9 +82,18 @@ fn no_lambda_no_custom_resource_no_asset_no_bootstrap() {
         }
         // Assets and the CDK bootstrap stack show up as parameters (`BootstrapVersion`,
         // `AssetParameters...`), rules, staging-bucket names or imports.
-        for section in ["Parameters", "Rules", "Metadata", "Transform"] {
+        for section in ["Rules", "Metadata", "Transform"] {
             assert!(template.get(section).is_none(), "{name}: template has {section}");
         }
+        // The one parameter is the DNS stack's zone, which kumo deploy fills in.
+        assert_eq!(
+            template["Parameters"],
+            serde_json::json!({"HostedZoneId": {
+                "Type": "AWS::Route53::HostedZone::Id",
+                "Description": "The hosted zone of example.com (kumo deploy passes the zone of the DNS stack)"
+            }}),
+            "{name}"
+        );
         let text = template.to_string();
         for marker in [
             "cdk-",

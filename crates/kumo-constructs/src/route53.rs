@@ -1,4 +1,5 @@
-//! Route 53: `PublicHostedZone`, optionally with a CAA record that lets Amazon issue certificates.
+//! Route 53: `PublicHostedZone`, optionally with a CAA record that lets Amazon issue certificates, and
+//! `ZoneRef`, a zone made elsewhere (another stack, an existing zone) known by its id and domain.
 
 use kumo_cfn::route53 as l1;
 use kumo_core::{Handle, List, Str};
@@ -91,6 +92,43 @@ impl PublicHostedZone {
 
     pub fn handle(&self) -> &Handle<l1::HostedZone> {
         &self.handle
+    }
+
+    /// This zone as a [`ZoneRef`] (for code that also takes zones made elsewhere).
+    pub fn as_zone_ref(&self) -> ZoneRef {
+        ZoneRef::new(self.zone_id(), self.zone_name.as_str())
+    }
+}
+
+/// A hosted zone this stack does not create: its id (a `Ref` to a parameter, a literal `Z0123...`, an
+/// import) and its domain.
+#[derive(Clone, Debug)]
+pub struct ZoneRef {
+    zone_id: Str,
+    zone_name: String,
+}
+
+impl ZoneRef {
+    pub fn new(zone_id: impl Into<Str>, zone_name: impl Into<String>) -> ZoneRef {
+        ZoneRef {
+            zone_id: zone_id.into(),
+            zone_name: zone_name.into(),
+        }
+    }
+
+    /// The hosted zone id.
+    pub fn zone_id(&self) -> Str {
+        self.zone_id.clone()
+    }
+
+    /// The domain.
+    pub fn zone_name(&self) -> &str {
+        &self.zone_name
+    }
+
+    /// `arn:${AWS::Partition}:route53:::hostedzone/<id>` (IAM permissions on the zone).
+    pub fn arn(&self) -> Str {
+        crate::arn::global("route53", "hostedzone/{}", &[&self.zone_id])
     }
 }
 

@@ -21,6 +21,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::unreachable)
 )]
 
+pub mod app;
 #[cfg(feature = "assertions")]
 pub mod assertions;
 pub mod expr;

@@ -56,6 +56,24 @@ pub fn stack_name(value: &str) -> Check {
     only(value, |c| c.is_ascii_alphanumeric() || c == '-')
 }
 
+pub const ENVIRONMENT_RULE: &str = "an environment name: 1-20 characters, lowercase letters, digits and single \
+     hyphens, starting with a letter and ending with a letter or digit (it goes into ECR repository, RDS and IAM \
+     names)";
+
+/// An environment name (`--env`, `[stack] env`): the suffix of every physical name of its copy.
+pub fn environment(value: &str) -> Check {
+    length(value, 1, 20)?;
+    match value.chars().next() {
+        Some(c) if !c.is_ascii_lowercase() => return Err(format!("starts with {c:?} instead of a lowercase letter")),
+        _ => {}
+    }
+    only(value, |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')?;
+    if value.ends_with('-') || value.contains("--") {
+        return Err("ends with a hyphen or has two in a row".to_owned());
+    }
+    Ok(())
+}
+
 pub const REGION_RULE: &str = "an AWS region code such as \"us-east-1\" or \"ap-northeast-1\" (lowercase)";
 
 /// The shape of an AWS region code (`us-east-1`, `us-gov-west-1`, `cn-north-1`, `eu-central-2`).

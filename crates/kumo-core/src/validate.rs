@@ -710,6 +710,24 @@ enum Context {
     Condition,
 }
 
+/// Why the literal `s` breaks the length or pattern of `rules`, if it does: the judgement `synth` makes on
+/// literal properties, for values checked before a stack is built (names derived from configuration).
+pub fn string_problem(s: &str, rules: &StringRules) -> Option<String> {
+    let length = s.chars().count() as u64;
+    if rules.min_length.is_some_and(|m| length < m) || rules.max_length.is_some_and(|m| length > m) {
+        return Some(format!(
+            "{s:?} would be {length} characters long; allowed: {}",
+            bounds(rules.min_length, rules.max_length)
+        ));
+    }
+    match rules.pattern {
+        Some(pattern) if compiled(pattern).is_some_and(|regex| !regex.is_match(s)) => {
+            Some(format!("{s:?} would not match the pattern {pattern}"))
+        }
+        _ => None,
+    }
+}
+
 fn bounds(min: Option<u64>, max: Option<u64>) -> String {
     bounds_str(min.map(|v| v.to_string()), max.map(|v| v.to_string()))
 }

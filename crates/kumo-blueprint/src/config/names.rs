@@ -18,7 +18,9 @@ fn starts_with(value: &str, what: &str, ok: impl Fn(char) -> bool) -> Check {
 
 // Stack names, regions and tags follow one set of rules shared with `--stack-name`, `--region` and
 // `--tag` (kumo-core), so a value is accepted or refused the same way whichever path it takes.
-pub use kumo_core::names::{REGION_RULE, STACK_NAME_RULE, TAG_RULE, region, stack_name, tag_key, tag_value};
+pub use kumo_core::names::{
+    ENVIRONMENT_RULE, REGION_RULE, STACK_NAME_RULE, TAG_RULE, environment, region, stack_name, tag_key, tag_value,
+};
 
 pub const EKS_CLUSTER_NAME_RULE: &str =
     "an EKS cluster name: 1-100 characters, letters, digits, hyphens and underscores, starting with a letter or digit";

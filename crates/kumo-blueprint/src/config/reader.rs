@@ -251,6 +251,7 @@ pub(super) fn read(text: &str) -> Read {
         let s = &mut c.stack;
         read!(t, s.name);
         read!(t, s.region);
+        read!(t, s.env);
         read!(t, s.termination_protection);
         read!(t, s.tags);
         t.finish();
@@ -529,7 +530,7 @@ pub(super) fn all_key_paths() -> Vec<String> {
             out.push(path);
         }
     }
-    let mut paths = vec!["stack.region".to_owned()];
+    let mut paths = vec!["stack.region".to_owned(), "stack.env".to_owned()];
     if let Ok(table) = toml::Table::try_from(Config::default()) {
         walk("", &table, &mut paths);
     }

@@ -220,6 +220,12 @@ fn stack(c: &mut Checker, config: &Config) {
     if let Some(region) = &s.region {
         c.name(key!(stack.region), region, names::region(region), names::REGION_RULE);
     }
+    if let Some(env) = &s.env {
+        c.name(key!(stack.env), env, names::environment(env), names::ENVIRONMENT_RULE);
+        if names::environment(env).is_ok() {
+            environment_names(c, config, env);
+        }
+    }
     if s.tags.contains_key(MANAGED_BY_TAG) {
         c.error(
             &entry_path(key!(stack.tags), MANAGED_BY_TAG),
@@ -229,6 +235,36 @@ fn stack(c: &mut Checker, config: &Config) {
         );
     }
     c.tags(key!(stack.tags), &s.tags, &[MANAGED_BY_TAG]);
+}
+
+/// Every physical name the environment derives must still fit its resource type (registry schema
+/// limits), IAM names with the deploy region written out (the longest region code when not set).
+fn environment_names(c: &mut Checker, config: &Config, env: &str) {
+    let region = config
+        .stack
+        .region
+        .as_deref()
+        .filter(|r| names::region(r).is_ok())
+        .unwrap_or(crate::environment::LONGEST_REGION);
+    let stack_name = format!("{}-{env}", config.stack.name);
+    if let Err(reason) = names::stack_name(&stack_name) {
+        c.error(
+            key!(stack.env),
+            q(env),
+            format!("makes the stack name {stack_name:?}, which {reason}"),
+            format!("allowed: {}; choose a shorter environment name", names::STACK_NAME_RULE),
+        );
+    }
+    for name in crate::environment::physical_names(config, region) {
+        if let Some(problem) = name.problem() {
+            c.error(
+                key!(stack.env),
+                q(env),
+                format!("makes a name AWS refuses: {problem}"),
+                "choose a shorter environment name (or shorten the configured name it extends)",
+            );
+        }
+    }
 }
 
 /// The stack tag kumo adds to every stack it deploys (see kumo-deploy's ownership rules).

@@ -11,6 +11,12 @@ pub fn template(config: &Config) -> Template {
     Template::from_stack(&build(config))
 }
 
+/// The DNS stack's template for `config` (the zone kept on destroy), for assertions.
+pub fn dns_template(config: &Config) -> Template {
+    let app = kumo_blueprint::build_app(config);
+    Template::from_stack(&app.stacks[0].stack)
+}
+
 /// The default blueprint's template.
 pub fn default_template() -> Template {
     template(&Config::default())
