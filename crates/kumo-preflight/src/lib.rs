@@ -27,6 +27,7 @@
 )]
 
 pub mod analysis;
+pub mod dns;
 mod checks;
 pub mod report;
 

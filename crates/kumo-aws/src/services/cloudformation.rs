@@ -52,3 +52,68 @@ pub async fn list_stack_resources(client: &Client, stack: &str) -> Result<Option
         }
     }
 }
+
+/// The physical id of the stack's resource `logical_id` (its `Ref` for most types); `None` if the stack
+/// or the resource does not exist, or has no physical id yet.
+pub async fn resource_physical_id(client: &Client, stack: &str, logical_id: &str) -> Result<Option<String>, AwsError> {
+    let params = Params::new().set("StackName", stack).set("LogicalResourceId", logical_id);
+    let request = Request::query(&SERVICE, "DescribeStackResource", params);
+    let response = match client.send(&SERVICE, request).await {
+        Ok(response) => response,
+        Err(error)
+            if error.code() == Some("ValidationError")
+                && error.message().is_some_and(|m| m.contains("does not exist")) =>
+        {
+            return Ok(None);
+        }
+        Err(error) => return Err(error),
+    };
+    let root = response.xml()?;
+    let detail = response.required(&root, &["DescribeStackResourceResult", "StackResourceDetail"])?;
+    Ok(detail
+        .text("PhysicalResourceId")
+        .filter(|id| !id.is_empty())
+        .map(str::to_owned))
+}
+
+/// A stack's resource: logical id, type, status and physical id (if it has one yet).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackResource {
+    pub logical_id: String,
+    pub resource_type: String,
+    pub status: String,
+    pub physical_id: Option<String>,
+}
+
+/// The resources of a stack with their status and physical ids; `None` if there is no such stack.
+pub async fn describe_stack_resources(client: &Client, stack: &str) -> Result<Option<Vec<StackResource>>, AwsError> {
+    let request = Request::query(&SERVICE, "DescribeStackResources", Params::new().set("StackName", stack));
+    let response = match client.send(&SERVICE, request).await {
+        Ok(response) => response,
+        Err(error)
+            if error.code() == Some("ValidationError")
+                && error.message().is_some_and(|m| m.contains("does not exist")) =>
+        {
+            return Ok(None);
+        }
+        Err(error) => return Err(error),
+    };
+    let root = response.xml()?;
+    let result = response.required(&root, &["DescribeStackResourcesResult"])?;
+    Ok(Some(
+        result
+            .child("StackResources")
+            .into_iter()
+            .flat_map(|l| l.children_named("member"))
+            .map(|member| StackResource {
+                logical_id: member.text("LogicalResourceId").unwrap_or_default().to_owned(),
+                resource_type: member.text("ResourceType").unwrap_or_default().to_owned(),
+                status: member.text("ResourceStatus").unwrap_or_default().to_owned(),
+                physical_id: member
+                    .text("PhysicalResourceId")
+                    .filter(|id| !id.is_empty())
+                    .map(str::to_owned),
+            })
+            .collect(),
+    ))
+}

@@ -3,6 +3,7 @@
 //! modelled. To add an operation, add a function next to its siblings (and a recorded or moto-backed
 //! test); the client core does not change.
 
+pub mod acm;
 pub mod cloudformation;
 pub mod codebuild;
 pub mod codeconnections;
@@ -10,5 +11,6 @@ pub mod ec2;
 pub mod eks;
 pub mod iam;
 pub mod rds;
+pub mod route53;
 pub mod service_quotas;
 pub mod sts;
