@@ -387,6 +387,24 @@ pub fn aws_client(session: &AwsSession) -> Result<kumo_aws::Client, CliError> {
         .map_err(|e| CliError::new(format!("cannot set up the AWS client: {e}")))
 }
 
+/// [`aws_client`] for another region (`kumo list --all-regions`).
+pub fn aws_client_in(session: &AwsSession, region: &str) -> Result<kumo_aws::Client, CliError> {
+    let config = session
+        .config
+        .to_builder()
+        .region(aws_types::region::Region::new(region.to_owned()))
+        .build();
+    let regional = AwsSession {
+        config,
+        region: region.to_owned(),
+        endpoint: session.endpoint.clone(),
+        profile: session.profile.clone(),
+        max_attempts: session.max_attempts,
+        attempt_limit: session.attempt_limit,
+    };
+    aws_client(&regional)
+}
+
 /// [`RunControl`]'s reporting for kumo's own client.
 struct RunObserver {
     max_attempts: u32,

@@ -8,7 +8,7 @@ use kumo_deploy::TemplateDoc;
 
 use crate::cli::StackArgs;
 use crate::error::CliError;
-use crate::project;
+use crate::project::{self, ProjectOptions};
 use crate::render_error::deploy_error;
 
 pub struct Target {
@@ -21,13 +21,13 @@ pub struct Target {
 
 /// Loads the template and stack name. Parse errors (with line and column) happen here, before any AWS
 /// access.
-pub fn resolve(config: Option<&Path>, args: &StackArgs) -> Result<Target, CliError> {
+pub fn resolve(config: &ProjectOptions, args: &StackArgs) -> Result<Target, CliError> {
     resolve_parts(config, args.template.as_deref(), args.stack_name.as_deref())
 }
 
 /// [`resolve`] from the two flags that choose the target.
 pub fn resolve_parts(
-    config: Option<&Path>,
+    config: &ProjectOptions,
     template: Option<&Path>,
     stack_name: Option<&str>,
 ) -> Result<Target, CliError> {
@@ -65,14 +65,22 @@ pub fn resolve_parts(
 /// Refuses a project whose configuration still names what is not the user's (the reserved example
 /// domain, the seed's GitHub repository): every such setting at once, before any AWS request.
 pub fn refuse_blocked(target: &Target, command: &str) -> Result<(), CliError> {
-    let blockers = &target.settings.deploy_blockers;
-    if !target.from_project || blockers.is_empty() {
+    refuse_blockers(
+        target.from_project,
+        &target.settings.deploy_blockers,
+        &target.stack_name,
+        command,
+    )
+}
+
+/// [`refuse_blocked`] from its parts (also for the multi-stack deploy).
+pub fn refuse_blockers(from_project: bool, blockers: &[String], stack: &str, command: &str) -> Result<(), CliError> {
+    if !from_project || blockers.is_empty() {
         return Ok(());
     }
     let list: String = blockers.iter().map(|b| format!("\n  - {b}")).collect();
     Err(CliError::new(format!(
-        "{} is not ready to deploy: kumo.toml still has values that are not yours:{list}",
-        target.stack_name
+        "{stack} is not ready to deploy: kumo.toml still has values that are not yours:{list}"
     ))
     .hint(format!(
         "set them in kumo.toml (`kumo init` writes one to edit; `kumo synth` works meanwhile); `kumo {command}` sent \
@@ -82,7 +90,7 @@ pub fn refuse_blocked(target: &Target, command: &str) -> Result<(), CliError> {
 
 /// The stack a command without a template acts on: `--stack-name`, else the project's stack (whose
 /// configuration also supplies the region).
-pub fn stack_only(config: Option<&Path>, stack_name: Option<&str>) -> Result<(String, DeploySettings), CliError> {
+pub fn stack_only(config: &ProjectOptions, stack_name: Option<&str>) -> Result<(String, DeploySettings), CliError> {
     match stack_name {
         Some(name) => Ok((name.to_owned(), DeploySettings::default())),
         None => {

@@ -36,6 +36,12 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Environment: a complete, separate copy of the blueprint. Its stacks are <stack>-NAME and
+    /// <stack>-NAME-dns, and every physical name AWS requires to be unique gets -NAME (IAM names also the
+    /// region) [default: [stack] env in kumo.toml, else none: the configured names exactly]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub env: Option<String>,
+
     /// Show each AWS request on stderr (service, operation, status, duration, request id, attempt);
     /// -vv adds endpoints, retry waits and the credential provider chosen. Never credentials or request
     /// bodies. RUST_LOG (e.g. RUST_LOG=kumo=debug) replaces these settings.
@@ -72,6 +78,9 @@ pub enum Command {
     Outputs(OutputsArgs),
     /// Show the stack's status, its last events, drift status and what to do next
     Status(StatusArgs),
+    /// List the kumo environments of the region (or every region): stack, environment, status, last
+    /// change, age, and whether a DNS zone is kept for it
+    List(ListArgs),
     /// What the stack (or any template) costs per hour and per month, before it exists (offline by default)
     #[command(
         long_about = "What the stack costs per hour and per month, before it exists: one line per priced part \
@@ -271,6 +280,11 @@ pub struct DeployArgs {
     /// Deploy without the account checks of `kumo preflight` (the local checks still run)
     #[arg(long)]
     pub skip_preflight: bool,
+
+    /// Deploy the stacks of this cloud assembly (a directory with manifest.json and templates, as
+    /// `kumo synth --out DIR` writes it) instead of the kumo project, in their dependency order
+    #[arg(long, value_name = "DIR", conflicts_with = "template")]
+    pub assembly: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -313,6 +327,16 @@ pub struct DestroyArgs {
     /// Keep this resource when retrying the delete of a DELETE_FAILED stack (repeatable)
     #[arg(long, value_name = "LOGICAL_ID")]
     pub retain: Vec<String>,
+
+    /// Also delete the DNS stack and its hosted zone (kept by default, so a rebuild reuses the zone and
+    /// its name servers: the domain's delegation stays valid)
+    #[arg(long)]
+    pub include_dns: bool,
+
+    /// Destroy the stacks of this cloud assembly (a directory with manifest.json) instead of the kumo
+    /// project's, in reverse dependency order
+    #[arg(long, value_name = "DIR", conflicts_with = "stack_name")]
+    pub assembly: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -325,6 +349,21 @@ pub struct OutputsArgs {
     pub aws: AwsArgs,
 
     /// Print the outputs as JSON (the same shape as <Stack>.outputs.json)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
+
+    /// Every region the account has enabled (EC2 DescribeRegions), not only the current one
+    #[arg(long)]
+    pub all_regions: bool,
+
+    /// Print the environments as JSON: {"environments": [{region, stack, env, status, lastChange,
+    /// created, ageSeconds, dnsKept}]}
     #[arg(long)]
     pub json: bool,
 }

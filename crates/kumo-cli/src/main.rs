@@ -4,10 +4,12 @@
 // pipe or a full disk.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+mod app_target;
 mod aws_env;
 mod aws_target;
 mod cli;
 mod commands;
+mod dns_watch;
 mod error;
 mod logging;
 mod output;

@@ -5,8 +5,11 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use std::collections::BTreeMap;
+
 use kumo_blueprint::{Config, DeploySettings};
 use kumo_core::Template;
+use kumo_core::app::ParameterSource;
 use kumo_core::security::Report;
 
 use crate::cli::TemplateFormat;
@@ -16,9 +19,24 @@ use crate::output::errln;
 /// The conventional config file name, used when `--config` is not given and the file exists.
 pub const DEFAULT_CONFIG_FILE: &str = "kumo.toml";
 
+/// What the project is: `--config` and `--env` (global flags).
+#[derive(Clone, Debug, Default)]
+pub struct ProjectOptions {
+    pub config: Option<PathBuf>,
+    pub env: Option<String>,
+}
+
 /// A synthesized stack, ready to be written or deployed.
 pub struct Synthesized {
     pub stack_name: String,
+    /// Stacks deployed before this one (and destroyed after it).
+    pub depends_on: Vec<String>,
+    /// Parameters filled at deploy time.
+    pub parameters: BTreeMap<String, ParameterSource>,
+    /// This stack's tags (the configuration's, plus `kumo:env` / `kumo:kept-for`).
+    pub tags: BTreeMap<String, String>,
+    /// `kumo destroy` keeps it unless `--include-dns`.
+    pub keep_on_destroy: bool,
     pub template: Template,
     /// The minified JSON body: what is sent to CloudFormation and hashed in the manifest.
     pub minified: String,
@@ -64,9 +82,27 @@ pub fn config_source(explicit: Option<&Path>) -> Result<ConfigSource, CliError> 
     })
 }
 
-/// Reads the configuration (see [`config_source`]). Warnings go to stderr.
-pub fn load_config(explicit: Option<&Path>) -> Result<Config, CliError> {
-    load_config_from(&config_source(explicit)?)
+/// Reads the configuration (see [`config_source`]) and applies `--env`. Warnings go to stderr.
+pub fn load_config(opts: &ProjectOptions) -> Result<Config, CliError> {
+    let config = load_config_from(&config_source(opts.config.as_deref())?)?;
+    with_env(config, opts.env.as_deref())
+}
+
+/// `--env NAME` over `[stack] env`, checked with the configuration's own rules (the environment's
+/// names must fit their resources' limits).
+pub fn with_env(mut config: Config, env: Option<&str>) -> Result<Config, CliError> {
+    let Some(env) = env else {
+        return Ok(config);
+    };
+    kumo_core::names::environment(env).map_err(|reason| {
+        CliError::new(format!("--env {env:?}: {reason}"))
+            .hint(format!("allowed: {}", kumo_core::names::ENVIRONMENT_RULE))
+    })?;
+    config.stack.env = Some(env.to_owned());
+    config.validate().map_err(|e| {
+        CliError::new(format!("--env {env:?}: {e}")).hint("choose a shorter environment name with --env")
+    })?;
+    Ok(config)
 }
 
 /// Loads and checks a configuration's text. Warnings go to stderr.
@@ -98,46 +134,66 @@ fn read_config(path: &Path) -> Result<String, CliError> {
         })
 }
 
-/// Loads the configuration and synthesizes the blueprint stack.
-pub fn synthesize(config_path: Option<&Path>) -> Result<Synthesized, CliError> {
-    let config = load_config(config_path)?;
-    let stack = kumo_blueprint::build(&config);
-    let template = stack.synth().map_err(|e| {
-        CliError::new(e.to_string()).hint(
-            "the configuration passed its checks but the stack it builds does not validate: change the values \
-             named above in kumo.toml, and please report it (kumo should have caught it in the configuration)",
-        )
-    })?;
-    let minified = template.to_json_minified();
-    let security = template.security_report();
-    Ok(Synthesized {
-        security,
-        stack_name: stack.name().to_owned(),
-        minified_bytes: minified.len(),
-        resource_count: template.resources.len(),
-        output_count: template.outputs.len(),
-        minified,
-        template,
-        deploy: config.deploy_settings(),
-    })
+/// Loads the configuration and synthesizes the blueprint's main stack (the last of [`synthesize_app`]).
+pub fn synthesize(opts: &ProjectOptions) -> Result<Synthesized, CliError> {
+    let mut stacks = synthesize_app(opts)?;
+    stacks.pop().ok_or_else(|| CliError::new("the project has no stack"))
 }
 
-/// Writes the template and `manifest.json` into `out` (created if missing; its parent must exist).
-/// Returns the template's path.
-pub fn write_out(s: &Synthesized, out: &Path, format: TemplateFormat) -> Result<PathBuf, CliError> {
+/// Loads the configuration and synthesizes every stack of the blueprint, in deploy order (the DNS
+/// stack, then the main stack).
+pub fn synthesize_app(opts: &ProjectOptions) -> Result<Vec<Synthesized>, CliError> {
+    let config = load_config(opts)?;
+    let deploy = config.deploy_settings();
+    let app = kumo_blueprint::build_app(&config);
+    let mut stacks = Vec::with_capacity(app.stacks.len());
+    for part in app.stacks {
+        let template = part.stack.synth().map_err(|e| {
+            CliError::new(e.to_string()).hint(
+                "the configuration passed its checks but the stack it builds does not validate: change the values \
+                 named above in kumo.toml, and please report it (kumo should have caught it in the configuration)",
+            )
+        })?;
+        let minified = template.to_json_minified();
+        let security = template.security_report();
+        stacks.push(Synthesized {
+            security,
+            stack_name: part.stack.name().to_owned(),
+            depends_on: part.depends_on,
+            parameters: part.parameters,
+            tags: part.tags,
+            keep_on_destroy: part.keep_on_destroy,
+            minified_bytes: minified.len(),
+            resource_count: template.resources.len(),
+            output_count: template.outputs.len(),
+            minified,
+            template,
+            deploy: DeploySettings {
+                termination_protection: part.termination_protection,
+                ..deploy.clone()
+            },
+        });
+    }
+    Ok(stacks)
+}
+
+/// Writes every stack's template and `manifest.json` (version 2: the stacks in deploy order with their
+/// dependencies, parameters, tags, termination protection and whether destroy keeps them) into `out`
+/// (created if missing; its parent must exist). Returns the templates' paths.
+pub fn write_app(stacks: &[Synthesized], out: &Path, format: TemplateFormat) -> Result<Vec<PathBuf>, CliError> {
     prepare_out_dir(out)?;
-    let (extension, body) = match format {
-        TemplateFormat::Json => ("json", s.template.to_json()),
-        TemplateFormat::Yaml => ("yaml", s.template.to_yaml()),
-    };
-    let file_name = format!("{}.template.{extension}", s.stack_name);
-    let template_path = out.join(&file_name);
-    write_atomically(&template_path, body.as_bytes())?;
-    let manifest = serde_json::json!({
-        "version": 1,
-        "kumo": env!("CARGO_PKG_VERSION"),
-        "schemaDate": kumo_cfn::SCHEMA_DATE,
-        "stacks": [{
+    let mut paths = Vec::new();
+    let mut entries = Vec::new();
+    for s in stacks {
+        let (extension, body) = match format {
+            TemplateFormat::Json => ("json", s.template.to_json()),
+            TemplateFormat::Yaml => ("yaml", s.template.to_yaml()),
+        };
+        let file_name = format!("{}.template.{extension}", s.stack_name);
+        let template_path = out.join(&file_name);
+        write_atomically(&template_path, body.as_bytes())?;
+        paths.push(template_path);
+        entries.push(serde_json::json!({
             "stackName": s.stack_name,
             "templateFile": file_name,
             "format": extension,
@@ -145,13 +201,25 @@ pub fn write_out(s: &Synthesized, out: &Path, format: TemplateFormat) -> Result<
             "resourceCount": s.resource_count,
             "outputCount": s.output_count,
             "minifiedBytes": s.minified_bytes,
+            "region": s.deploy.region,
+            "dependsOn": s.depends_on,
+            "parameters": s.parameters,
+            "tags": s.tags,
+            "terminationProtection": s.deploy.termination_protection,
+            "keepOnDestroy": s.keep_on_destroy,
             "security": crate::render_security::manifest_entry(&s.security),
-        }]
+        }));
+    }
+    let manifest = serde_json::json!({
+        "version": kumo_core::app::MANIFEST_VERSION,
+        "kumo": env!("CARGO_PKG_VERSION"),
+        "schemaDate": kumo_cfn::SCHEMA_DATE,
+        "stacks": entries,
     });
-    let mut manifest_text = serde_json::to_string_pretty(&manifest).expect("manifest serializes");
+    let mut manifest_text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
     manifest_text.push('\n');
     write_atomically(&out.join("manifest.json"), manifest_text.as_bytes())?;
-    Ok(template_path)
+    Ok(paths)
 }
 
 /// Creates `out` if needed. A missing parent is an error rather than a silent `mkdir -p`, so a typo in

@@ -194,6 +194,13 @@ impl Ui for CliUi {
                 format!("Type the stack name ({stack}) to delete it and its resources: "),
                 Some(stack.clone()),
             ),
+            Question::CreateUndelegatedCertificate { stack, domain } => (
+                format!(
+                    "Deploy {stack} anyway? Its certificate waits until {domain} is delegated (CloudFormation gives \
+                     up after about 72 hours) [y/N] "
+                ),
+                None,
+            ),
         };
         err!("{prompt}");
         let _ = std::io::stderr().flush();

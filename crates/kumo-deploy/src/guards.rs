@@ -35,7 +35,7 @@ pub(crate) fn check_owner<U: Ui>(stack: &StackInfo, adopt: bool, ui: &mut U, ver
 }
 
 /// Asks `question` unless `--yes`; without a terminal, refuses with `why`.
-pub(crate) async fn ask<U: Ui>(
+pub async fn ask<U: Ui>(
     ui: &mut U,
     assume_yes: bool,
     question: Question,
@@ -49,6 +49,9 @@ pub(crate) async fn ask<U: Ui>(
             Question::ApproveSecurityChanges { .. } => "review it (e.g. `kumo diff`), then re-run with --yes",
             Question::DeleteForRecreate { .. } => "re-run with --yes to delete and re-create it",
             Question::Destroy { .. } => "run it at a terminal to type the stack name, or pass --yes",
+            Question::CreateUndelegatedCertificate { .. } => {
+                "delegate the domain first (the lines above say how), or re-run with --yes to create it and wait"
+            }
         };
         return Err(DeployError::refused(
             format!("{why}, and there is no terminal to ask (stdin is not a TTY); nothing was changed"),

@@ -169,6 +169,9 @@ pub enum Question {
     DeleteForRecreate { stack: String },
     /// Delete the stack and its resources. The CLI asks for the stack name to be typed.
     Destroy { stack: String },
+    /// Create a DNS-validated certificate for a domain that is visibly not delegated to its zone (the
+    /// create then waits until it is).
+    CreateUndelegatedCertificate { stack: String, domain: String },
 }
 
 pub trait Ui {

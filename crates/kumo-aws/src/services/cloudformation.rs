@@ -117,3 +117,64 @@ pub async fn describe_stack_resources(client: &Client, stack: &str) -> Result<Op
             .collect(),
     ))
 }
+
+/// A stack as `DescribeStacks` lists it: what `kumo list` shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackSummary {
+    pub name: String,
+    pub status: String,
+    /// ISO 8601, as CloudFormation gives it.
+    pub created: String,
+    pub last_updated: Option<String>,
+    pub tags: Vec<(String, String)>,
+}
+
+impl StackSummary {
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Every stack of the region that is not deleted (`DescribeStacks` without a name, all pages).
+pub async fn describe_stacks(client: &Client) -> Result<Vec<StackSummary>, AwsError> {
+    let mut stacks = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut params = Params::new();
+        if let Some(token) = &token {
+            params = params.set("NextToken", token);
+        }
+        let response = client
+            .send(&SERVICE, Request::query(&SERVICE, "DescribeStacks", params))
+            .await?;
+        let root = response.xml()?;
+        let result = response.required(&root, &["DescribeStacksResult"])?;
+        for member in result.child("Stacks").into_iter().flat_map(|l| l.children_named("member")) {
+            let tags = member
+                .child("Tags")
+                .into_iter()
+                .flat_map(|l| l.children_named("member"))
+                .map(|t| {
+                    (
+                        t.text("Key").unwrap_or_default().to_owned(),
+                        t.text("Value").unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect();
+            stacks.push(StackSummary {
+                name: member.text("StackName").unwrap_or_default().to_owned(),
+                status: member.text("StackStatus").unwrap_or_default().to_owned(),
+                created: member.text("CreationTime").unwrap_or_default().to_owned(),
+                last_updated: member
+                    .text("LastUpdatedTime")
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_owned),
+                tags,
+            });
+        }
+        token = result.text("NextToken").filter(|t| !t.is_empty()).map(str::to_owned);
+        if token.is_none() {
+            return Ok(stacks);
+        }
+    }
+}

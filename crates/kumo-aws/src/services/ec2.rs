@@ -74,6 +74,23 @@ pub async fn describe_region(client: &Client, name: &str) -> Result<Option<Regio
         }))
 }
 
+/// The regions the account can use (enabled: opt-in not required, or opted in), sorted.
+pub async fn enabled_regions(client: &Client) -> Result<Vec<String>, AwsError> {
+    let response = client
+        .send(&SERVICE, Request::query(&SERVICE, "DescribeRegions", Params::new()))
+        .await?;
+    let root = response.xml()?;
+    let mut regions: Vec<String> = root
+        .child("regionInfo")
+        .into_iter()
+        .flat_map(|list| list.children_named("item"))
+        .map(|item| text(item, "regionName"))
+        .filter(|name| !name.is_empty())
+        .collect();
+    regions.sort();
+    Ok(regions)
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AvailabilityZone {
     pub name: String,

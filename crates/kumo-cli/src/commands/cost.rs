@@ -1,7 +1,6 @@
 //! `kumo cost`: what the project's stack (or any template) costs per hour and per month, offline from
 //! the committed price table, or from the AWS Price List with `--live`.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use aws_config::Region;
@@ -15,13 +14,13 @@ use crate::aws_env;
 use crate::cli::CostArgs;
 use crate::error::CliError;
 use crate::output::{errln, out, outln};
-use crate::project;
+use crate::project::{self, ProjectOptions};
 use crate::render_error::deploy_error;
 
 /// Used when nothing names a region: the estimate must not need any AWS setup.
 const FALLBACK_REGION: &str = "us-east-1";
 
-pub fn run(config: Option<&Path>, args: &CostArgs) -> Result<ExitCode, CliError> {
+pub fn run(config: &ProjectOptions, args: &CostArgs) -> Result<ExitCode, CliError> {
     let parameters = parse_pairs("--parameter", &args.parameters).map_err(deploy_error)?;
     // What is priced: a template file (the project is not read), or the project synthesized.
     let (title, template, project_region, cheap) = match &args.template {
@@ -30,8 +29,8 @@ pub fn run(config: Option<&Path>, args: &CostArgs) -> Result<ExitCode, CliError>
             (path.display().to_string(), doc.value().clone(), None, None)
         }
         None => {
-            let source = project::config_source(config)?;
-            let loaded = project::load_config_from(&source)?;
+            let source = project::config_source(config.config.as_deref())?;
+            let loaded = project::with_env(project::load_config_from(&source)?, config.env.as_deref())?;
             let template = synthesize(&loaded)?;
             let cheap = (loaded.profile == Profile::Standard).then(|| cheap_variant(&source));
             (loaded.stack.name.clone(), template, loaded.stack.region.clone(), cheap)
@@ -87,10 +86,24 @@ pub fn run(config: Option<&Path>, args: &CostArgs) -> Result<ExitCode, CliError>
     Ok(ExitCode::SUCCESS)
 }
 
+/// The project's stacks as one template to price: the main stack's resources and the DNS stack's zone.
 fn synthesize(config: &Config) -> Result<serde_json::Value, CliError> {
-    let stack = kumo_blueprint::build(config);
-    let template = stack.synth().map_err(|e| CliError::new(e.to_string()))?;
-    Ok(template.to_value())
+    let mut merged: Option<serde_json::Value> = None;
+    for part in kumo_blueprint::build_app(config).stacks.into_iter().rev() {
+        let template = part.stack.synth().map_err(|e| CliError::new(e.to_string()))?.to_value();
+        match &mut merged {
+            None => merged = Some(template),
+            Some(main) => {
+                if let (Some(into), Some(from)) = (
+                    main.get_mut("Resources").and_then(serde_json::Value::as_object_mut),
+                    template.get("Resources").and_then(serde_json::Value::as_object),
+                ) {
+                    into.extend(from.iter().map(|(k, v)| (k.clone(), v.clone())));
+                }
+            }
+        }
+    }
+    merged.ok_or_else(|| CliError::new("the project has no stack"))
 }
 
 /// The same configuration with `profile = "cheap"`: the file as written (its explicit values still

@@ -1,69 +1,85 @@
-//! `kumo deploy`: see `kumo_deploy::deploy`. Prints the outputs and writes `<out>/<Stack>.outputs.json`.
+//! `kumo deploy`: see `kumo_deploy::deploy`. Deploys every stack of the project (the DNS stack, then the
+//! main stack) or of `--assembly DIR` in order, filling each stack's parameters from the stacks before
+//! it; prints the outputs and writes `<out>/<Stack>.outputs.json` per stack.
 
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use kumo_core::app::ParameterSource;
 use kumo_deploy::deploy::{DeployOutcome, DeployRequest};
 use kumo_deploy::outputs::write_outputs_file;
 use kumo_deploy::params::parse_pairs;
 
-use crate::aws_env;
+use crate::app_target::{self, AppTarget, StackTarget};
+use crate::aws_env::{self, AwsSession};
 use crate::aws_target;
 use crate::cli::DeployArgs;
 use crate::commands::preflight;
+use crate::dns_watch;
 use crate::error::CliError;
 use crate::output::{errln, outln};
-use crate::project;
+use crate::project::{self, ProjectOptions};
 use crate::render_cost::CostContext;
 use crate::render_error::deploy_error;
 use crate::render_progress::CliUi;
 use crate::render_report::print_outputs;
 use crate::signals;
 
-pub fn run(config: Option<&Path>, args: &DeployArgs) -> Result<ExitCode, CliError> {
+pub fn run(config: &ProjectOptions, args: &DeployArgs) -> Result<ExitCode, CliError> {
     // Everything that can be checked locally is checked before the first AWS request.
-    let target = aws_target::resolve(config, &args.stack)?;
-    aws_target::refuse_blocked(&target, "deploy")?;
+    let mut app = match &args.stack.template {
+        Some(path) => {
+            let name = args.stack.stack_name.as_deref().ok_or_else(|| {
+                CliError::new("--template needs --stack-name").hint("name the stack: --stack-name NAME")
+            })?;
+            app_target::from_template(path, name)?
+        }
+        None => app_target::resolve(config, args.assembly.as_deref())?,
+    };
+    if args.stack.template.is_none()
+        && let Some(name) = &args.stack.stack_name
+    {
+        app.main_mut().stack_name = name.clone();
+    }
+    refuse_blocked(&app, "deploy")?;
     let parameters = parse_pairs("--parameter", &args.stack.parameters).map_err(deploy_error)?;
-    let mut tags = target.settings.tags.clone();
-    tags.extend(parse_pairs("--tag", &args.stack.tags).map_err(deploy_error)?);
+    let extra_tags = parse_pairs("--tag", &args.stack.tags).map_err(deploy_error)?;
     project::prepare_out_dir(&args.out)?;
-    let subject = if target.from_project {
+    let subject = if app.from_project {
         kumo_preflight::Subject::Project
     } else {
         kumo_preflight::Subject::Template
     };
-    let request = DeployRequest {
-        stack_name: target.stack_name.clone(),
-        template: target.template,
-        parameters,
-        tags,
-        termination_protection: args.termination_protection || target.settings.termination_protection,
-        disable_rollback: args.no_rollback,
-        // clap bounds --timeout to MAX_TIMEOUT_MINUTES, so this cannot overflow.
-        timeout: args
-            .timeout
-            .map(|minutes| Duration::from_secs(minutes.saturating_mul(60))),
-        assume_yes: args.yes,
-        adopt: args.adopt,
-    };
+    let count = app.stacks.len();
+    let requests: Vec<DeployRequest> = app
+        .stacks
+        .iter()
+        .enumerate()
+        .map(|(i, stack)| {
+            // `--parameter` is for the main stack; the others get theirs from the app.
+            let given = if i + 1 == count { parameters.clone() } else { Vec::new() };
+            request(stack, given, &extra_tags, args)
+        })
+        .collect();
+    let main = &requests[count - 1];
 
     aws_env::runtime()?.block_on(async {
-        let session = aws_env::connect(&args.aws, target.settings.region.as_deref()).await?;
+        let session = aws_env::connect(&args.aws, app.region.as_deref()).await?;
         let engine = aws_env::engine(&session, args.stack.staging_bucket.clone());
-        kumo_deploy::deploy::preflight(&engine, &request).map_err(deploy_error)?;
-        let identity = aws_env::announce_identity(&session, "deploy", &request.stack_name).await?;
+        for request in &requests {
+            kumo_deploy::deploy::preflight(&engine, request).map_err(deploy_error)?;
+        }
+        let identity = aws_env::announce_identity(&session, "deploy", &main.stack_name).await?;
+        let client = aws_env::aws_client(&session)?;
         if args.skip_preflight {
             errln!("preflight skipped (--skip-preflight): the account was not checked");
         } else {
-            let client = aws_env::aws_client(&session)?;
             let checklist = preflight::check(
                 &client,
                 &identity,
-                &request.stack_name,
-                request.template.value(),
-                &request.parameters,
+                &main.stack_name,
+                main.template.value(),
+                &main.parameters,
                 subject,
             )
             .await?;
@@ -73,26 +89,107 @@ pub fn run(config: Option<&Path>, args: &DeployArgs) -> Result<ExitCode, CliErro
         }
         // From here a first Ctrl-C / SIGTERM stops at the next safe point, deleting an unexecuted change set.
         let _graceful = signals::graceful();
-        let mut ui = CliUi::new().with_cost(CostContext {
-            region: session.region.clone(),
-            parameters: request.parameters.clone(),
-        });
-        let outcome = kumo_deploy::deploy::deploy(&engine, &request, &mut ui)
-            .await
-            .map_err(deploy_error)?;
-        drop(ui);
-        let stack = outcome.stack();
-        match &outcome {
-            DeployOutcome::NoChanges { .. } => outln!("{}: no changes; the stack is up to date", stack.name),
-            DeployOutcome::Deployed { status, .. } => outln!("{}: {status}", stack.name),
+        for (stack, mut request) in app.stacks.iter().zip(requests.clone()) {
+            fill_parameters(&client, stack, &mut request).await?;
+            let watch = dns_watch::before_deploy(&client, &request, args.yes).await?;
+            deploy_one(&session, &engine, &request, args, watch).await?;
         }
-        print_outputs(&stack.outputs);
-        let path = write_outputs_file(&args.out, &stack.name, &stack.outputs).map_err(|e| {
-            CliError::new(format!("cannot write the outputs file in {}: {e}", args.out.display())).hint(
-                "the deploy itself succeeded; `kumo outputs --json` prints the same content once the disk is fixed",
-            )
-        })?;
-        outln!("outputs written to {}", path.display());
         Ok(ExitCode::SUCCESS)
     })
+}
+
+fn request(stack: &StackTarget, parameters: Vec<(String, String)>, extra_tags: &[(String, String)], args: &DeployArgs) -> DeployRequest {
+    let mut tags = stack.tags.clone();
+    tags.extend(extra_tags.iter().cloned());
+    let mut all_parameters: Vec<(String, String)> = stack
+        .parameters
+        .iter()
+        .filter_map(|(key, source)| match source {
+            ParameterSource::Value(value) => Some((key.clone(), value.clone())),
+            ParameterSource::ResourceRef { .. } => None,
+        })
+        .collect();
+    all_parameters.extend(parameters);
+    DeployRequest {
+        stack_name: stack.stack_name.clone(),
+        template: stack.template.clone(),
+        parameters: all_parameters,
+        tags,
+        termination_protection: args.termination_protection || stack.termination_protection,
+        disable_rollback: args.no_rollback,
+        // clap bounds --timeout to MAX_TIMEOUT_MINUTES, so this cannot overflow.
+        timeout: args
+            .timeout
+            .map(|minutes| Duration::from_secs(minutes.saturating_mul(60))),
+        assume_yes: args.yes,
+        adopt: args.adopt,
+    }
+}
+
+/// Fills the parameters that come from stacks deployed before this one: the physical id of the named
+/// resource, read from CloudFormation now (it is the resource's `Ref`).
+async fn fill_parameters(client: &kumo_aws::Client, stack: &StackTarget, request: &mut DeployRequest) -> Result<(), CliError> {
+    for (key, source) in &stack.parameters {
+        let ParameterSource::ResourceRef { stack: from, logical_id } = source else {
+            continue;
+        };
+        if request.parameters.iter().any(|(k, _)| k == key) {
+            continue; // --parameter wins
+        }
+        let value = kumo_aws::services::cloudformation::resource_physical_id(client, from, logical_id)
+            .await
+            .map_err(|e| CliError::new(format!("cannot read {logical_id} of {from} for {key}: {e}")))?
+            .ok_or_else(|| {
+                CliError::new(format!(
+                    "{}: parameter {key} comes from {logical_id} of stack {from}, which has no such resource",
+                    stack.stack_name
+                ))
+                .hint(format!("deploy {from} first (kumo deploy deploys the whole app in order)"))
+            })?;
+        request.parameters.push((key.clone(), value));
+    }
+    Ok(())
+}
+
+async fn deploy_one(
+    session: &AwsSession,
+    engine: &kumo_deploy::Engine,
+    request: &DeployRequest,
+    args: &DeployArgs,
+    watch: Option<dns_watch::Watch>,
+) -> Result<(), CliError> {
+    let mut ui = CliUi::new().with_cost(CostContext {
+        region: session.region.clone(),
+        parameters: request.parameters.clone(),
+    });
+    let deploying = kumo_deploy::deploy::deploy(engine, request, &mut ui);
+    let outcome = match watch {
+        // While the stack deploys, the certificate's wait is explained (the watch never ends by itself).
+        Some(watch) => {
+            tokio::select! {
+                outcome = deploying => outcome,
+                never = watch.run() => match never {},
+            }
+        }
+        None => deploying.await,
+    }
+    .map_err(deploy_error)?;
+    drop(ui);
+    let stack = outcome.stack();
+    match &outcome {
+        DeployOutcome::NoChanges { .. } => outln!("{}: no changes; the stack is up to date", stack.name),
+        DeployOutcome::Deployed { status, .. } => outln!("{}: {status}", stack.name),
+    }
+    print_outputs(&stack.outputs);
+    let path = write_outputs_file(&args.out, &stack.name, &stack.outputs).map_err(|e| {
+        CliError::new(format!("cannot write the outputs file in {}: {e}", args.out.display())).hint(
+            "the deploy itself succeeded; `kumo outputs --json` prints the same content once the disk is fixed",
+        )
+    })?;
+    outln!("outputs written to {}", path.display());
+    Ok(())
+}
+
+fn refuse_blocked(app: &AppTarget, command: &str) -> Result<(), CliError> {
+    aws_target::refuse_blockers(app.from_project, &app.deploy_blockers, &app.main().stack_name, command)
 }

@@ -1,53 +1,164 @@
-//! `kumo destroy`: delete the stack; report what was retained or what blocked deletion.
+//! `kumo destroy`: delete the stacks (the main stack, then the others in reverse dependency order);
+//! report what was retained or what blocked deletion. The DNS stack (any stack kept on destroy) stays
+//! unless `--include-dns`: the report lists it with its hosted zone, name servers and monthly cost.
 
-use std::path::Path;
 use std::process::ExitCode;
 
+use kumo_aws::services::{cloudformation, route53};
 use kumo_deploy::destroy::{DestroyOutcome, DestroyRequest};
 
+use crate::app_target::{self, StackTarget};
 use crate::aws_env;
-use crate::aws_target;
 use crate::cli::DestroyArgs;
 use crate::error::CliError;
 use crate::output::outln;
+use crate::project::ProjectOptions;
+use crate::render_cost::stack_cost_column;
 use crate::render_error::deploy_error;
 use crate::render_progress::CliUi;
 use crate::signals;
 
-pub fn run(config: Option<&Path>, args: &DestroyArgs) -> Result<ExitCode, CliError> {
-    let (stack_name, settings) = aws_target::stack_only(config, args.stack_name.as_deref())?;
-    kumo_deploy::params::check_stack_name(&stack_name).map_err(deploy_error)?;
-    let request = DestroyRequest {
-        stack_name,
-        assume_yes: args.yes,
-        adopt: args.adopt,
-        retain: args.retain.clone(),
+pub fn run(config: &ProjectOptions, args: &DestroyArgs) -> Result<ExitCode, CliError> {
+    // `--stack-name` names one stack, whatever made it; otherwise the project's (or the assembly's) stacks.
+    let (stacks, region) = match &args.stack_name {
+        Some(name) => {
+            kumo_deploy::params::check_stack_name(name).map_err(deploy_error)?;
+            let region = crate::project::load_config(config).ok().and_then(|c| c.stack.region);
+            (vec![(name.clone(), None)], region)
+        }
+        None => {
+            let app = app_target::resolve(config, args.assembly.as_deref())?;
+            let region = app.region.clone();
+            (app.stacks.into_iter().rev().map(|s| (s.stack_name.clone(), Some(s))).collect(), region)
+        }
     };
 
     aws_env::runtime()?.block_on(async {
-        let session = aws_env::connect(&args.aws, settings.region.as_deref()).await?;
+        let session = aws_env::connect(&args.aws, region.as_deref()).await?;
         let engine = aws_env::engine(&session, None);
-        aws_env::announce_identity(&session, "destroy", &request.stack_name).await?;
+        aws_env::announce_identity(&session, "destroy", &stacks[0].0).await?;
+        let client = aws_env::aws_client(&session)?;
         // A first Ctrl-C / SIGTERM at the question or before the delete starts stops without deleting.
         let _graceful = signals::graceful();
-        let mut ui = CliUi::new();
-        let outcome = kumo_deploy::destroy::destroy(&engine, &request, &mut ui)
-            .await
-            .map_err(deploy_error)?;
-        drop(ui);
-        match outcome {
-            DestroyOutcome::NotFound => outln!("{}: does not exist; nothing to destroy", request.stack_name),
-            DestroyOutcome::Deleted { retained } => {
-                outln!("{}: deleted", request.stack_name);
-                if !retained.is_empty() {
-                    outln!("kept (not deleted with the stack):");
-                    for r in retained {
-                        let physical = r.physical_id.map(|p| format!(" {p}")).unwrap_or_default();
-                        outln!("  {} ({}){physical}: {}", r.logical_id, r.resource_type, r.why);
-                    }
-                }
+        let mut kept = Vec::new();
+        for (name, target) in &stacks {
+            if let Some(target) = target
+                && target.keep_on_destroy
+                && !args.include_dns
+            {
+                kept.push(target);
+                continue;
             }
+            // A kept stack's zones, read before its delete, so they can be checked after it.
+            let zones = match target {
+                Some(target) if target.keep_on_destroy => hosted_zones(&client, name).await?,
+                _ => Vec::new(),
+            };
+            let request = DestroyRequest {
+                stack_name: name.clone(),
+                assume_yes: args.yes,
+                adopt: args.adopt,
+                retain: args.retain.clone(),
+            };
+            let mut ui = CliUi::new();
+            let outcome = kumo_deploy::destroy::destroy(&engine, &request, &mut ui)
+                .await
+                .map_err(deploy_error)?;
+            drop(ui);
+            report(name, outcome);
+            for zone in zones {
+                delete_left_zone(&client, &zone).await?;
+            }
+        }
+        for target in kept {
+            report_kept(&engine, &client, target, &session.region).await?;
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+fn report(name: &str, outcome: DestroyOutcome) {
+    match outcome {
+        DestroyOutcome::NotFound => outln!("{name}: does not exist; nothing to destroy"),
+        DestroyOutcome::Deleted { retained } => {
+            outln!("{name}: deleted");
+            if !retained.is_empty() {
+                outln!("kept (not deleted with the stack):");
+                for r in retained {
+                    let physical = r.physical_id.map(|p| format!(" {p}")).unwrap_or_default();
+                    outln!("  {} ({}){physical}: {}", r.logical_id, r.resource_type, r.why);
+                }
+            }
+        }
+    }
+}
+
+/// The hosted zone ids of a stack (empty when the stack does not exist).
+async fn hosted_zones(client: &kumo_aws::Client, stack: &str) -> Result<Vec<String>, CliError> {
+    let resources = cloudformation::describe_stack_resources(client, stack)
+        .await
+        .map_err(|e| CliError::new(format!("cannot read the resources of {stack}: {e}")))?
+        .unwrap_or_default();
+    Ok(resources
+        .into_iter()
+        .filter(|r| r.resource_type == "AWS::Route53::HostedZone")
+        .filter_map(|r| r.physical_id)
+        .collect())
+}
+
+/// After the DNS stack's delete, its zone must be gone: Route 53 is asked, and a zone CloudFormation
+/// left (a retained resource, an emulator that does not delete zones) is deleted, so `--include-dns`
+/// leaves no zone that bills every month.
+async fn delete_left_zone(client: &kumo_aws::Client, zone_id: &str) -> Result<(), CliError> {
+    let zone = route53::get_hosted_zone(client, zone_id)
+        .await
+        .map_err(|e| CliError::new(format!("cannot read hosted zone {zone_id}: {e}")))?;
+    let Some(zone) = zone else {
+        outln!("hosted zone {zone_id}: deleted");
+        return Ok(());
+    };
+    match route53::delete_hosted_zone(client, zone_id).await {
+        Ok(_) => {
+            outln!(
+                "hosted zone {} ({}): still there after the stack's delete; deleted",
+                zone.id,
+                zone.name
+            );
+            Ok(())
+        }
+        Err(error) if error.code() == Some("HostedZoneNotEmpty") => Err(CliError::new(format!(
+            "hosted zone {} ({}) still holds records that are not its SOA and NS, so it was not deleted",
+            zone.id, zone.name
+        ))
+        .hint("delete the records left in it (e.g. by external-dns), then run `kumo destroy --include-dns` again")),
+        Err(error) => Err(CliError::new(format!("cannot delete hosted zone {}: {error}", zone.id))),
+    }
+}
+
+/// What stays: the kept stack, its zone with name servers, and what it costs per month.
+async fn report_kept(
+    engine: &kumo_deploy::Engine,
+    client: &kumo_aws::Client,
+    target: &StackTarget,
+    region: &str,
+) -> Result<(), CliError> {
+    let name = &target.stack_name;
+    if engine.describe(name).await.map_err(|e| CliError::new(e.to_string()))?.is_none() {
+        return Ok(());
+    }
+    let cost = stack_cost_column(target.template.value(), region);
+    outln!("kept: {name} ({cost}), so the next `kumo deploy` reuses it:");
+    for zone_id in hosted_zones(client, name).await? {
+        match route53::get_hosted_zone(client, &zone_id).await {
+            Ok(Some(zone)) => outln!(
+                "  hosted zone {} ({}), name servers {}",
+                zone.id,
+                zone.name,
+                zone.name_servers.join(", ")
+            ),
+            _ => outln!("  hosted zone {zone_id}"),
+        }
+    }
+    outln!("  `kumo destroy --include-dns` deletes it too (the domain's delegation then has to be changed again)");
+    Ok(())
 }

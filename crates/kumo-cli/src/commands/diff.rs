@@ -1,6 +1,5 @@
 //! `kumo diff`: exit 0 when there are no changes, 1 when there are, 2 on error.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use kumo_deploy::diff::DiffRequest;
@@ -9,6 +8,7 @@ use kumo_deploy::params::parse_pairs;
 use crate::aws_env;
 use crate::aws_target;
 use crate::cli::DiffArgs;
+use crate::project::ProjectOptions;
 use crate::error::{CliError, exit};
 use crate::output::outln;
 use crate::render_cost::CostContext;
@@ -16,7 +16,7 @@ use crate::render_error::deploy_error;
 use crate::render_progress::CliUi;
 use crate::signals;
 
-pub fn run(config: Option<&Path>, args: &DiffArgs) -> Result<ExitCode, CliError> {
+pub fn run(config: &ProjectOptions, args: &DiffArgs) -> Result<ExitCode, CliError> {
     let target = aws_target::resolve(config, &args.stack)?;
     let parameters = parse_pairs("--parameter", &args.stack.parameters).map_err(deploy_error)?;
     let mut tags = target.settings.tags.clone();

@@ -10,12 +10,13 @@ use std::process::ExitCode;
 use kumo_blueprint::{Profile, init_template};
 
 use crate::cli::{InitArgs, InitProfile};
+use crate::project::ProjectOptions;
 use crate::error::CliError;
 use crate::output::outln;
 use crate::project::{self, DEFAULT_CONFIG_FILE};
 
-pub fn run(config: Option<&Path>, args: &InitArgs) -> Result<ExitCode, CliError> {
-    if let Some(config) = config {
+pub fn run(config: &ProjectOptions, args: &InitArgs) -> Result<ExitCode, CliError> {
+    if let Some(config) = &config.config {
         return Err(CliError::new(format!(
             "kumo init writes a new file and reads none: --config {} does not apply",
             config.display()

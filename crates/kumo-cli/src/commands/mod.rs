@@ -6,6 +6,7 @@ mod deploy;
 mod destroy;
 mod diff;
 mod init;
+mod list;
 mod outputs;
 mod preflight;
 mod status;
@@ -15,18 +16,25 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 use crate::error::CliError;
+use crate::project::ProjectOptions;
 
 pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    let opts = ProjectOptions {
+        config: cli.config,
+        env: cli.env,
+    };
+    let config = &opts;
     match cli.command {
-        Command::Synth(args) => synth::run(cli.config.as_deref(), &args),
+        Command::Synth(args) => synth::run(config, &args),
         Command::Check(args) => check::run(&args),
-        Command::Diff(args) => diff::run(cli.config.as_deref(), &args),
-        Command::Deploy(args) => deploy::run(cli.config.as_deref(), &args),
-        Command::Preflight(args) => preflight::run(cli.config.as_deref(), &args),
-        Command::Destroy(args) => destroy::run(cli.config.as_deref(), &args),
-        Command::Outputs(args) => outputs::run(cli.config.as_deref(), &args),
-        Command::Status(args) => status::run(cli.config.as_deref(), &args),
-        Command::Init(args) => init::run(cli.config.as_deref(), &args),
-        Command::Cost(args) => cost::run(cli.config.as_deref(), &args),
+        Command::Diff(args) => diff::run(config, &args),
+        Command::Deploy(args) => deploy::run(config, &args),
+        Command::Preflight(args) => preflight::run(config, &args),
+        Command::Destroy(args) => destroy::run(config, &args),
+        Command::Outputs(args) => outputs::run(config, &args),
+        Command::Status(args) => status::run(config, &args),
+        Command::List(args) => list::run(config, &args),
+        Command::Init(args) => init::run(config, &args),
+        Command::Cost(args) => cost::run(config, &args),
     }
 }

@@ -1,17 +1,17 @@
 //! `kumo outputs`: print the stack's outputs (as text, or `--json` in the outputs-file shape).
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use crate::aws_env;
 use crate::aws_target;
 use crate::cli::OutputsArgs;
+use crate::project::ProjectOptions;
 use crate::error::CliError;
 use crate::output::outln;
 use crate::render_error::deploy_error;
 use crate::render_report::print_outputs;
 
-pub fn run(config: Option<&Path>, args: &OutputsArgs) -> Result<ExitCode, CliError> {
+pub fn run(config: &ProjectOptions, args: &OutputsArgs) -> Result<ExitCode, CliError> {
     let (stack_name, settings) = aws_target::stack_only(config, args.stack_name.as_deref())?;
     kumo_deploy::params::check_stack_name(&stack_name).map_err(deploy_error)?;
     aws_env::runtime()?.block_on(async {

@@ -1,7 +1,6 @@
 //! `kumo preflight`: the account checks `kumo deploy` runs before it creates a change set, alone and
 //! read-only (see `kumo_preflight`). Exit code 0 when nothing failed (warnings allowed), 2 otherwise.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use kumo_deploy::params::parse_pairs;
@@ -11,11 +10,12 @@ use serde_json::Value;
 use crate::aws_env;
 use crate::aws_target;
 use crate::cli::PreflightArgs;
+use crate::project::ProjectOptions;
 use crate::error::CliError;
 use crate::render_error::deploy_error;
 use crate::render_preflight::print_checklist;
 
-pub fn run(config: Option<&Path>, args: &PreflightArgs) -> Result<ExitCode, CliError> {
+pub fn run(config: &ProjectOptions, args: &PreflightArgs) -> Result<ExitCode, CliError> {
     let target = aws_target::resolve_parts(config, args.template.as_deref(), args.stack_name.as_deref())?;
     aws_target::refuse_blocked(&target, "preflight")?;
     kumo_deploy::params::check_stack_name(&target.stack_name).map_err(deploy_error)?;

@@ -1,17 +1,17 @@
 //! `kumo status`: status, last events, drift status and the next step.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use crate::aws_env;
 use crate::aws_target;
 use crate::cli::StatusArgs;
+use crate::project::ProjectOptions;
 use crate::error::CliError;
 use crate::output::outln;
 use crate::render_error::deploy_error;
 use crate::render_report::print_status;
 
-pub fn run(config: Option<&Path>, args: &StatusArgs) -> Result<ExitCode, CliError> {
+pub fn run(config: &ProjectOptions, args: &StatusArgs) -> Result<ExitCode, CliError> {
     let (stack_name, settings) = aws_target::stack_only(config, args.stack_name.as_deref())?;
     kumo_deploy::params::check_stack_name(&stack_name).map_err(deploy_error)?;
     aws_env::runtime()?.block_on(async {

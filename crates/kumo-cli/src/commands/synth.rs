@@ -1,25 +1,30 @@
-//! `kumo synth`: build the stack, validate it, run the security rules, write
-//! `<out>/<Stack>.template.{json,yaml}` and `<out>/manifest.json`, print a one-line summary (and each
-//! unwaived security finding as a warning on stderr). No AWS access.
+//! `kumo synth`: build the stacks (the DNS stack, then the main stack), validate them, run the security
+//! rules, write `<out>/<Stack>.template.{json,yaml}` and `<out>/manifest.json`, print a one-line summary
+//! per stack (and each unwaived security finding as a warning on stderr). No AWS access.
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::{SynthArgs, TemplateFormat};
+use crate::project::ProjectOptions;
 use crate::error::{CliError, exit};
 use crate::output::{errln, outln};
 use crate::project::{self, Synthesized};
 use crate::render_security;
 use kumo_core::security::Report;
 
-pub fn run(config: Option<&Path>, args: &SynthArgs) -> Result<ExitCode, CliError> {
-    let synthesized = project::synthesize(config)?;
-    let written = project::write_out(&synthesized, &args.out, args.format)?;
-    for line in render_security::lines(&synthesized.security, "warning: security: ") {
-        errln!("{line}");
+pub fn run(config: &ProjectOptions, args: &SynthArgs) -> Result<ExitCode, CliError> {
+    let stacks = project::synthesize_app(config)?;
+    let written = project::write_app(&stacks, &args.out, args.format)?;
+    let mut security = Report::default();
+    for (synthesized, path) in stacks.iter().zip(&written) {
+        for line in render_security::lines(&synthesized.security, "warning: security: ") {
+            errln!("{line}");
+        }
+        outln!("{}", summary(synthesized, path, args.format));
+        security.findings.extend(synthesized.security.findings.iter().cloned());
     }
-    outln!("{}", summary(&synthesized, &written, args.format));
-    match strict_failure(args.strict, &synthesized.security) {
+    match strict_failure(args.strict, &security) {
         Some(error) => Err(error),
         None => Ok(ExitCode::SUCCESS),
     }

@@ -1,0 +1,201 @@
+//! The stacks `kumo deploy` / `kumo destroy` act on together: the project's (the DNS stack, then the main
+//! stack), a cloud assembly directory (`--assembly DIR`: `manifest.json` + templates, as `kumo synth`
+//! writes it or a program of the user's), or one `--template` file. Everything is read and checked here,
+//! before any AWS request.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use kumo_core::app::{ParameterSource, deploy_order};
+use kumo_deploy::TemplateDoc;
+use serde::Deserialize;
+
+use crate::error::CliError;
+use crate::project::{self, ProjectOptions};
+use crate::render_error::deploy_error;
+
+/// One stack to deploy or destroy.
+pub struct StackTarget {
+    pub stack_name: String,
+    pub template: TemplateDoc,
+    pub parameters: BTreeMap<String, ParameterSource>,
+    pub tags: Vec<(String, String)>,
+    pub termination_protection: bool,
+    pub keep_on_destroy: bool,
+}
+
+/// The stacks in deploy order, and what the project says about all of them.
+pub struct AppTarget {
+    pub stacks: Vec<StackTarget>,
+    /// Region from kumo.toml or the manifest; `None` = the AWS chain decides.
+    pub region: Option<String>,
+    /// Reasons `kumo deploy` refuses before any AWS request (the project's).
+    pub deploy_blockers: Vec<String>,
+    pub from_project: bool,
+}
+
+impl AppTarget {
+    /// The stack the others serve (deployed last).
+    pub fn main(&self) -> &StackTarget {
+        // `resolve*` never returns an empty app.
+        &self.stacks[self.stacks.len() - 1]
+    }
+
+    pub fn main_mut(&mut self) -> &mut StackTarget {
+        let last = self.stacks.len() - 1;
+        &mut self.stacks[last]
+    }
+}
+
+/// The project synthesized, or `--assembly DIR`.
+pub fn resolve(opts: &ProjectOptions, assembly: Option<&Path>) -> Result<AppTarget, CliError> {
+    match assembly {
+        Some(dir) => read_assembly(dir),
+        None => from_project(opts),
+    }
+}
+
+fn from_project(opts: &ProjectOptions) -> Result<AppTarget, CliError> {
+    let synthesized = project::synthesize_app(opts)?;
+    let settings = synthesized
+        .last()
+        .map(|s| s.deploy.clone())
+        .ok_or_else(|| CliError::new("the project has no stack"))?;
+    let mut stacks = Vec::new();
+    for s in synthesized {
+        let template = TemplateDoc::from_minified_json(s.minified, &format!("{} (synthesized)", s.stack_name))
+            .map_err(|e| deploy_error(e.into()))?;
+        stacks.push(StackTarget {
+            stack_name: s.stack_name,
+            template,
+            parameters: s.parameters,
+            tags: s.tags.into_iter().collect(),
+            termination_protection: s.deploy.termination_protection,
+            keep_on_destroy: s.keep_on_destroy,
+        });
+    }
+    Ok(AppTarget {
+        stacks,
+        region: settings.region,
+        deploy_blockers: settings.deploy_blockers,
+        from_project: true,
+    })
+}
+
+/// `manifest.json` as kumo reads it: versions 1 and 2 (version 1 has one stack and none of the
+/// deploy fields).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Manifest {
+    version: u32,
+    stacks: Vec<ManifestStack>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ManifestStack {
+    stack_name: String,
+    template_file: String,
+    #[serde(default)]
+    region: Option<String>,
+    #[serde(default)]
+    depends_on: Vec<String>,
+    #[serde(default)]
+    parameters: BTreeMap<String, ParameterSource>,
+    #[serde(default)]
+    tags: BTreeMap<String, String>,
+    #[serde(default)]
+    termination_protection: bool,
+    #[serde(default)]
+    keep_on_destroy: bool,
+}
+
+/// Reads a cloud assembly directory: its manifest, then each template it names, in deploy order.
+pub fn read_assembly(dir: &Path) -> Result<AppTarget, CliError> {
+    let path = dir.join("manifest.json");
+    let shown = path.display().to_string();
+    let hint = "point --assembly at a directory `kumo synth --out DIR` (or your program) wrote";
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| CliError::new(format!("cannot read {shown}: {e}")).hint(hint))?;
+    let manifest: Manifest = serde_json::from_str(&text)
+        .map_err(|e| CliError::new(format!("{shown}: not a kumo manifest: {e}")).hint(hint))?;
+    if manifest.version == 0 || manifest.version > kumo_core::app::MANIFEST_VERSION {
+        return Err(CliError::new(format!(
+            "{shown}: manifest version {} is not one this kumo reads (1 to {})",
+            manifest.version,
+            kumo_core::app::MANIFEST_VERSION
+        ))
+        .hint("synthesize the assembly again with this kumo, or use the kumo that wrote it"));
+    }
+    if manifest.stacks.is_empty() {
+        return Err(CliError::new(format!("{shown}: lists no stack")).hint(hint));
+    }
+    let edges: Vec<(&str, Vec<&str>)> = manifest
+        .stacks
+        .iter()
+        .map(|s| (s.stack_name.as_str(), s.depends_on.iter().map(String::as_str).collect()))
+        .collect();
+    let order = deploy_order(&edges).map_err(|e| CliError::new(format!("{shown}: {e}")).hint(hint))?;
+    let mut region: Option<String> = None;
+    let mut stacks = Vec::new();
+    for name in order {
+        let Some(entry) = manifest.stacks.iter().find(|s| s.stack_name == name) else {
+            continue;
+        };
+        kumo_deploy::params::check_stack_name(&entry.stack_name).map_err(deploy_error)?;
+        for (key, source) in &entry.parameters {
+            if let ParameterSource::ResourceRef { stack, .. } = source
+                && !entry.depends_on.contains(stack)
+            {
+                return Err(CliError::new(format!(
+                    "{shown}: stack {name}: parameter {key} comes from {stack}, which is not in its dependsOn"
+                ))
+                .hint("add the stack to dependsOn, so it is deployed first"));
+            }
+        }
+        match (&region, &entry.region) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(CliError::new(format!(
+                    "{shown}: stacks in two regions ({a}, {b}); kumo deploys an assembly into one region"
+                ))
+                .hint("split the assembly by region"));
+            }
+            (None, Some(b)) => region = Some(b.clone()),
+            _ => {}
+        }
+        let file = dir.join(&entry.template_file);
+        let template = TemplateDoc::from_file(&file).map_err(|e| deploy_error(e.into()))?;
+        stacks.push(StackTarget {
+            stack_name: entry.stack_name.clone(),
+            template,
+            parameters: entry.parameters.clone(),
+            tags: entry.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            termination_protection: entry.termination_protection,
+            keep_on_destroy: entry.keep_on_destroy,
+        });
+    }
+    Ok(AppTarget {
+        stacks,
+        region,
+        deploy_blockers: Vec::new(),
+        from_project: false,
+    })
+}
+
+/// One stack from `--template FILE --stack-name NAME`.
+pub fn from_template(path: &Path, stack_name: &str) -> Result<AppTarget, CliError> {
+    let template = TemplateDoc::from_file(path).map_err(|e| deploy_error(e.into()))?;
+    Ok(AppTarget {
+        stacks: vec![StackTarget {
+            stack_name: stack_name.to_owned(),
+            template,
+            parameters: BTreeMap::new(),
+            tags: Vec::new(),
+            termination_protection: false,
+            keep_on_destroy: false,
+        }],
+        region: None,
+        deploy_blockers: Vec::new(),
+        from_project: false,
+    })
+}
