@@ -131,11 +131,8 @@ pub fn physical_names(config: &Config, region: &str) -> Vec<PhysicalName> {
     use kumo_cfn::{codebuild, ec2, ecr, eks, iam, logs, rds, secretsmanager};
     let names = config.names();
     let c = config.for_environment();
-    let name = |spec: &'static ResourceSpec, property: &'static str, value: String| PhysicalName {
-        spec,
-        property,
-        value,
-    };
+    let name =
+        |spec: &'static ResourceSpec, property: &'static str, value: String| PhysicalName { spec, property, value };
     let mut all = vec![
         name(&eks::cluster::SPEC, "Name", c.eks.cluster_name.clone()),
         name(&eks::nodegroup::SPEC, "NodegroupName", c.eks.node_group.name.clone()),
@@ -149,7 +146,11 @@ pub fn physical_names(config: &Config, region: &str) -> Vec<PhysicalName> {
             "LaunchTemplateName",
             names.regional(NODES_LAUNCH_TEMPLATE),
         ),
-        name(&rds::db_cluster::SPEC, "DBClusterIdentifier", c.database.cluster_identifier.clone()),
+        name(
+            &rds::db_cluster::SPEC,
+            "DBClusterIdentifier",
+            c.database.cluster_identifier.clone(),
+        ),
         // Instances are `<base>-1`, `<base>-2`, ...: the longest suffix counts.
         name(
             &rds::db_instance::SPEC,

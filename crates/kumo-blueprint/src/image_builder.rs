@@ -53,7 +53,12 @@ pub fn repository_id(name: &str) -> String {
 
 /// The repositories and the build project, like the seed's `NewImageBuilder`. Returns every repository
 /// (the seed returns the migration one; the DB migrator picks it by name).
-pub fn new_image_builder(stack: &mut Stack, config: &ImageBuilderConfig, key: &Key, names: &Names) -> ImageRepositories {
+pub fn new_image_builder(
+    stack: &mut Stack,
+    config: &ImageBuilderConfig,
+    key: &Key,
+    names: &Names,
+) -> ImageRepositories {
     // Repositories for the built images: scanned on push, only the newest image kept, removed (emptied
     // first) on destroy as the seed's RemovalPolicy_DESTROY.
     let removal = config.on_delete;

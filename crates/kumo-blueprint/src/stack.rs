@@ -53,6 +53,27 @@ pub fn build_app(config: &Config) -> App {
     }
 }
 
+/// The whole environment as one template value: the resources of every stack of [`build_app`] (their
+/// logical ids do not collide), for figures about the environment as a whole, such as its cost.
+pub fn synth_environment(config: &Config) -> Result<serde_json::Value, kumo_core::SynthError> {
+    let mut merged: Option<serde_json::Value> = None;
+    for part in build_app(config).stacks.into_iter().rev() {
+        let template = part.stack.synth()?.to_value();
+        match &mut merged {
+            None => merged = Some(template),
+            Some(main) => {
+                if let (Some(into), Some(from)) = (
+                    main.get_mut("Resources").and_then(serde_json::Value::as_object_mut),
+                    template.get("Resources").and_then(serde_json::Value::as_object),
+                ) {
+                    into.extend(from.iter().map(|(k, v)| (k.clone(), v.clone())));
+                }
+            }
+        }
+    }
+    Ok(merged.unwrap_or_default())
+}
+
 /// The main stack of the blueprint (everything but the DNS zone, whose id is its `HostedZoneId`
 /// parameter; see [`build_app`]).
 pub fn build(config: &Config) -> Stack {

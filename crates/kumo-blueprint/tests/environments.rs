@@ -45,7 +45,11 @@ fn name_properties(type_name: &str) -> Vec<String> {
         .into_iter()
         .filter(|p| !read_only.contains(p))
         .collect();
-    for own in ["Name".to_owned(), format!("{suffix}Name"), format!("{suffix}Identifier")] {
+    for own in [
+        "Name".to_owned(),
+        format!("{suffix}Name"),
+        format!("{suffix}Identifier"),
+    ] {
         if schema["properties"].get(&own).is_some() && !read_only.contains(&own) && !names.contains(&own) {
             names.push(own);
         }
@@ -152,7 +156,12 @@ fn the_default_and_two_environments_in_two_regions_share_no_physical_name() {
             let shared: Vec<_> = a.identities.intersection(&b.identities).collect();
             assert!(shared.is_empty(), "{} and {} share {shared:#?}", a.label, b.label);
             for name in &a.stack_names {
-                assert!(!b.stack_names.contains(name), "{} and {} share the stack {name}", a.label, b.label);
+                assert!(
+                    !b.stack_names.contains(name),
+                    "{} and {} share the stack {name}",
+                    a.label,
+                    b.label
+                );
             }
         }
     }
@@ -172,12 +181,18 @@ fn the_default_keeps_the_seeds_names() {
         vec!["AWS::IAM::Role", "RoleName=eks-node-role"],
         vec!["AWS::IAM::Role", "RoleName=role-for-db-migrator"],
         vec!["AWS::IAM::Role", "RoleName=role-codebuild-for-image-builder"],
-        vec!["AWS::IAM::ManagedPolicy", "ManagedPolicyName=pull-image-policy-for-db-migrator"],
+        vec![
+            "AWS::IAM::ManagedPolicy",
+            "ManagedPolicyName=pull-image-policy-for-db-migrator",
+        ],
         vec!["AWS::EKS::Cluster", "Name=eks-cluster"],
         vec!["AWS::RDS::DBCluster", "DBClusterIdentifier=cluster-identifier"],
         vec!["AWS::SecretsManager::Secret", "Name=database-secrets"],
         vec!["AWS::ECR::Repository", "RepositoryName=eks-app"],
-        vec!["AWS::EC2::LaunchTemplate", "LaunchTemplateName=eks-nodes-launch-template"],
+        vec![
+            "AWS::EC2::LaunchTemplate",
+            "LaunchTemplateName=eks-nodes-launch-template",
+        ],
     ] {
         let expected: Vec<String> = expected.into_iter().map(str::to_owned).collect();
         assert!(default.identities.contains(&expected), "missing {expected:?}");
@@ -189,13 +204,23 @@ fn an_environment_names_iam_with_the_region_and_the_rest_with_the_environment() 
     let dev = copy("dev", Some("dev"), "eu-west-1");
     for expected in [
         vec!["AWS::IAM::Role", "RoleName=eks-master-role-dev-eu-west-1"],
-        vec!["AWS::IAM::ManagedPolicy", "ManagedPolicyName=push-image-policy-for-image-builder-dev-eu-west-1"],
+        vec![
+            "AWS::IAM::ManagedPolicy",
+            "ManagedPolicyName=push-image-policy-for-image-builder-dev-eu-west-1",
+        ],
         vec!["AWS::EKS::Cluster", "Name=eks-cluster-dev"],
         vec!["AWS::ECR::Repository", "RepositoryName=eks-migration-dev"],
-        vec!["AWS::Logs::LogGroup", "LogGroupName=/aws/codebuild/DBMigratorProject-dev"],
+        vec![
+            "AWS::Logs::LogGroup",
+            "LogGroupName=/aws/codebuild/DBMigratorProject-dev",
+        ],
     ] {
         let expected: Vec<String> = expected.into_iter().map(str::to_owned).collect();
-        assert!(dev.identities.contains(&expected), "missing {expected:?} in {:#?}", dev.identities);
+        assert!(
+            dev.identities.contains(&expected),
+            "missing {expected:?} in {:#?}",
+            dev.identities
+        );
     }
 }
 
@@ -207,8 +232,13 @@ fn an_environment_name_that_makes_a_name_too_long_is_refused_naming_the_resource
         error.contains("AWS::IAM::Role RoleName: \"role-codebuild-for-image-builder-a-very-long-env-name-ap-southeast-1\" would be 68 characters long; allowed: 1 to 64"),
         "{error}"
     );
-    let bad = Config::from_toml("[stack]\nenv = \"Dev\"\n", "kumo.toml").unwrap_err().to_string();
-    assert!(bad.contains("stack.env = \"Dev\": starts with 'D' instead of a lowercase letter"), "{bad}");
+    let bad = Config::from_toml("[stack]\nenv = \"Dev\"\n", "kumo.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        bad.contains("stack.env = \"Dev\": starts with 'D' instead of a lowercase letter"),
+        "{bad}"
+    );
     // A short one in the same region passes.
     Config::from_toml("[stack]\nenv = \"dev\"\nregion = \"ap-southeast-1\"\n", "kumo.toml").unwrap();
 }

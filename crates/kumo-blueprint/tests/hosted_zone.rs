@@ -72,7 +72,11 @@ fn the_app_deploys_the_kept_dns_stack_first_and_passes_its_zone_to_the_main_stac
     assert_eq!(dns.tags.get(KEPT_FOR_TAG).map(String::as_str), Some("MyEKSStack"));
     assert_eq!(main.depends_on, ["MyEKSStack-dns"]);
     // The parameter names the zone's logical id in the DNS stack.
-    let zone = id_of(&dns_template(&Config::default()), "AWS::Route53::HostedZone", "PublicHostedZone");
+    let zone = id_of(
+        &dns_template(&Config::default()),
+        "AWS::Route53::HostedZone",
+        "PublicHostedZone",
+    );
     assert_eq!(
         main.parameters.get("HostedZoneId"),
         Some(&ParameterSource::ResourceRef {

@@ -115,8 +115,8 @@ pub fn read_assembly(dir: &Path) -> Result<AppTarget, CliError> {
     let path = dir.join("manifest.json");
     let shown = path.display().to_string();
     let hint = "point --assembly at a directory `kumo synth --out DIR` (or your program) wrote";
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| CliError::new(format!("cannot read {shown}: {e}")).hint(hint))?;
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| CliError::new(format!("cannot read {shown}: {e}")).hint(hint))?;
     let manifest: Manifest = serde_json::from_str(&text)
         .map_err(|e| CliError::new(format!("{shown}: not a kumo manifest: {e}")).hint(hint))?;
     if manifest.version == 0 || manifest.version > kumo_core::app::MANIFEST_VERSION {
@@ -180,6 +180,41 @@ pub fn read_assembly(dir: &Path) -> Result<AppTarget, CliError> {
         deploy_blockers: Vec::new(),
         from_project: false,
     })
+}
+
+/// The values of the parameters a stack takes from stacks deployed before it: the physical id of the
+/// named resource (its `Ref`), read from CloudFormation now. `given` (`--parameter`) wins. `Ok(Err(why))`:
+/// a source stack or resource does not exist yet.
+pub async fn stack_parameters(
+    client: &kumo_aws::Client,
+    stack: &StackTarget,
+    given: &[(String, String)],
+) -> Result<Result<Vec<(String, String)>, String>, CliError> {
+    let mut values = Vec::new();
+    for (key, source) in &stack.parameters {
+        let ParameterSource::ResourceRef {
+            stack: from,
+            logical_id,
+        } = source
+        else {
+            continue;
+        };
+        if given.iter().any(|(k, _)| k == key) {
+            continue;
+        }
+        let value = kumo_aws::services::cloudformation::resource_physical_id(client, from, logical_id)
+            .await
+            .map_err(|e| CliError::new(format!("cannot read {logical_id} of {from} for {key}: {e}")))?;
+        match value {
+            Some(value) => values.push((key.clone(), value)),
+            None => {
+                return Ok(Err(format!(
+                    "its parameter {key} comes from {logical_id} of stack {from}, which does not exist yet"
+                )));
+            }
+        }
+    }
+    Ok(Ok(values))
 }
 
 /// One stack from `--template FILE --stack-name NAME`.

@@ -6,7 +6,6 @@ use std::path::Path;
 use kumo_blueprint::DeploySettings;
 use kumo_deploy::TemplateDoc;
 
-use crate::cli::StackArgs;
 use crate::error::CliError;
 use crate::project::{self, ProjectOptions};
 use crate::render_error::deploy_error;
@@ -19,13 +18,8 @@ pub struct Target {
     pub from_project: bool,
 }
 
-/// Loads the template and stack name. Parse errors (with line and column) happen here, before any AWS
-/// access.
-pub fn resolve(config: &ProjectOptions, args: &StackArgs) -> Result<Target, CliError> {
-    resolve_parts(config, args.template.as_deref(), args.stack_name.as_deref())
-}
-
-/// [`resolve`] from the two flags that choose the target.
+/// The target chosen by `--template` and `--stack-name`. Parse errors (with line and column) happen here,
+/// before any AWS access.
 pub fn resolve_parts(
     config: &ProjectOptions,
     template: Option<&Path>,

@@ -240,6 +240,11 @@ pub struct DiffArgs {
 
     #[command(flatten)]
     pub aws: AwsArgs,
+
+    /// Diff the stacks of this cloud assembly (a directory with manifest.json and templates) instead of
+    /// the kumo project
+    #[arg(long, value_name = "DIR", conflicts_with = "template")]
+    pub assembly: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

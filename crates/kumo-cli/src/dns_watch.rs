@@ -47,7 +47,9 @@ pub fn dns_certificates(template: &Value, parameters: &[(String, String)]) -> Ve
     };
     resources
         .iter()
-        .filter(|(_, r)| r["Type"] == "AWS::CertificateManager::Certificate" && r["Properties"]["ValidationMethod"] == "DNS")
+        .filter(|(_, r)| {
+            r["Type"] == "AWS::CertificateManager::Certificate" && r["Properties"]["ValidationMethod"] == "DNS"
+        })
         .filter_map(|(id, r)| {
             let properties = &r["Properties"];
             let domain = properties["DomainName"].as_str()?.to_owned();
@@ -78,10 +80,12 @@ pub async fn before_deploy(
     else {
         return Ok(None);
     };
-    let lookup = NsLookup::from_env().map_err(|e| CliError::new(e).hint(format!(
-        "set {} to IP[:PORT] of a DNS server, or unset it to ask public DNS",
-        dns::DNS_SERVER_ENV
-    )))?;
+    let lookup = NsLookup::from_env().map_err(|e| {
+        CliError::new(e).hint(format!(
+            "set {} to IP[:PORT] of a DNS server, or unset it to ask public DNS",
+            dns::DNS_SERVER_ENV
+        ))
+    })?;
     let exists = cloudformation::resource_physical_id(client, &request.stack_name, &certificate.logical_id)
         .await
         .ok()

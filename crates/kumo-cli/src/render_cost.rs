@@ -84,8 +84,9 @@ mod tests {
             )
         );
         assert!(
-            // Both include the environment key ($1/month) kumo adds for encryption at rest.
-            line.contains("≥ $0.5793/h (≥ $422.92/month) → ≥ $0.2899/h (≥ $211.66/month)"),
+            // Both include the environment key ($1/month) kumo adds for encryption at rest; the hosted zone
+            // ($0.50/month) is the DNS stack's, not the main stack's.
+            line.contains("≥ $0.5787/h (≥ $422.42/month) → ≥ $0.2893/h (≥ $211.16/month)"),
             "{line}"
         );
     }

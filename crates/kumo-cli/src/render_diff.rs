@@ -322,6 +322,12 @@ fn condition_text(condition: &str) -> String {
                 .get("Fn::Sub")
                 .and_then(serde_json::Value::as_str)
                 .map(str::to_owned)
+                // A pseudo parameter or a resource reference reads as the template writes it in a Sub.
+                .or_else(|| {
+                    map.get("Ref")
+                        .and_then(serde_json::Value::as_str)
+                        .map(|r| format!("${{{r}}}"))
+                })
                 .unwrap_or_else(|| v.to_string()),
             other => other.to_string(),
         };
@@ -486,6 +492,7 @@ mod tests {
             "for this account (any of its IAM principals that its own policies allow) (EKSClusterSecretsKey77BAD45A key policy)",
             "for service codebuild.amazonaws.com (DBMigratorRole1DC6DB05 trust policy)",
             "when kms:GrantIsForAWSResource = true",
+            "kms:CallerAccount = ${AWS::AccountId}",
             "when ec2:Subnet = one of arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:subnet/\
              ${VPCPrivateSubnet1Subnet8BCA10E0}, arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:subnet/\
              ${VPCPrivateSubnet2SubnetCFCDAA7A} and ec2:AuthorizedService = codebuild.amazonaws.com",

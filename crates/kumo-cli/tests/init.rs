@@ -53,7 +53,7 @@ fn init_writes_the_commented_default_and_synth_uses_it() {
     let synth = kumo(&dir, &["synth", "--config", "kumo.toml"]);
     assert_exit(&synth, 0);
     assert!(
-        text(&synth.stdout).starts_with("synthesized MyEKSStack: "),
+        text(&synth.stdout).contains("\nsynthesized MyEKSStack: "),
         "{}",
         text(&synth.stdout)
     );

@@ -22,7 +22,10 @@ struct Run {
 
 impl Run {
     fn text(&self) -> String {
-        format!("exit {}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
+        format!(
+            "exit {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
     }
     fn ok(self) -> Run {
         assert_eq!(self.code, 0, "{}", self.text());
@@ -76,7 +79,10 @@ fn assembly(moto: &MotoServer, dir: &Path, env: &str, domain: &str) -> PathBuf {
     let mut manifest: Value =
         serde_json::from_str(&std::fs::read_to_string(assembly.join("manifest.json")).unwrap()).unwrap();
     let main = &mut manifest["stacks"][1];
-    assert_eq!(main["parameters"]["HostedZoneId"]["fromStack"], format!("MyEKSStack-{env}-dns"));
+    assert_eq!(
+        main["parameters"]["HostedZoneId"]["fromStack"],
+        format!("MyEKSStack-{env}-dns")
+    );
     let file = main["templateFile"].as_str().unwrap().to_owned();
     std::fs::write(assembly.join(file), MAIN_TEMPLATE).unwrap();
     std::fs::write(assembly.join("manifest.json"), manifest.to_string()).unwrap();
@@ -107,7 +113,11 @@ fn zones(moto: &MotoGuard, domain: &str) -> Vec<(String, Vec<String>)> {
 }
 
 fn log_groups(moto: &MotoGuard) -> Vec<String> {
-    let listed = moto.service_call("logs", "describe_log_groups", json!({"logGroupNamePrefix": "/kumo-test/"}));
+    let listed = moto.service_call(
+        "logs",
+        "describe_log_groups",
+        json!({"logGroupNamePrefix": "/kumo-test/"}),
+    );
     listed["logGroups"]
         .as_array()
         .unwrap()
@@ -125,8 +135,16 @@ fn destroy_keeps_the_zone_a_rebuild_reuses_it_and_include_dns_removes_it() {
     let app = assembly.to_str().unwrap();
 
     let first = kumo(&moto, &dir, &["deploy", "--assembly", app, "--yes", "--skip-preflight"]).ok();
-    assert!(first.stdout.contains("MyEKSStack-dev-dns: CREATE_COMPLETE"), "{}", first.text());
-    assert!(first.stdout.contains("MyEKSStack-dev: CREATE_COMPLETE"), "{}", first.text());
+    assert!(
+        first.stdout.contains("MyEKSStack-dev-dns: CREATE_COMPLETE"),
+        "{}",
+        first.text()
+    );
+    assert!(
+        first.stdout.contains("MyEKSStack-dev: CREATE_COMPLETE"),
+        "{}",
+        first.text()
+    );
     let zones_first = zones(&moto, domain);
     assert_eq!(zones_first.len(), 1, "{zones_first:?}");
     let (zone_id, name_servers) = zones_first[0].clone();
@@ -135,8 +153,16 @@ fn destroy_keeps_the_zone_a_rebuild_reuses_it_and_include_dns_removes_it() {
     assert_eq!(log_groups(&moto), [format!("/kumo-test/{zone_id}")]);
 
     let destroyed = kumo(&moto, &dir, &["destroy", "--assembly", app, "--yes"]).ok();
-    assert!(destroyed.stdout.contains("MyEKSStack-dev: deleted"), "{}", destroyed.text());
-    assert!(!destroyed.stdout.contains("MyEKSStack-dev-dns: deleted"), "{}", destroyed.text());
+    assert!(
+        destroyed.stdout.contains("MyEKSStack-dev: deleted"),
+        "{}",
+        destroyed.text()
+    );
+    assert!(
+        !destroyed.stdout.contains("MyEKSStack-dev-dns: deleted"),
+        "{}",
+        destroyed.text()
+    );
     assert!(
         destroyed.stdout.contains(&format!(
             "  hosted zone {zone_id} ({domain}), name servers {}",
@@ -145,8 +171,16 @@ fn destroy_keeps_the_zone_a_rebuild_reuses_it_and_include_dns_removes_it() {
         "{}",
         destroyed.text()
     );
-    assert!(destroyed.stdout.contains("kept: MyEKSStack-dev-dns ("), "{}", destroyed.text());
-    assert!(destroyed.stdout.contains("$0.50"), "the zone's monthly cost: {}", destroyed.text());
+    assert!(
+        destroyed.stdout.contains("kept: MyEKSStack-dev-dns ("),
+        "{}",
+        destroyed.text()
+    );
+    assert!(
+        destroyed.stdout.contains("$0.50"),
+        "the zone's monthly cost: {}",
+        destroyed.text()
+    );
     assert_eq!(log_groups(&moto), Vec::<String>::new());
     assert_eq!(zones(&moto, domain), [(zone_id.clone(), name_servers.clone())]);
 
@@ -158,7 +192,12 @@ fn destroy_keeps_the_zone_a_rebuild_reuses_it_and_include_dns_removes_it() {
     let all = kumo(&moto, &dir, &["destroy", "--assembly", app, "--yes", "--include-dns"]).ok();
     assert!(all.stdout.contains("MyEKSStack-dev-dns: deleted"), "{}", all.text());
     assert!(all.stdout.contains(&format!("hosted zone {zone_id}")), "{}", all.text());
-    assert_eq!(zones(&moto, domain), Vec::<(String, Vec<String>)>::new(), "{}", all.text());
+    assert_eq!(
+        zones(&moto, domain),
+        Vec::<(String, Vec<String>)>::new(),
+        "{}",
+        all.text()
+    );
 }
 
 #[test]
@@ -167,11 +206,27 @@ fn list_shows_kumo_environments_and_leaves_foreign_stacks_out() {
     let dir = workdir("list");
     for (env, domain) in [("blue", "blue.kumo-test.net"), ("green", "green.kumo-test.net")] {
         let assembly = assembly(&moto, &dir, env, domain);
-        kumo(&moto, &dir, &["deploy", "--assembly", assembly.to_str().unwrap(), "--yes", "--skip-preflight"]).ok();
+        kumo(
+            &moto,
+            &dir,
+            &[
+                "deploy",
+                "--assembly",
+                assembly.to_str().unwrap(),
+                "--yes",
+                "--skip-preflight",
+            ],
+        )
+        .ok();
     }
     // Green is destroyed: its zone stays, and the list says so.
     let green = dir.join("green.out");
-    kumo(&moto, &dir, &["destroy", "--assembly", green.to_str().unwrap(), "--yes"]).ok();
+    kumo(
+        &moto,
+        &dir,
+        &["destroy", "--assembly", green.to_str().unwrap(), "--yes"],
+    )
+    .ok();
     moto.service_call(
         "cloudformation",
         "create_stack",
@@ -182,13 +237,27 @@ fn list_shows_kumo_environments_and_leaves_foreign_stacks_out() {
     let plain = kumo(&moto, &dir, &["list"]).ok();
     let lines: Vec<&str> = plain.stdout.lines().collect();
     assert_eq!(lines.len(), 3, "{}", plain.text());
-    assert!(lines[0].starts_with("STACK") && lines[0].contains("DNS ZONE"), "{}", plain.text());
+    assert!(
+        lines[0].starts_with("STACK") && lines[0].contains("DNS ZONE"),
+        "{}",
+        plain.text()
+    );
     let cells = |line: &str| line.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
     let blue = cells(lines[1]);
-    assert_eq!(blue[..4], ["MyEKSStack-blue", "blue", "ap-northeast-1", "CREATE_COMPLETE"], "{}", plain.text());
+    assert_eq!(
+        blue[..4],
+        ["MyEKSStack-blue", "blue", "ap-northeast-1", "CREATE_COMPLETE"],
+        "{}",
+        plain.text()
+    );
     assert!(lines[1].ends_with("kept (MyEKSStack-blue-dns)"), "{}", plain.text());
     let green = cells(lines[2]);
-    assert_eq!(green[..4], ["MyEKSStack-green", "green", "ap-northeast-1", "destroyed"], "{}", plain.text());
+    assert_eq!(
+        green[..4],
+        ["MyEKSStack-green", "green", "ap-northeast-1", "destroyed"],
+        "{}",
+        plain.text()
+    );
     assert!(lines[2].ends_with("kept (MyEKSStack-green-dns)"), "{}", plain.text());
     assert!(!plain.stdout.contains("someone-elses"), "{}", plain.text());
 
@@ -199,7 +268,10 @@ fn list_shows_kumo_environments_and_leaves_foreign_stacks_out() {
     assert_eq!(environments[0]["env"], "blue");
     assert_eq!(environments[0]["status"], "CREATE_COMPLETE");
     assert_eq!(environments[0]["dnsKept"], "MyEKSStack-blue-dns");
-    assert!(environments[0]["ageSeconds"].as_u64().is_some_and(|s| s < 3600), "{listed:#}");
+    assert!(
+        environments[0]["ageSeconds"].as_u64().is_some_and(|s| s < 3600),
+        "{listed:#}"
+    );
     assert_eq!(environments[1]["stack"], "MyEKSStack-green");
     assert_eq!(environments[1]["status"], "DESTROYED");
     assert_eq!(environments[1]["dnsKept"], "MyEKSStack-green-dns");

@@ -12,9 +12,16 @@ fn synth_with_no_arguments_writes_the_blueprint_and_a_manifest() {
     let out = kumo(&dir, &["synth"]);
     assert!(out.status.success(), "stderr: {}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert_eq!(stdout.lines().count(), 1, "one-line summary: {stdout}");
-    assert!(stdout.starts_with("synthesized MyEKSStack: "), "{stdout}");
-    assert!(stdout.contains("kumo.out/MyEKSStack.template.json"), "{stdout}");
+    // One line per stack, in deploy order: the DNS stack (kept on destroy), then the main stack.
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "one line per stack: {stdout}");
+    assert!(
+        lines[0].starts_with("synthesized MyEKSStack-dns: 2 resources, 2 outputs, "),
+        "{stdout}"
+    );
+    assert!(lines[0].ends_with("kumo.out/MyEKSStack-dns.template.json"), "{stdout}");
+    assert!(lines[1].starts_with("synthesized MyEKSStack: "), "{stdout}");
+    assert!(lines[1].ends_with("kumo.out/MyEKSStack.template.json"), "{stdout}");
 
     let template = std::fs::read_to_string(dir.join("kumo.out/MyEKSStack.template.json")).unwrap();
     let parsed: serde_json::Value = serde_json::from_str(&template).unwrap();
@@ -23,8 +30,22 @@ fn synth_with_no_arguments_writes_the_blueprint_and_a_manifest() {
 
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("kumo.out/manifest.json")).unwrap()).unwrap();
-    let entry = &manifest["stacks"][0];
+    assert_eq!(manifest["version"], 2);
+    let dns = &manifest["stacks"][0];
+    assert_eq!(dns["stackName"], "MyEKSStack-dns");
+    assert_eq!(dns["keepOnDestroy"], true);
+    assert_eq!(dns["dependsOn"], serde_json::json!([]));
+    assert_eq!(dns["tags"]["kumo:kept-for"], "MyEKSStack");
+    let entry = &manifest["stacks"][1];
     assert_eq!(entry["stackName"], "MyEKSStack");
+    assert_eq!(entry["keepOnDestroy"], false);
+    assert_eq!(entry["dependsOn"], serde_json::json!(["MyEKSStack-dns"]));
+    assert_eq!(entry["parameters"]["HostedZoneId"]["fromStack"], "MyEKSStack-dns");
+    let zone = entry["parameters"]["HostedZoneId"]["resource"].as_str().unwrap();
+    let dns_template: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("kumo.out/MyEKSStack-dns.template.json")).unwrap())
+            .unwrap();
+    assert_eq!(dns_template["Resources"][zone]["Type"], "AWS::Route53::HostedZone");
     assert_eq!(entry["templateFile"], "MyEKSStack.template.json");
     assert_eq!(entry["resourceCount"], resources);
     let minified = serde_json::to_string(&parsed).unwrap();
@@ -255,5 +276,43 @@ fn version_names_the_schema_date_and_help_is_complete() {
     let synth_help = text(&kumo(&dir, &["synth", "--help"]).stdout);
     for needle in ["--out", "--format", "json", "yaml", "kumo.out"] {
         assert!(synth_help.contains(needle), "synth --help lacks {needle}: {synth_help}");
+    }
+}
+
+#[test]
+fn synth_env_writes_that_copy_and_a_bad_name_is_refused_before_anything() {
+    let dir = scratch("env");
+    let out = kumo(&dir, &["synth", "--env", "dev", "--out", "dev.out"]);
+    assert!(out.status.success(), "stderr: {}", text(&out.stderr));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("dev.out/manifest.json")).unwrap()).unwrap();
+    let names: Vec<&str> = manifest["stacks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stackName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["MyEKSStack-dev-dns", "MyEKSStack-dev"]);
+    assert_eq!(manifest["stacks"][1]["tags"]["kumo:env"], "dev");
+    let main = std::fs::read_to_string(dir.join("dev.out/MyEKSStack-dev.template.json")).unwrap();
+    assert!(
+        main.contains(r#""RoleName": {"#) && main.contains("eks-master-role-dev-${AWS::Region}"),
+        "{main}"
+    );
+
+    for (args, expected) in [
+        (
+            vec!["synth", "--env", "Dev"],
+            "error: --env \"Dev\": starts with 'D' instead of a lowercase letter",
+        ),
+        (
+            vec!["deploy", "--env", "a-very-long-env-name", "--region", "ap-southeast-1"],
+            "AWS::IAM::Role RoleName: \"role-codebuild-for-image-builder-a-very-long-env-name-ap-southeast-1\" \
+             would be 68 characters long; allowed: 1 to 64",
+        ),
+    ] {
+        let refused = kumo(&dir, &args);
+        assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
+        assert!(text(&refused.stderr).contains(expected), "{}", text(&refused.stderr));
     }
 }

@@ -13,11 +13,8 @@ pub fn blueprint_skus() -> Vec<Sku> {
     let mut skus = vec![Sku::EksExtendedSupportHour];
     for profile in Profile::ALL {
         let config = Config::for_profile(*profile);
-        let template = kumo_blueprint::build(&config)
-            .synth()
+        let value = kumo_blueprint::synth_environment(&config)
             .unwrap_or_else(|e| panic!("the {profile} blueprint does not synthesize (a kumo bug): {e}"));
-        let value: serde_json::Value =
-            serde_json::from_str(&template.to_json()).expect("a synthesized template is JSON");
         skus.extend(crate::required_skus(&value, &[], "us-east-1").expect("a synthesized template is a template"));
         for instance_type in &config.eks.node_group.instance_types {
             skus.push(Sku::Ec2Instance(instance_type.as_str().to_owned()));

@@ -1,12 +1,13 @@
 //! The estimator against the committed table: the blueprint's parts and quantities, reviewed snapshots
 //! of the standard and cheap estimates in both table regions, unknown prices, and any template.
 
-use kumo_blueprint::{Config, build};
+use kumo_blueprint::Config;
 use kumo_cost::{Estimate, Item, PriceTable, Sku, Unit, coverage, render};
 use serde_json::{Value, json};
 
+/// The whole environment: the main stack and the DNS stack (its hosted zone).
 fn blueprint(config: &Config) -> Value {
-    build(config).synth().unwrap().to_value()
+    kumo_blueprint::synth_environment(config).unwrap()
 }
 
 fn estimate(template: &Value, region: &str) -> Estimate {

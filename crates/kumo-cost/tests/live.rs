@@ -10,7 +10,7 @@ use aws_sdk_pricing::Client;
 use aws_sdk_pricing::operation::get_products::{GetProductsInput, GetProductsOutput};
 use aws_sdk_pricing::types::FilterType;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
-use kumo_blueprint::{Config, build};
+use kumo_blueprint::Config;
 use kumo_cost::live::{self, LiveError};
 use kumo_cost::{Estimate, PriceTable, Sku, coverage, required_skus};
 use serde_json::{Value, json};
@@ -116,8 +116,9 @@ fn client(products: Vec<Value>, server: Arc<Mutex<Server>>) -> Client {
     mock_client!(aws_sdk_pricing, RuleMode::MatchAny, &[&rule])
 }
 
+/// The whole environment: the main stack and the DNS stack (its hosted zone).
 fn blueprint(config: &Config) -> Value {
-    build(config).synth().unwrap().to_value()
+    kumo_blueprint::synth_environment(config).unwrap()
 }
 
 #[tokio::test]

@@ -35,12 +35,7 @@ pub(crate) fn check_owner<U: Ui>(stack: &StackInfo, adopt: bool, ui: &mut U, ver
 }
 
 /// Asks `question` unless `--yes`; without a terminal, refuses with `why`.
-pub async fn ask<U: Ui>(
-    ui: &mut U,
-    assume_yes: bool,
-    question: Question,
-    why: &str,
-) -> Result<bool, DeployError> {
+pub async fn ask<U: Ui>(ui: &mut U, assume_yes: bool, question: Question, why: &str) -> Result<bool, DeployError> {
     if assume_yes {
         return Ok(true);
     }

@@ -31,10 +31,12 @@ impl NsLookup {
         match std::env::var(DNS_SERVER_ENV) {
             Ok(value) if !value.trim().is_empty() => NsLookup::with_servers(&parse_servers(&value)?),
             _ => {
-                let resolver =
-                    Resolver::builder_with_config(ResolverConfig::udp_and_tcp(&CLOUDFLARE), TokioRuntimeProvider::default())
-                        .build()
-                        .map_err(|e| format!("cannot set up the DNS resolver: {e}"))?;
+                let resolver = Resolver::builder_with_config(
+                    ResolverConfig::udp_and_tcp(&CLOUDFLARE),
+                    TokioRuntimeProvider::default(),
+                )
+                .build()
+                .map_err(|e| format!("cannot set up the DNS resolver: {e}"))?;
                 Ok(NsLookup {
                     resolver,
                     asked: "public DNS (1.1.1.1)".to_owned(),
@@ -154,7 +156,10 @@ pub fn describe(domain: &str, zone_id: &str, delegation: &Delegation) -> Vec<Str
             if actual.is_empty() {
                 lines.push(format!("  public DNS answers for {domain} NS: nothing (no NS records)"));
             } else {
-                lines.push(format!("  public DNS answers for {domain} NS (actual): {}", actual.join(", ")));
+                lines.push(format!(
+                    "  public DNS answers for {domain} NS (actual): {}",
+                    actual.join(", ")
+                ));
             }
             lines.push(format!(
                 "  fix: at {domain}'s registrar (or in its parent zone), set its NS records to the expected name servers"
@@ -221,7 +226,8 @@ pub fn describe_certificate(certificate: &acm::Certificate) -> Vec<String> {
             }
         }
         lines.push(
-            "  CloudFormation writes these records into the zone; ACM sees them once the domain is delegated".to_owned(),
+            "  CloudFormation writes these records into the zone; ACM sees them once the domain is delegated"
+                .to_owned(),
         );
     }
     lines
@@ -238,7 +244,10 @@ mod tests {
         assert_eq!(compare(&zone, &same), Delegation::Ok);
         let other = Ok(vec!["ns1.registrar.example".to_owned()]);
         assert!(matches!(compare(&zone, &other), Delegation::NotDelegated { .. }));
-        assert!(matches!(compare(&zone, &Err("timeout".into())), Delegation::Unknown { .. }));
+        assert!(matches!(
+            compare(&zone, &Err("timeout".into())),
+            Delegation::Unknown { .. }
+        ));
     }
 
     #[test]

@@ -27,8 +27,8 @@
 )]
 
 pub mod analysis;
-pub mod dns;
 mod checks;
+pub mod dns;
 pub mod report;
 
 use std::time::Instant;

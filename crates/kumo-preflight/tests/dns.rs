@@ -37,10 +37,21 @@ fn name(text: &str) -> Name {
 async fn dns_server(ns: &[&str]) -> (SocketAddr, Arc<InMemoryZoneHandler>, Server<Catalog>) {
     let origin = name("app.kumo-test.net.");
     let mut zone = InMemoryZoneHandler::empty(origin.clone(), ZoneType::Primary, AxfrPolicy::Deny);
-    let soa = SOA::new(name("ns1.registrar.test."), name("hostmaster.registrar.test."), 1, 3600, 600, 86400, 60);
+    let soa = SOA::new(
+        name("ns1.registrar.test."),
+        name("hostmaster.registrar.test."),
+        1,
+        3600,
+        600,
+        86400,
+        60,
+    );
     zone.upsert_mut(Record::from_rdata(origin.clone(), 60, RData::SOA(soa)), 1);
     for server in ns {
-        zone.upsert_mut(Record::from_rdata(origin.clone(), 60, RData::NS(NS(name(&format!("{server}."))))), 1);
+        zone.upsert_mut(
+            Record::from_rdata(origin.clone(), 60, RData::NS(NS(name(&format!("{server}."))))),
+            1,
+        );
     }
     let zone = Arc::new(zone);
     let mut catalog = Catalog::new();
@@ -121,11 +132,16 @@ async fn not_delegated_names_the_expected_and_actual_name_servers_then_delegated
     assert_eq!(delegation, Delegation::Ok);
     assert_eq!(
         lines[1],
-        format!("✓ delegation OK: app.kumo-test.net is delegated to hosted zone {ZONE_ID} (public DNS answers its name servers)")
+        format!(
+            "✓ delegation OK: app.kumo-test.net is delegated to hosted zone {ZONE_ID} (public DNS answers its name servers)"
+        )
     );
     assert_eq!(
         replay.operations(),
-        [format!("GET /2013-04-01/hostedzone/{ZONE_ID}"), format!("GET /2013-04-01/hostedzone/{ZONE_ID}")]
+        [
+            format!("GET /2013-04-01/hostedzone/{ZONE_ID}"),
+            format!("GET /2013-04-01/hostedzone/{ZONE_ID}")
+        ]
     );
 }
 
@@ -133,13 +149,19 @@ async fn not_delegated_names_the_expected_and_actual_name_servers_then_delegated
 async fn a_name_without_ns_records_and_an_unreachable_server_are_said_so() {
     let (address, _zone, _server) = dns_server(&[]).await;
     let lookup = NsLookup::with_servers(&[address]).unwrap();
-    assert_eq!(lookup.name_servers("app.kumo-test.net").await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        lookup.name_servers("app.kumo-test.net").await.unwrap(),
+        Vec::<String>::new()
+    );
     let lines = dns::describe(
         "app.kumo-test.net",
         ZONE_ID,
         &dns::compare(&AWS_SERVERS.map(str::to_owned), &Ok(Vec::new())),
     );
-    assert_eq!(lines[2], "  public DNS answers for app.kumo-test.net NS: nothing (no NS records)");
+    assert_eq!(
+        lines[2],
+        "  public DNS answers for app.kumo-test.net NS: nothing (no NS records)"
+    );
     // Nothing listens on this port: an answer we cannot get is "cannot tell", never "not delegated".
     let closed = std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     let lookup = NsLookup::with_servers(&[closed]).unwrap();
@@ -153,7 +175,8 @@ async fn a_name_without_ns_records_and_an_unreachable_server_are_said_so() {
 /// ACM's DescribeCertificate answer (awsJson 1.1), as recorded, for a status.
 fn describe_certificate(status: &str, validation_status: &str) -> Answer {
     let arn = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d";
-    let record = r#"{"Name":"_3f2a1b.app.kumo-test.net.","Type":"CNAME","Value":"_9c8d7e.zfyfvmchrl.acm-validations.aws."}"#;
+    let record =
+        r#"{"Name":"_3f2a1b.app.kumo-test.net.","Type":"CNAME","Value":"_9c8d7e.zfyfvmchrl.acm-validations.aws."}"#;
     Answer::json(
         200,
         "0c1d2e3f-0000-4000-8000-000000000002",
@@ -168,7 +191,10 @@ fn describe_certificate(status: &str, validation_status: &str) -> Answer {
 async fn the_certificate_shows_its_validation_record_while_pending_then_issued() {
     let arn = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d";
     let replay = Replay::new()
-        .on("DescribeCertificate", describe_certificate("PENDING_VALIDATION", "PENDING_VALIDATION"))
+        .on(
+            "DescribeCertificate",
+            describe_certificate("PENDING_VALIDATION", "PENDING_VALIDATION"),
+        )
         .on("DescribeCertificate", describe_certificate("ISSUED", "SUCCESS"));
     let client = client(&replay);
     let pending = acm::describe_certificate(&client, arn).await.unwrap();

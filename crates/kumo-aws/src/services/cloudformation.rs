@@ -56,7 +56,9 @@ pub async fn list_stack_resources(client: &Client, stack: &str) -> Result<Option
 /// The physical id of the stack's resource `logical_id` (its `Ref` for most types); `None` if the stack
 /// or the resource does not exist, or has no physical id yet.
 pub async fn resource_physical_id(client: &Client, stack: &str, logical_id: &str) -> Result<Option<String>, AwsError> {
-    let params = Params::new().set("StackName", stack).set("LogicalResourceId", logical_id);
+    let params = Params::new()
+        .set("StackName", stack)
+        .set("LogicalResourceId", logical_id);
     let request = Request::query(&SERVICE, "DescribeStackResource", params);
     let response = match client.send(&SERVICE, request).await {
         Ok(response) => response,
@@ -87,7 +89,11 @@ pub struct StackResource {
 
 /// The resources of a stack with their status and physical ids; `None` if there is no such stack.
 pub async fn describe_stack_resources(client: &Client, stack: &str) -> Result<Option<Vec<StackResource>>, AwsError> {
-    let request = Request::query(&SERVICE, "DescribeStackResources", Params::new().set("StackName", stack));
+    let request = Request::query(
+        &SERVICE,
+        "DescribeStackResources",
+        Params::new().set("StackName", stack),
+    );
     let response = match client.send(&SERVICE, request).await {
         Ok(response) => response,
         Err(error)
@@ -149,7 +155,11 @@ pub async fn describe_stacks(client: &Client) -> Result<Vec<StackSummary>, AwsEr
             .await?;
         let root = response.xml()?;
         let result = response.required(&root, &["DescribeStacksResult"])?;
-        for member in result.child("Stacks").into_iter().flat_map(|l| l.children_named("member")) {
+        for member in result
+            .child("Stacks")
+            .into_iter()
+            .flat_map(|l| l.children_named("member"))
+        {
             let tags = member
                 .child("Tags")
                 .into_iter()

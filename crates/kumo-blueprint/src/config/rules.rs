@@ -984,9 +984,9 @@ pub(super) fn deploy_blockers(config: &Config) -> Vec<String> {
     if reserved {
         blockers.push(format!(
             "dns.domain = {} is a reserved example domain nobody can delegate, so the certificate's DNS validation \
-             would wait forever: set dns.domain in kumo.toml to a domain you own; once the hosted zone exists, \
-             point the domain's NS records at the hosted zone's name servers (in the Route 53 console as soon as the \
-             zone exists, while the deploy waits on the certificate)",
+             would wait forever: set dns.domain in kumo.toml to a domain you own; `kumo deploy` creates the hosted \
+             zone first, prints its name servers and checks the domain's NS records before it creates the \
+             certificate (the zone is kept by `kumo destroy`, so the delegation is done once)",
             q(&config.dns.domain)
         ));
     }

@@ -88,22 +88,7 @@ pub fn run(config: &ProjectOptions, args: &CostArgs) -> Result<ExitCode, CliErro
 
 /// The project's stacks as one template to price: the main stack's resources and the DNS stack's zone.
 fn synthesize(config: &Config) -> Result<serde_json::Value, CliError> {
-    let mut merged: Option<serde_json::Value> = None;
-    for part in kumo_blueprint::build_app(config).stacks.into_iter().rev() {
-        let template = part.stack.synth().map_err(|e| CliError::new(e.to_string()))?.to_value();
-        match &mut merged {
-            None => merged = Some(template),
-            Some(main) => {
-                if let (Some(into), Some(from)) = (
-                    main.get_mut("Resources").and_then(serde_json::Value::as_object_mut),
-                    template.get("Resources").and_then(serde_json::Value::as_object),
-                ) {
-                    into.extend(from.iter().map(|(k, v)| (k.clone(), v.clone())));
-                }
-            }
-        }
-    }
-    merged.ok_or_else(|| CliError::new("the project has no stack"))
+    kumo_blueprint::synth_environment(config).map_err(|e| CliError::new(e.to_string()))
 }
 
 /// The same configuration with `profile = "cheap"`: the file as written (its explicit values still

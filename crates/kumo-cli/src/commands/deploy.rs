@@ -98,7 +98,12 @@ pub fn run(config: &ProjectOptions, args: &DeployArgs) -> Result<ExitCode, CliEr
     })
 }
 
-fn request(stack: &StackTarget, parameters: Vec<(String, String)>, extra_tags: &[(String, String)], args: &DeployArgs) -> DeployRequest {
+fn request(
+    stack: &StackTarget,
+    parameters: Vec<(String, String)>,
+    extra_tags: &[(String, String)],
+    args: &DeployArgs,
+) -> DeployRequest {
     let mut tags = stack.tags.clone();
     tags.extend(extra_tags.iter().cloned());
     let mut all_parameters: Vec<(String, String)> = stack
@@ -126,29 +131,21 @@ fn request(stack: &StackTarget, parameters: Vec<(String, String)>, extra_tags: &
     }
 }
 
-/// Fills the parameters that come from stacks deployed before this one: the physical id of the named
-/// resource, read from CloudFormation now (it is the resource's `Ref`).
-async fn fill_parameters(client: &kumo_aws::Client, stack: &StackTarget, request: &mut DeployRequest) -> Result<(), CliError> {
-    for (key, source) in &stack.parameters {
-        let ParameterSource::ResourceRef { stack: from, logical_id } = source else {
-            continue;
-        };
-        if request.parameters.iter().any(|(k, _)| k == key) {
-            continue; // --parameter wins
+/// Fills the parameters that come from stacks deployed before this one (see
+/// [`app_target::stack_parameters`]).
+async fn fill_parameters(
+    client: &kumo_aws::Client,
+    stack: &StackTarget,
+    request: &mut DeployRequest,
+) -> Result<(), CliError> {
+    match app_target::stack_parameters(client, stack, &request.parameters).await? {
+        Ok(values) => {
+            request.parameters.extend(values);
+            Ok(())
         }
-        let value = kumo_aws::services::cloudformation::resource_physical_id(client, from, logical_id)
-            .await
-            .map_err(|e| CliError::new(format!("cannot read {logical_id} of {from} for {key}: {e}")))?
-            .ok_or_else(|| {
-                CliError::new(format!(
-                    "{}: parameter {key} comes from {logical_id} of stack {from}, which has no such resource",
-                    stack.stack_name
-                ))
-                .hint(format!("deploy {from} first (kumo deploy deploys the whole app in order)"))
-            })?;
-        request.parameters.push((key.clone(), value));
+        Err(why) => Err(CliError::new(format!("{} not deployed: {why}", stack.stack_name))
+            .hint("deploy the app as a whole (kumo deploy deploys its stacks in order)")),
     }
-    Ok(())
 }
 
 async fn deploy_one(
@@ -182,9 +179,8 @@ async fn deploy_one(
     }
     print_outputs(&stack.outputs);
     let path = write_outputs_file(&args.out, &stack.name, &stack.outputs).map_err(|e| {
-        CliError::new(format!("cannot write the outputs file in {}: {e}", args.out.display())).hint(
-            "the deploy itself succeeded; `kumo outputs --json` prints the same content once the disk is fixed",
-        )
+        CliError::new(format!("cannot write the outputs file in {}: {e}", args.out.display()))
+            .hint("the deploy itself succeeded; `kumo outputs --json` prints the same content once the disk is fixed")
     })?;
     outln!("outputs written to {}", path.display());
     Ok(())

@@ -29,7 +29,14 @@ pub fn run(config: &ProjectOptions, args: &DestroyArgs) -> Result<ExitCode, CliE
         None => {
             let app = app_target::resolve(config, args.assembly.as_deref())?;
             let region = app.region.clone();
-            (app.stacks.into_iter().rev().map(|s| (s.stack_name.clone(), Some(s))).collect(), region)
+            (
+                app.stacks
+                    .into_iter()
+                    .rev()
+                    .map(|s| (s.stack_name.clone(), Some(s)))
+                    .collect(),
+                region,
+            )
         }
     };
 
@@ -143,7 +150,12 @@ async fn report_kept(
     region: &str,
 ) -> Result<(), CliError> {
     let name = &target.stack_name;
-    if engine.describe(name).await.map_err(|e| CliError::new(e.to_string()))?.is_none() {
+    if engine
+        .describe(name)
+        .await
+        .map_err(|e| CliError::new(e.to_string()))?
+        .is_none()
+    {
         return Ok(());
     }
     let cost = stack_cost_column(target.template.value(), region);

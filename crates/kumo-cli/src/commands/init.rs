@@ -10,9 +10,9 @@ use std::process::ExitCode;
 use kumo_blueprint::{Profile, init_template};
 
 use crate::cli::{InitArgs, InitProfile};
-use crate::project::ProjectOptions;
 use crate::error::CliError;
 use crate::output::outln;
+use crate::project::ProjectOptions;
 use crate::project::{self, DEFAULT_CONFIG_FILE};
 
 pub fn run(config: &ProjectOptions, args: &InitArgs) -> Result<ExitCode, CliError> {

@@ -83,9 +83,9 @@ pub fn run(_config: &ProjectOptions, args: &ListArgs) -> Result<ExitCode, CliErr
         let session = aws_env::connect(&args.aws, None).await?;
         let client = aws_env::aws_client(&session)?;
         let regions = if args.all_regions {
-            ec2::enabled_regions(&client)
-                .await
-                .map_err(|e| CliError::new(format!("cannot list the regions: {e}")).hint("list one region with --region"))?
+            ec2::enabled_regions(&client).await.map_err(|e| {
+                CliError::new(format!("cannot list the regions: {e}")).hint("list one region with --region")
+            })?
         } else {
             vec![session.region.clone()]
         };
@@ -118,7 +118,10 @@ pub fn run(_config: &ProjectOptions, args: &ListArgs) -> Result<ExitCode, CliErr
                     })
                 })
                 .collect();
-            outln!("{}", serde_json::to_string_pretty(&json!({ "environments": items })).unwrap_or_default());
+            outln!(
+                "{}",
+                serde_json::to_string_pretty(&json!({ "environments": items })).unwrap_or_default()
+            );
             return Ok(ExitCode::SUCCESS);
         }
         if all.is_empty() {
@@ -133,15 +136,30 @@ pub fn run(_config: &ProjectOptions, args: &ListArgs) -> Result<ExitCode, CliErr
                     r.env.clone().unwrap_or_else(|| "-".to_owned()),
                     r.region.clone(),
                     r.status.clone().unwrap_or_else(|| "destroyed".to_owned()),
-                    r.last_change.as_deref().map(|t| ago(t, now)).unwrap_or_else(|| "-".to_owned()),
-                    r.created.as_deref().map(|t| ago(t, now)).unwrap_or_else(|| "-".to_owned()),
-                    r.dns_kept.as_deref().map_or_else(|| "no".to_owned(), |d| format!("kept ({d})")),
+                    r.last_change
+                        .as_deref()
+                        .map(|t| ago(t, now))
+                        .unwrap_or_else(|| "-".to_owned()),
+                    r.created
+                        .as_deref()
+                        .map(|t| ago(t, now))
+                        .unwrap_or_else(|| "-".to_owned()),
+                    r.dns_kept
+                        .as_deref()
+                        .map_or_else(|| "no".to_owned(), |d| format!("kept ({d})")),
                 ]
             })
             .collect();
         let header = ["STACK", "ENV", "REGION", "STATUS", "LAST CHANGE", "AGE", "DNS ZONE"].map(str::to_owned);
         let widths: Vec<usize> = (0..7)
-            .map(|i| table.iter().chain([&header]).map(|row| row[i].chars().count()).max().unwrap_or(0))
+            .map(|i| {
+                table
+                    .iter()
+                    .chain([&header])
+                    .map(|row| row[i].chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
             .collect();
         for row in [&header].into_iter().chain(table.iter()) {
             let cells: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
@@ -189,8 +207,14 @@ mod tests {
         let managed = ("kumo:managed-by", "kumo");
         let stacks = [
             stack("App-dev", &[managed, ("kumo:env", "dev")]),
-            stack("App-dev-dns", &[managed, ("kumo:env", "dev"), ("kumo:kept-for", "App-dev")]),
-            stack("App-qa-dns", &[managed, ("kumo:env", "qa"), ("kumo:kept-for", "App-qa")]),
+            stack(
+                "App-dev-dns",
+                &[managed, ("kumo:env", "dev"), ("kumo:kept-for", "App-dev")],
+            ),
+            stack(
+                "App-qa-dns",
+                &[managed, ("kumo:env", "qa"), ("kumo:kept-for", "App-qa")],
+            ),
             stack("Foreign", &[]),
         ];
         let rows = rows("eu-west-1", &stacks);

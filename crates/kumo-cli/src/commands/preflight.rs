@@ -10,8 +10,8 @@ use serde_json::Value;
 use crate::aws_env;
 use crate::aws_target;
 use crate::cli::PreflightArgs;
-use crate::project::ProjectOptions;
 use crate::error::CliError;
+use crate::project::ProjectOptions;
 use crate::render_error::deploy_error;
 use crate::render_preflight::print_checklist;
 

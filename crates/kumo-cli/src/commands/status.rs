@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use crate::aws_env;
 use crate::aws_target;
 use crate::cli::StatusArgs;
-use crate::project::ProjectOptions;
 use crate::error::CliError;
 use crate::output::outln;
+use crate::project::ProjectOptions;
 use crate::render_error::deploy_error;
 use crate::render_report::print_status;
 

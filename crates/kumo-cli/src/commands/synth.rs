@@ -6,9 +6,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::{SynthArgs, TemplateFormat};
-use crate::project::ProjectOptions;
 use crate::error::{CliError, exit};
 use crate::output::{errln, outln};
+use crate::project::ProjectOptions;
 use crate::project::{self, Synthesized};
 use crate::render_security;
 use kumo_core::security::Report;
