@@ -19,6 +19,9 @@ use crate::DbMigratorConfig;
 use crate::environment::{self, Names};
 
 /// The migrator project, like the seed's `NewDBMigrator`.
+// The seed's inputs plus kumo's environment key and names: grouping them would hide which module
+// depends on what.
+#[allow(clippy::too_many_arguments)]
 pub fn new_db_migrator(
     stack: &mut Stack,
     config: &DbMigratorConfig,
