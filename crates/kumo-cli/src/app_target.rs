@@ -47,6 +47,26 @@ impl AppTarget {
     }
 }
 
+/// What `deploy` / `diff` act on from their flags: `--template FILE --stack-name NAME` (one stack), else
+/// the project or `--assembly DIR`, whose main stack `--stack-name` renames.
+pub fn for_command(
+    opts: &ProjectOptions,
+    template: Option<&Path>,
+    stack_name: Option<&str>,
+    assembly: Option<&Path>,
+) -> Result<AppTarget, CliError> {
+    if let Some(path) = template {
+        let name = stack_name
+            .ok_or_else(|| CliError::new("--template needs --stack-name").hint("name the stack: --stack-name NAME"))?;
+        return from_template(path, name);
+    }
+    let mut app = resolve(opts, assembly)?;
+    if let Some(name) = stack_name {
+        app.main_mut().stack_name = name.to_owned();
+    }
+    Ok(app)
+}
+
 /// The project synthesized, or `--assembly DIR`.
 pub fn resolve(opts: &ProjectOptions, assembly: Option<&Path>) -> Result<AppTarget, CliError> {
     match assembly {

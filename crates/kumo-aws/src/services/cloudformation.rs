@@ -14,6 +14,20 @@ pub static SERVICE: Service = Service {
     scope: Scope::Regional,
 };
 
+/// Sends a request about one stack; `None` when the stack (or the resource asked for) does not exist.
+async fn send_about_stack(client: &Client, request: Request) -> Result<Option<crate::request::Response>, AwsError> {
+    match client.send(&SERVICE, request).await {
+        Ok(response) => Ok(Some(response)),
+        Err(error)
+            if error.code() == Some("ValidationError")
+                && error.message().is_some_and(|m| m.contains("does not exist")) =>
+        {
+            Ok(None)
+        }
+        Err(error) => Err(error),
+    }
+}
+
 /// `(logical id, resource type)` of every resource of the stack; `None` if there is no such stack.
 pub async fn list_stack_resources(client: &Client, stack: &str) -> Result<Option<Vec<(String, String)>>, AwsError> {
     let mut resources = Vec::new();
@@ -24,15 +38,8 @@ pub async fn list_stack_resources(client: &Client, stack: &str) -> Result<Option
             params = params.set("NextToken", token);
         }
         let request = Request::query(&SERVICE, "ListStackResources", params);
-        let response = match client.send(&SERVICE, request).await {
-            Ok(response) => response,
-            Err(error)
-                if error.code() == Some("ValidationError")
-                    && error.message().is_some_and(|m| m.contains("does not exist")) =>
-            {
-                return Ok(None);
-            }
-            Err(error) => return Err(error),
+        let Some(response) = send_about_stack(client, request).await? else {
+            return Ok(None);
         };
         let root = response.xml()?;
         let result = response.required(&root, &["ListStackResourcesResult"])?;
@@ -60,15 +67,8 @@ pub async fn resource_physical_id(client: &Client, stack: &str, logical_id: &str
         .set("StackName", stack)
         .set("LogicalResourceId", logical_id);
     let request = Request::query(&SERVICE, "DescribeStackResource", params);
-    let response = match client.send(&SERVICE, request).await {
-        Ok(response) => response,
-        Err(error)
-            if error.code() == Some("ValidationError")
-                && error.message().is_some_and(|m| m.contains("does not exist")) =>
-        {
-            return Ok(None);
-        }
-        Err(error) => return Err(error),
+    let Some(response) = send_about_stack(client, request).await? else {
+        return Ok(None);
     };
     let root = response.xml()?;
     let detail = response.required(&root, &["DescribeStackResourceResult", "StackResourceDetail"])?;
@@ -94,15 +94,8 @@ pub async fn describe_stack_resources(client: &Client, stack: &str) -> Result<Op
         "DescribeStackResources",
         Params::new().set("StackName", stack),
     );
-    let response = match client.send(&SERVICE, request).await {
-        Ok(response) => response,
-        Err(error)
-            if error.code() == Some("ValidationError")
-                && error.message().is_some_and(|m| m.contains("does not exist")) =>
-        {
-            return Ok(None);
-        }
-        Err(error) => return Err(error),
+    let Some(response) = send_about_stack(client, request).await? else {
+        return Ok(None);
     };
     let root = response.xml()?;
     let result = response.required(&root, &["DescribeStackResourcesResult"])?;

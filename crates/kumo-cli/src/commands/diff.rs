@@ -19,20 +19,12 @@ use crate::render_progress::CliUi;
 use crate::signals;
 
 pub fn run(config: &ProjectOptions, args: &DiffArgs) -> Result<ExitCode, CliError> {
-    let mut app = match &args.stack.template {
-        Some(path) => {
-            let name = args.stack.stack_name.as_deref().ok_or_else(|| {
-                CliError::new("--template needs --stack-name").hint("name the stack: --stack-name NAME")
-            })?;
-            app_target::from_template(path, name)?
-        }
-        None => app_target::resolve(config, args.assembly.as_deref())?,
-    };
-    if args.stack.template.is_none()
-        && let Some(name) = &args.stack.stack_name
-    {
-        app.main_mut().stack_name = name.clone();
-    }
+    let app = app_target::for_command(
+        config,
+        args.stack.template.as_deref(),
+        args.stack.stack_name.as_deref(),
+        args.assembly.as_deref(),
+    )?;
     let parameters = parse_pairs("--parameter", &args.stack.parameters).map_err(deploy_error)?;
     let extra_tags = parse_pairs("--tag", &args.stack.tags).map_err(deploy_error)?;
     let count = app.stacks.len();
