@@ -102,16 +102,16 @@ pub async fn before_deploy(
                 stack: request.stack_name.clone(),
                 domain: certificate.domain.clone(),
             };
-            let why = format!("{} is not delegated to its hosted zone", certificate.domain);
+            let why = format!(
+                "{} not deployed: the domain of its certificate, {}, is not delegated to its hosted zone",
+                request.stack_name, certificate.domain
+            );
             let go = kumo_deploy::guards::ask(&mut ui, assume_yes, question, &why)
                 .await
                 .map_err(deploy_error)?;
             if !go {
-                return Err(CliError::new(format!(
-                    "{} not deployed: {why}; nothing was changed in it",
-                    request.stack_name
-                ))
-                .hint("delegate the domain as the lines above say, then run `kumo deploy` again"));
+                return Err(CliError::new(format!("{why}; nothing was changed in it"))
+                    .hint("delegate the domain as the lines above say, then run `kumo deploy` again"));
             }
         }
     }

@@ -922,3 +922,122 @@ fn list_shows_kumo_environments_and_leaves_foreign_stacks_out() {
     assert_eq!(environments[1]["status"], "DESTROYED");
     assert_eq!(environments[1]["dnsKept"], "MyEKSStack-green-dns");
 }
+
+/// A main stack with a DNS-validated certificate in the zone it receives (moto's CloudFormation skips
+/// the certificate itself; the delegation check before it is what is tested).
+const CERTIFICATE_TEMPLATE: &str = r#"{
+  "AWSTemplateFormatVersion": "2010-09-09",
+  "Parameters": {"HostedZoneId": {"Type": "AWS::Route53::HostedZone::Id"}},
+  "Resources": {
+    "Certificate": {"Type": "AWS::CertificateManager::Certificate", "Properties": {
+      "DomainName": "cert.kumo-test.net", "ValidationMethod": "DNS",
+      "DomainValidationOptions": [{"DomainName": "cert.kumo-test.net", "HostedZoneId": {"Ref": "HostedZoneId"}}]}},
+    "ZoneLog": {"Type": "AWS::Logs::LogGroup", "Properties": {
+      "LogGroupName": {"Fn::Sub": "/kumo-test/${HostedZoneId}"}, "RetentionInDays": 1}}
+  }
+}"#;
+
+/// An authoritative DNS server on 127.0.0.1 answering `domain`'s NS records with `name_servers`.
+async fn dns_server(
+    domain: &str,
+    name_servers: &[String],
+) -> (String, hickory_server::Server<hickory_server::zone_handler::Catalog>) {
+    use hickory_server::proto::rr::rdata::{NS, SOA};
+    use hickory_server::proto::rr::{LowerName, Name, RData, Record};
+    use hickory_server::store::in_memory::InMemoryZoneHandler;
+    use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneType};
+    let name = |text: &str| Name::from_ascii(text).unwrap();
+    let origin = name(&format!("{domain}."));
+    let mut zone: InMemoryZoneHandler = InMemoryZoneHandler::empty(origin.clone(), ZoneType::Primary, AxfrPolicy::Deny);
+    let soa = SOA::new(
+        name("ns1.registrar.test."),
+        name("hostmaster.registrar.test."),
+        1,
+        3600,
+        600,
+        86400,
+        60,
+    );
+    zone.upsert_mut(Record::from_rdata(origin.clone(), 60, RData::SOA(soa)), 1);
+    for server in name_servers {
+        zone.upsert_mut(
+            Record::from_rdata(origin.clone(), 60, RData::NS(NS(name(&format!("{server}."))))),
+            1,
+        );
+    }
+    let mut catalog = Catalog::new();
+    catalog.upsert(LowerName::new(&origin), vec![std::sync::Arc::new(zone)]);
+    let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let address = socket.local_addr().unwrap().to_string();
+    let mut server = hickory_server::Server::new(catalog);
+    server.register_socket(socket);
+    (address, server)
+}
+
+#[test]
+fn deploy_checks_the_delegation_before_it_creates_the_certificate() {
+    let moto = MotoServer::exclusive();
+    let dir = workdir("delegation");
+    let domain = "cert.kumo-test.net";
+    let assembly = assembly(&moto, &dir, "cert", domain);
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(assembly.join("manifest.json")).unwrap()).unwrap();
+    let main_file = manifest["stacks"][1]["templateFile"].as_str().unwrap();
+    std::fs::write(assembly.join(main_file), CERTIFICATE_TEMPLATE).unwrap();
+    let app = assembly.to_str().unwrap();
+    // The DNS server answers on a worker thread while the test waits for kumo.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+
+    // Public DNS (the test's server) still answers the registrar's default name servers.
+    let (address, server) = runtime.block_on(dns_server(
+        domain,
+        &["ns1.registrar.test".to_owned(), "ns2.registrar.test".to_owned()],
+    ));
+    let deploy = |dns: &str| {
+        kumo_with(
+            &moto,
+            &dir,
+            &["deploy", "--assembly", app, "--skip-preflight"],
+            &[("KUMO_DNS_SERVER", dns)],
+        )
+    };
+    let refused = deploy(&address);
+    assert_eq!(refused.code, 2, "{}", refused.text());
+    // The DNS stack was deployed first; the zone's name servers are what the domain must point at.
+    let (zone_id, name_servers) = zones(&moto, domain).remove(0);
+    for line in [
+        format!("hosted zone {zone_id} ({domain}) name servers: {}", name_servers.join(", ")),
+        format!("✗ {domain} is not delegated to hosted zone {zone_id}: the certificate cannot be validated until it is"),
+        format!("  public DNS answers for {domain} NS (actual): ns1.registrar.test, ns2.registrar.test"),
+        "error: MyEKSStack-cert not deployed: the domain of its certificate, cert.kumo-test.net, is not delegated to its \
+         hosted zone, and there is no terminal to ask"
+            .to_owned(),
+    ] {
+        assert!(refused.stderr.contains(&line), "missing {line:?}: {}", refused.text());
+    }
+    assert_eq!(
+        log_groups(&moto),
+        Vec::<String>::new(),
+        "nothing of the main stack was created"
+    );
+    drop(server);
+
+    // The registrar now points at the zone: delegation OK, and the deploy goes on without a question.
+    let mut sorted = name_servers.clone();
+    sorted.sort();
+    let (address, _server) = runtime.block_on(dns_server(domain, &sorted));
+    let deployed = deploy(&address);
+    assert_eq!(deployed.code, 0, "{}", deployed.text());
+    assert!(
+        deployed.stderr.contains(&format!(
+            "✓ delegation OK: {domain} is delegated to hosted zone {zone_id}"
+        )),
+        "{}",
+        deployed.text()
+    );
+    assert_eq!(log_groups(&moto), [format!("/kumo-test/{zone_id}")]);
+}
