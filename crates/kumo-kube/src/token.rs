@@ -159,7 +159,10 @@ pub fn presigned_url(
         .map_err(|e| TokenError::Signing(e.to_string()))?
         .into_parts();
     let mut url = base;
-    for (name, value) in instructions.params() {
+    // The signature goes last, as botocore (and so `aws eks get-token`) writes it: same URL, same token.
+    let mut params: Vec<_> = instructions.params().iter().collect();
+    params.sort_by_key(|(name, _)| *name == "X-Amz-Signature");
+    for (name, value) in params {
         url.push('&');
         url.push_str(name);
         url.push('=');
