@@ -5,6 +5,7 @@ mod aws_target;
 mod cli;
 mod commands;
 mod error;
+mod kube_side;
 mod project;
 mod render_diff;
 mod render_error;

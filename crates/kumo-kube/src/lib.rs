@@ -23,4 +23,6 @@ pub mod kubeconfig;
 pub mod token;
 
 pub use access::ClusterAccess;
+/// The `kube` crate kumo-kube is built on, for callers that hold its clients.
+pub use kube;
 

@@ -1,4 +1,5 @@
-//! `kumo deploy`: see `kumo_deploy::deploy`. Prints the outputs and writes `<out>/<Stack>.outputs.json`.
+//! `kumo deploy`: see `kumo_deploy::deploy`. Prints the outputs and writes `<out>/<Stack>.outputs.json`,
+//! then installs or upgrades the in-cluster bundle when the stack has a cluster (unless `--no-bundle`).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -52,7 +53,7 @@ pub fn run(config: Option<&Path>, args: &DeployArgs) -> Result<ExitCode, CliErro
         let interrupt = aws_env::interrupt_on_ctrl_c();
         let engine = aws_env::engine(&session, args.stack.staging_bucket.clone(), interrupt.clone());
         kumo_deploy::deploy::preflight(&engine, &request).map_err(deploy_error)?;
-        let mut ui = CliUi::new(interrupt);
+        let mut ui = CliUi::new(interrupt.clone());
         let outcome = kumo_deploy::deploy::deploy(&engine, &request, &mut ui)
             .await
             .map_err(deploy_error)?;
@@ -66,6 +67,11 @@ pub fn run(config: Option<&Path>, args: &DeployArgs) -> Result<ExitCode, CliErro
         let path = write_outputs_file(&args.out, &stack.name, &stack.outputs)
             .map_err(|e| CliError::new(format!("cannot write the outputs file in {}: {e}", args.out.display())))?;
         println!("outputs written to {}", path.display());
+        // The Kubernetes side, once the AWS side is complete (only for stacks with a cluster). A failure
+        // here leaves the stack as it is: it is deployed, and `kumo bundle` retries this step.
+        if !args.no_bundle {
+            crate::kube_side::apply_bundle(&session, stack, interrupt, true).await?;
+        }
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -1,12 +1,15 @@
 //! One module per subcommand. `run` dispatches and turns the outcome into an exit code.
 
+mod bundle;
 mod deploy;
 mod destroy;
 mod diff;
 mod init;
+mod kubeconfig;
 mod outputs;
 mod status;
 mod synth;
+mod token;
 
 use std::process::ExitCode;
 
@@ -22,5 +25,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Outputs(args) => outputs::run(cli.config.as_deref(), &args),
         Command::Status(args) => status::run(cli.config.as_deref(), &args),
         Command::Init(args) => init::run(cli.config.as_deref(), &args),
+        Command::Kubeconfig(args) => kubeconfig::run(cli.config.as_deref(), &args),
+        Command::Bundle(args) => bundle::run(cli.config.as_deref(), &args),
+        Command::Token(args) => token::run(&args),
     }
 }

@@ -1,0 +1,42 @@
+//! `kumo bundle`: install or upgrade the in-cluster bundle on a stack that is already up (`kumo deploy`
+//! does the same after the stack is complete).
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::aws_env;
+use crate::aws_target;
+use crate::cli::BundleArgs;
+use crate::error::CliError;
+use crate::kube_side;
+use crate::render_error::deploy_error;
+
+pub fn run(config: Option<&Path>, args: &BundleArgs) -> Result<ExitCode, CliError> {
+    let (stack_name, settings) = aws_target::stack_only(config, args.stack_name.as_deref())?;
+    kumo_deploy::params::check_stack_name(&stack_name).map_err(deploy_error)?;
+    aws_env::runtime()?.block_on(async {
+        let session = aws_env::connect(&args.aws, settings.region.as_deref()).await?;
+        let interrupt = aws_env::interrupt_on_ctrl_c();
+        let engine = aws_env::engine(&session, None, interrupt.clone());
+        let Some(stack) = kumo_deploy::report::outputs(&engine, &stack_name)
+            .await
+            .map_err(deploy_error)?
+        else {
+            return Err(CliError::new(format!("stack {stack_name} does not exist"))
+                .hint("check --stack-name and --region, or run `kumo deploy`"));
+        };
+        if stack.state() != kumo_deploy::status::StackState::Stable {
+            return Err(CliError::new(format!(
+                "{stack_name} is {}: the in-cluster bundle is applied to a stack whose last operation succeeded",
+                stack.status.as_str()
+            ))
+            .hint("`kumo status` shows what happened; `kumo deploy` completes the stack and applies the bundle"));
+        }
+        match kube_side::apply_bundle(&session, &stack, interrupt, false).await? {
+            Some(_) => Ok(ExitCode::SUCCESS),
+            None => Err(CliError::new(format!(
+                "{stack_name} has no EKS cluster (no ClusterEndpoint output): there is nothing to install"
+            ))),
+        }
+    })
+}
