@@ -19,8 +19,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 
-const USAGE: &str =
-    "usage: cargo xtask codegen [--check]\n       cargo xtask manifests [--check]\n       cargo xtask schemas --venv DIR";
+const USAGE: &str = "usage: cargo xtask codegen [--check]\n       cargo xtask manifests [--check]\n       cargo xtask schemas --venv DIR";
 
 fn main() -> ExitCode {
     match run() {

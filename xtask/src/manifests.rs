@@ -34,7 +34,8 @@ const BLANKED_CERT: &str = "<generated at install>";
 const BLANKED_CA_BUNDLE: &str = "<the generated CA, base64>";
 
 fn chart_dir(root: &Path) -> PathBuf {
-    root.join("crates/kumo-kube/chart").join(format!("{CHART}-{CHART_VERSION}"))
+    root.join("crates/kumo-kube/chart")
+        .join(format!("{CHART}-{CHART_VERSION}"))
 }
 
 fn output_path(root: &Path) -> PathBuf {
@@ -63,17 +64,28 @@ pub fn check(root: &Path) -> Result<bool> {
 
 fn generate(root: &Path) -> Result<(String, usize, usize)> {
     let dir = chart_dir(root);
-    let chart = read_yaml_docs(&dir.join("Chart.yaml"))?.into_iter().next().context("Chart.yaml is empty")?;
-    let values = read_yaml_docs(&dir.join("values.yaml"))?.into_iter().next().context("values.yaml is empty")?;
+    let chart = read_yaml_docs(&dir.join("Chart.yaml"))?
+        .into_iter()
+        .next()
+        .context("Chart.yaml is empty")?;
+    let values = read_yaml_docs(&dir.join("values.yaml"))?
+        .into_iter()
+        .next()
+        .context("values.yaml is empty")?;
     ensure!(
         chart["version"] == CHART_VERSION,
         "Chart.yaml says version {}, xtask pins {CHART_VERSION}",
         chart["version"]
     );
-    let app_version = chart["appVersion"].as_str().context("Chart.yaml has no appVersion")?.to_owned();
+    let app_version = chart["appVersion"]
+        .as_str()
+        .context("Chart.yaml has no appVersion")?
+        .to_owned();
     let image = format!(
         "{}:{}",
-        values["image"]["repository"].as_str().context("values.yaml: image.repository")?,
+        values["image"]["repository"]
+            .as_str()
+            .context("values.yaml: image.repository")?,
         values["image"]["tag"].as_str().context("values.yaml: image.tag")?
     );
     ensure!(
@@ -96,7 +108,11 @@ fn generate(root: &Path) -> Result<(String, usize, usize)> {
             }
         }
     }
-    ensure!(!crds.is_empty(), "no CustomResourceDefinition in {}", dir.join("crds").display());
+    ensure!(
+        !crds.is_empty(),
+        "no CustomResourceDefinition in {}",
+        dir.join("crds").display()
+    );
 
     let mut objects = Vec::new();
     for doc in read_yaml_docs(&dir.join("rendered-example.yaml"))? {
@@ -119,8 +135,15 @@ fn generate(root: &Path) -> Result<(String, usize, usize)> {
         .find(|o| o["kind"] == "Deployment")
         .context("the render has no Deployment")?;
     let container = &deployment["spec"]["template"]["spec"]["containers"][0];
-    ensure!(container["image"] == image.as_str(), "the render's image {} is not {image}", container["image"]);
-    ensure!(deployment["spec"]["replicas"] == replicas, "the render's replica count differs from values.yaml");
+    ensure!(
+        container["image"] == image.as_str(),
+        "the render's image {} is not {image}",
+        container["image"]
+    );
+    ensure!(
+        deployment["spec"]["replicas"] == replicas,
+        "the render's replica count differs from values.yaml"
+    );
 
     let document = json!({
         "chart": CHART,
@@ -152,10 +175,7 @@ fn read_yaml_docs(path: &Path) -> Result<Vec<Value>> {
 /// Drops `null` fields (an empty `objectSelector:` in the template) and replaces Helm's labels.
 fn normalize(mut value: Value) -> Value {
     drop_nulls(&mut value);
-    if let Some(labels) = value
-        .pointer_mut("/metadata/labels")
-        .and_then(Value::as_object_mut)
-    {
+    if let Some(labels) = value.pointer_mut("/metadata/labels").and_then(Value::as_object_mut) {
         labels.shift_remove("helm.sh/chart");
         if labels.contains_key("app.kubernetes.io/managed-by") {
             labels.insert("app.kubernetes.io/managed-by".into(), "kumo".into());
@@ -196,28 +216,52 @@ impl Placeholders {
         }
         match kind.as_str() {
             "ServiceAccount" => {
-                set_expected(object, "/metadata/name", EXAMPLE_SERVICE_ACCOUNT, "<kumo:serviceAccountName>")?;
+                set_expected(
+                    object,
+                    "/metadata/name",
+                    EXAMPLE_SERVICE_ACCOUNT,
+                    "<kumo:serviceAccountName>",
+                )?;
                 self.hit("serviceAccount");
             }
             "ClusterRoleBinding" | "RoleBinding" => {
-                for subject in object["subjects"].as_array_mut().context("a binding without subjects")? {
-                    ensure!(subject["kind"] == "ServiceAccount", "{kind} binds a {}", subject["kind"]);
+                for subject in object["subjects"]
+                    .as_array_mut()
+                    .context("a binding without subjects")?
+                {
+                    ensure!(
+                        subject["kind"] == "ServiceAccount",
+                        "{kind} binds a {}",
+                        subject["kind"]
+                    );
                     set_expected(subject, "/name", EXAMPLE_SERVICE_ACCOUNT, "<kumo:serviceAccountName>")?;
                     set_expected(subject, "/namespace", EXAMPLE_NAMESPACE, "<kumo:namespace>")?;
                     self.hit("binding subject");
                 }
             }
             "Secret" => {
-                let data = object["data"].as_object_mut().context("the webhook Secret has no data")?;
+                let data = object["data"]
+                    .as_object_mut()
+                    .context("the webhook Secret has no data")?;
                 for (key, value) in data.iter_mut() {
-                    ensure!(*value == BLANKED_CERT, "Secret data {key} is not the blanked certificate");
+                    ensure!(
+                        *value == BLANKED_CERT,
+                        "Secret data {key} is not the blanked certificate"
+                    );
                     *value = format!("<kumo:secret.{key}>").into();
                     self.hit("secret data");
                 }
             }
             "Deployment" => {
-                let spec = object.pointer_mut("/spec/template/spec").context("Deployment pod spec")?;
-                set_expected(spec, "/serviceAccountName", EXAMPLE_SERVICE_ACCOUNT, "<kumo:serviceAccountName>")?;
+                let spec = object
+                    .pointer_mut("/spec/template/spec")
+                    .context("Deployment pod spec")?;
+                set_expected(
+                    spec,
+                    "/serviceAccountName",
+                    EXAMPLE_SERVICE_ACCOUNT,
+                    "<kumo:serviceAccountName>",
+                )?;
                 let args = spec
                     .pointer_mut("/containers/0/args")
                     .and_then(Value::as_array_mut)
@@ -261,7 +305,9 @@ impl Placeholders {
             "caBundle",
         ] {
             if !self.found.contains_key(name) {
-                bail!("the chart render has no {name} to parameterise: has the chart changed? update xtask/src/manifests.rs");
+                bail!(
+                    "the chart render has no {name} to parameterise: has the chart changed? update xtask/src/manifests.rs"
+                );
             }
         }
         Ok(())

@@ -135,8 +135,10 @@ pub fn new_eks_cluster(stack: &mut Stack, config: &EksConfig, vpc: &Vpc, vpc_end
     );
     stack.add_output(
         "KubeconfigCommand",
-        Output::new(fns::sub("kumo kubeconfig --stack-name ${AWS::StackName} --region ${AWS::Region}"))
-            .description("Writes a kubeconfig entry for the cluster (its user runs `kumo token`)"),
+        Output::new(fns::sub(
+            "kumo kubeconfig --stack-name ${AWS::StackName} --region ${AWS::Region}",
+        ))
+        .description("Writes a kubeconfig entry for the cluster (its user runs `kumo token`)"),
     );
     cluster
 }

@@ -138,7 +138,8 @@ fn external_dns_addon(
         "policy": "sync",
         "txtOwnerId": "${AWS::StackName}",
     });
-    let mut props = AddonProps::new(cluster.name(), "external-dns").configuration_values(fns::sub(configuration.to_string()));
+    let mut props =
+        AddonProps::new(cluster.name(), "external-dns").configuration_values(fns::sub(configuration.to_string()));
     props = if irsa {
         props.service_account_role_arn(role.role_arn())
     } else {

@@ -730,8 +730,7 @@ fn service_accounts_are_namespace_slash_name() {
     );
     let (_, text) = only_error("[pod_identity]\nexternal_dns_service_account = \"Kube-System/external-dns\"\n");
     assert_mentions(&text, &["namespace \"Kube-System\" contains 'K'"]);
-    let (_, text) =
-        only_error("[pod_identity]\nexternal_secrets_service_account = \"external-dns/external-dns\"\n");
+    let (_, text) = only_error("[pod_identity]\nexternal_secrets_service_account = \"external-dns/external-dns\"\n");
     assert_mentions(
         &text,
         &["the same service account as pod_identity.external_secrets_service_account"],

@@ -128,7 +128,10 @@ fn irsa_uses_a_native_oidc_provider_and_service_account_scoped_trust() {
     t.resource_count_is("AWS::EKS::Addon", 1);
     let role = id_of(&t, "AWS::IAM::Role", "ExternalDnsRole");
     let addon = id_of(&t, "AWS::EKS::Addon", "ExternalDnsAddon");
-    assert_eq!(resource(&t, &addon)["Properties"]["ServiceAccountRoleArn"], get_att(&role, "Arn"));
+    assert_eq!(
+        resource(&t, &addon)["Properties"]["ServiceAccountRoleArn"],
+        get_att(&role, "Arn")
+    );
     assert!(resource(&t, &addon)["Properties"]["PodIdentityAssociations"].is_null());
     let provider = id_of(&t, "AWS::IAM::OIDCProvider", "EKSClusterOIDCProvider");
     assert_eq!(
@@ -205,7 +208,9 @@ fn external_dns_runs_as_the_eks_addon_for_the_blueprints_zone_only() {
     // Its default namespace: no NamespaceConfig.
     assert!(properties["NamespaceConfig"].is_null());
     // Only the zone, records owned by this stack, and deleted again with their Service or Ingress.
-    let configuration = properties["ConfigurationValues"]["Fn::Sub"].as_str().expect("a Fn::Sub string");
+    let configuration = properties["ConfigurationValues"]["Fn::Sub"]
+        .as_str()
+        .expect("a Fn::Sub string");
     let document: Value = serde_json::from_str(&configuration.replace("${AWS::StackName}", "MyEKSStack")).unwrap();
     assert_eq!(
         document,

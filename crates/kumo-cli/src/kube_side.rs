@@ -12,7 +12,7 @@ use kumo_deploy::clock::SystemClock;
 use kumo_deploy::events::format_time;
 use kumo_deploy::stack::StackInfo;
 use kumo_kube::access::{ClusterAccess, outputs};
-use kumo_kube::apply::{ApplyError, ApplyEvent, ApplyOptions, ApplyReport, ApplyUi, Applier};
+use kumo_kube::apply::{Applier, ApplyError, ApplyEvent, ApplyOptions, ApplyReport, ApplyUi};
 use kumo_kube::bundle::ControllerSettings;
 use kumo_kube::token::TokenSource;
 
@@ -37,19 +37,24 @@ pub fn stack_cluster(stack: &StackInfo, region: &str) -> Result<Option<StackClus
     let Some(access) = ClusterAccess::from_outputs(&values).map_err(|e| CliError::new(e.to_string()).hint(fix))? else {
         return Ok(None);
     };
-    let vpc_id = values
-        .get(outputs::VPC_ID)
-        .cloned()
-        .ok_or_else(|| CliError::new(format!("{}: the stack has no {} output", stack.name, outputs::VPC_ID)).hint(fix))?;
+    let vpc_id = values.get(outputs::VPC_ID).cloned().ok_or_else(|| {
+        CliError::new(format!("{}: the stack has no {} output", stack.name, outputs::VPC_ID)).hint(fix)
+    })?;
     let (namespace, service_account) = match values.get(outputs::LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT) {
-        Some(value) => value.split_once('/').map(|(n, a)| (n.to_owned(), a.to_owned())).ok_or_else(|| {
-            CliError::new(format!(
-                "{}: output {} = {value:?} is not namespace/name",
-                stack.name,
-                outputs::LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT
-            ))
-        })?,
-        None => (DEFAULT_CONTROLLER_ACCOUNT.0.to_owned(), DEFAULT_CONTROLLER_ACCOUNT.1.to_owned()),
+        Some(value) => value
+            .split_once('/')
+            .map(|(n, a)| (n.to_owned(), a.to_owned()))
+            .ok_or_else(|| {
+                CliError::new(format!(
+                    "{}: output {} = {value:?} is not namespace/name",
+                    stack.name,
+                    outputs::LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT
+                ))
+            })?,
+        None => (
+            DEFAULT_CONTROLLER_ACCOUNT.0.to_owned(),
+            DEFAULT_CONTROLLER_ACCOUNT.1.to_owned(),
+        ),
     };
     // The stack ARN carries the partition and account: arn:aws:cloudformation:eu-west-1:123456789012:stack/...
     let parts: Vec<&str> = stack.id.split(':').collect();
@@ -246,7 +251,10 @@ pub async fn print_cluster_status(session: &AwsSession, stack: &StackInfo) {
             return;
         }
     };
-    println!("cluster:     {} ({})", cluster.access.cluster_name, cluster.access.endpoint);
+    println!(
+        "cluster:     {} ({})",
+        cluster.access.cluster_name, cluster.access.endpoint
+    );
     match &status.controller {
         Some(controller) => println!(
             "  load balancer controller: {} — {}/{} ready",

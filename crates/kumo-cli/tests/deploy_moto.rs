@@ -420,9 +420,15 @@ fn a_stack_not_created_by_kumo_is_refused_until_adopted() {
 fn an_unreachable_cluster_endpoint_fails_after_the_stack_is_deployed_and_kubeconfig_still_works() {
     let moto = MotoServer::exclusive();
     let dir = workdir("cluster");
-    let closed_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let endpoint = format!("https://127.0.0.1:{closed_port}");
-    let ca = kumo_kube::cert::generate("cluster", "test", std::time::SystemTime::now()).unwrap().ca_pem;
+    let ca = kumo_kube::cert::generate("cluster", "test", std::time::SystemTime::now())
+        .unwrap()
+        .ca_pem;
     let ca_data = base64_standard(ca.as_bytes());
     let template = dir.join("cluster.json");
     std::fs::write(
@@ -447,15 +453,33 @@ fn an_unreachable_cluster_endpoint_fails_after_the_stack_is_deployed_and_kubecon
         cfn.create_stack()
             .stack_name(STACK)
             .template_body(std::fs::read_to_string(&template).unwrap())
-            .tags(aws_sdk_cloudformation::types::Tag::builder().key("kumo:managed-by").value("kumo").build())
+            .tags(
+                aws_sdk_cloudformation::types::Tag::builder()
+                    .key("kumo:managed-by")
+                    .value("kumo")
+                    .build(),
+            )
             .send()
             .await
             .unwrap();
     });
-    let run = kumo(&moto, &dir, &["deploy", "--template", t, "--stack-name", STACK, "--yes", "--out", out]);
+    let run = kumo(
+        &moto,
+        &dir,
+        &["deploy", "--template", t, "--stack-name", STACK, "--yes", "--out", out],
+    );
     assert_eq!(run.code, 2, "{}", run.text());
-    assert!(run.stdout.contains("no changes; the stack is up to date"), "{}", run.text());
-    assert!(run.stdout.contains(&format!("ClusterEndpoint                      = {endpoint}")), "{}", run.text());
+    assert!(
+        run.stdout.contains("no changes; the stack is up to date"),
+        "{}",
+        run.text()
+    );
+    assert!(
+        run.stdout
+            .contains(&format!("ClusterEndpoint                      = {endpoint}")),
+        "{}",
+        run.text()
+    );
     assert!(
         run.stderr.contains(&format!(
             "error: the stack is deployed, but installing the in-cluster bundle failed: cannot reach the cluster endpoint {endpoint}"
@@ -472,35 +496,72 @@ fn an_unreachable_cluster_endpoint_fails_after_the_stack_is_deployed_and_kubecon
     let run = kumo(&moto, &dir, &["bundle", "--stack-name", STACK]);
     assert_eq!(run.code, 2, "{}", run.text());
     assert!(
-        run.stderr.contains(&format!("error: cannot reach the cluster endpoint {endpoint}")),
+        run.stderr
+            .contains(&format!("error: cannot reach the cluster endpoint {endpoint}")),
         "{}",
         run.text()
     );
 
     // `--no-bundle` stops after the AWS side.
-    let run = kumo(&moto, &dir, &["deploy", "--template", t, "--stack-name", STACK, "--yes", "--no-bundle", "--out", out]);
+    let run = kumo(
+        &moto,
+        &dir,
+        &[
+            "deploy",
+            "--template",
+            t,
+            "--stack-name",
+            STACK,
+            "--yes",
+            "--no-bundle",
+            "--out",
+            out,
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.text());
     assert!(!run.stderr.contains("Load Balancer Controller"), "{}", run.text());
 
     // `kumo status` says the cluster is not reachable, and still succeeds.
     let run = kumo(&moto, &dir, &["status", "--stack-name", STACK]);
     assert_eq!(run.code, 0, "{}", run.text());
-    assert!(run.stdout.contains("cluster:     not readable: cannot reach"), "{}", run.text());
+    assert!(
+        run.stdout.contains("cluster:     not readable: cannot reach"),
+        "{}",
+        run.text()
+    );
 
     // The kubeconfig entry comes from the outputs alone.
     let kubeconfig = dir.join("kube/config");
     let run = kumo(
         &moto,
         &dir,
-        &["kubeconfig", "--stack-name", STACK, "--kubeconfig", kubeconfig.to_str().unwrap(), "--alias", "dev"],
+        &[
+            "kubeconfig",
+            "--stack-name",
+            STACK,
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+            "--alias",
+            "dev",
+        ],
     );
     assert_eq!(run.code, 0, "{}", run.text());
-    assert!(run.stdout.contains("cluster added, user added, context added (dev)"), "{}", run.text());
+    assert!(
+        run.stdout.contains("cluster added, user added, context added (dev)"),
+        "{}",
+        run.text()
+    );
     assert!(run.stdout.contains("current context: dev"), "{}", run.text());
     let written: Value = serde_yaml_ng::from_str(&std::fs::read_to_string(&kubeconfig).unwrap()).unwrap();
     assert_eq!(written["clusters"][0]["cluster"]["server"], endpoint.as_str());
-    assert_eq!(written["clusters"][0]["cluster"]["certificate-authority-data"], ca_data.as_str());
-    assert_eq!(written["clusters"][0]["name"], "arn:aws:eks:ap-northeast-1:123456789012:cluster/eks-cluster");
+    assert_eq!(
+        written["clusters"][0]["cluster"]["certificate-authority-data"],
+        ca_data.as_str()
+    );
+    assert_eq!(
+        written["clusters"][0]["name"],
+        "arn:aws:eks:ap-northeast-1:123456789012:cluster/eks-cluster"
+    );
     assert_eq!(
         written["users"][0]["user"]["exec"]["args"],
         json!(["token", "--cluster-name", "eks-cluster", "--region", "ap-northeast-1"])
@@ -525,7 +586,16 @@ fn a_stack_without_a_cluster_gets_no_bundle() {
     let run = kumo(
         &moto,
         &dir,
-        &["deploy", "--template", template.to_str().unwrap(), "--stack-name", STACK, "--yes", "--out", dir.to_str().unwrap()],
+        &[
+            "deploy",
+            "--template",
+            template.to_str().unwrap(),
+            "--stack-name",
+            STACK,
+            "--yes",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
     );
     assert_eq!(run.code, 0, "{}", run.text());
     assert!(!run.stderr.contains("Load Balancer Controller"), "{}", run.text());

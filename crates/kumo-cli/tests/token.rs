@@ -29,7 +29,10 @@ fn kumo_token(args: &[&str], session_token: Option<&str>) -> std::process::Outpu
 #[test]
 fn prints_an_exec_credential_with_a_fourteen_minute_token() {
     let before = SystemTime::now();
-    let output = kumo_token(&["--cluster-name", "eks-cluster", "--region", "eu-west-1"], Some("session/token"));
+    let output = kumo_token(
+        &["--cluster-name", "eks-cluster", "--region", "eu-west-1"],
+        Some("session/token"),
+    );
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let credential: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(credential["kind"], "ExecCredential");
@@ -43,7 +46,11 @@ fn prints_an_exec_credential_with_a_fourteen_minute_token() {
     assert!(url.starts_with("https://sts.eu-west-1.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F"), "{url}");
     assert!(url.contains("X-Amz-Security-Token=session%2Ftoken"), "{url}");
     // Expires 14 minutes after signing (whole seconds).
-    let expiry: jiff::Timestamp = credential["status"]["expirationTimestamp"].as_str().unwrap().parse().unwrap();
+    let expiry: jiff::Timestamp = credential["status"]["expirationTimestamp"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     let expiry = SystemTime::UNIX_EPOCH + Duration::from_secs(expiry.as_second() as u64);
     let fourteen = Duration::from_secs(14 * 60);
     assert!(expiry + Duration::from_secs(1) >= before + fourteen, "{expiry:?}");
@@ -56,7 +63,10 @@ fn bad_input_is_one_error_line_and_no_token() {
     assert_eq!(output.status.code(), Some(2));
     assert!(output.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.starts_with("error: invalid cluster name \"my cluster\""), "{stderr}");
+    assert!(
+        stderr.starts_with("error: invalid cluster name \"my cluster\""),
+        "{stderr}"
+    );
 
     let output = kumo_token(&["--cluster-name", "eks-cluster"], None);
     assert_eq!(output.status.code(), Some(2));

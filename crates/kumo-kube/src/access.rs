@@ -81,7 +81,10 @@ impl ClusterAccess {
             output: outputs::CLUSTER_ENDPOINT,
             reason,
         };
-        let uri: http::Uri = self.endpoint.parse().map_err(|e| invalid(format!("{:?}: {e}", self.endpoint)))?;
+        let uri: http::Uri = self
+            .endpoint
+            .parse()
+            .map_err(|e| invalid(format!("{:?}: {e}", self.endpoint)))?;
         if uri.scheme_str() != Some("https") || uri.host().is_none() {
             return Err(invalid(format!("{:?} is not an https:// URL", self.endpoint)));
         }
@@ -212,13 +215,16 @@ mod tests {
 
     #[test]
     fn a_stack_without_a_cluster_endpoint_has_no_cluster() {
-        assert_eq!(ClusterAccess::from_outputs(&outputs(&[("VpcId", "vpc-1")])).unwrap(), None);
+        assert_eq!(
+            ClusterAccess::from_outputs(&outputs(&[("VpcId", "vpc-1")])).unwrap(),
+            None
+        );
     }
 
     #[test]
     fn missing_or_broken_cluster_outputs_are_named() {
-        let err = ClusterAccess::from_outputs(&outputs(&[("ClusterEndpoint", "https://x.eks.amazonaws.com")]))
-            .unwrap_err();
+        let err =
+            ClusterAccess::from_outputs(&outputs(&[("ClusterEndpoint", "https://x.eks.amazonaws.com")])).unwrap_err();
         assert_eq!(err.to_string(), "the stack has no ClusterName output");
         let err = ClusterAccess::from_outputs(&outputs(&[
             ("ClusterEndpoint", "http://x"),
@@ -233,6 +239,10 @@ mod tests {
             ("CertificateAuthorityData", "eA=="),
         ]))
         .unwrap_err();
-        assert!(err.to_string().contains("CertificateAuthorityData output is invalid: holds no certificate"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("CertificateAuthorityData output is invalid: holds no certificate"),
+            "{err}"
+        );
     }
 }

@@ -31,8 +31,8 @@ use kumo_deploy::clock::Clock;
 use serde_json::{Value, json};
 
 use crate::bundle::{
-    self, BUNDLE_LABEL, Bundle, BundleError, ControllerSettings, FIELD_MANAGER, MANAGED_BY, MANAGED_BY_LABEL, ObjectRef,
-    Phase,
+    self, BUNDLE_LABEL, Bundle, BundleError, ControllerSettings, FIELD_MANAGER, MANAGED_BY, MANAGED_BY_LABEL,
+    ObjectRef, Phase,
 };
 use crate::cert::{self, CertError, WebhookCert};
 use crate::error::chain;
@@ -76,12 +76,25 @@ pub enum CertificateOutcome {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ApplyEvent {
     Certificate(CertificateOutcome),
-    Applying { phase: Phase, objects: usize },
-    Waiting { what: String, elapsed: Duration, detail: String },
-    Ready { what: String, elapsed: Duration },
+    Applying {
+        phase: Phase,
+        objects: usize,
+    },
+    Waiting {
+        what: String,
+        elapsed: Duration,
+        detail: String,
+    },
+    Ready {
+        what: String,
+        elapsed: Duration,
+    },
     Pruned(ObjectRef),
     /// A CRD kumo no longer ships that still has custom resources: left in place.
-    KeptCrd { name: String, reason: String },
+    KeptCrd {
+        name: String,
+        reason: String,
+    },
 }
 
 impl fmt::Display for ApplyEvent {
@@ -105,7 +118,11 @@ impl fmt::Display for ApplyEvent {
                     Phase::IngressClassParams => "IngressClassParams",
                     Phase::IngressClass => "IngressClass",
                 };
-                write!(f, "applying {what} ({objects} object{})", if *objects == 1 { "" } else { "s" })
+                write!(
+                    f,
+                    "applying {what} ({objects} object{})",
+                    if *objects == 1 { "" } else { "s" }
+                )
             }
             ApplyEvent::Waiting { what, elapsed, detail } => {
                 write!(f, "waiting for {what} ({}s)", elapsed.as_secs())?;
@@ -290,7 +307,10 @@ impl Applier<'_> {
     }
 
     /// Installs or upgrades the AWS Load Balancer Controller.
-    pub async fn apply_load_balancer_controller(&mut self, settings: &ControllerSettings) -> Result<ApplyReport, ApplyError> {
+    pub async fn apply_load_balancer_controller(
+        &mut self,
+        settings: &ControllerSettings,
+    ) -> Result<ApplyReport, ApplyError> {
         let previous = read_inventory(&self.client).await?;
         self.check_interrupt()?;
         let (webhook_cert, outcome) = self.webhook_certificate(settings).await?;
@@ -429,9 +449,14 @@ impl Applier<'_> {
             let mut last_condition = String::new();
             for name in &pending {
                 self.check_interrupt()?;
-                let crd = crds.get(name).await.map_err(|e| api_error(format!("read CRD {name}"), e))?;
+                let crd = crds
+                    .get(name)
+                    .await
+                    .map_err(|e| api_error(format!("read CRD {name}"), e))?;
                 let conditions = crd.status.and_then(|s| s.conditions).unwrap_or_default();
-                let established = conditions.iter().any(|c| c.type_ == "Established" && c.status == "True");
+                let established = conditions
+                    .iter()
+                    .any(|c| c.type_ == "Established" && c.status == "True");
                 if let Some(rejected) = conditions
                     .iter()
                     .find(|c| c.type_ == "NamesAccepted" && c.status == "False")
@@ -439,10 +464,7 @@ impl Applier<'_> {
                     return Err(ApplyError::CrdNotEstablished {
                         name: name.clone(),
                         waited: elapsed(&*self.clock, start),
-                        condition: format!(
-                            "NamesAccepted=False: {}",
-                            rejected.message.clone().unwrap_or_default()
-                        ),
+                        condition: format!("NamesAccepted=False: {}", rejected.message.clone().unwrap_or_default()),
                     });
                 }
                 if !established {
@@ -450,13 +472,9 @@ impl Applier<'_> {
                         .iter()
                         .find(|c| c.type_ == "Established")
                         .map(|c| {
-                            format!(
-                                "Established={} {}",
-                                c.status,
-                                c.message.clone().unwrap_or_default()
-                            )
-                            .trim()
-                            .to_owned()
+                            format!("Established={} {}", c.status, c.message.clone().unwrap_or_default())
+                                .trim()
+                                .to_owned()
                         })
                         .unwrap_or_else(|| "no Established condition yet".to_owned());
                     still.push(name.clone());
@@ -648,7 +666,10 @@ fn pod_problem(pod: &Pod) -> Option<PodProblem> {
         {
             return Some(PodProblem {
                 pod: name,
-                reason: format!("restarting (last exit: {})", terminated.reason.clone().unwrap_or_default()),
+                reason: format!(
+                    "restarting (last exit: {})",
+                    terminated.reason.clone().unwrap_or_default()
+                ),
                 message: terminated.message.clone().unwrap_or_default(),
                 persistent: false,
             });
@@ -726,7 +747,10 @@ async fn custom_resources_left(client: &kube::Client, name: &str) -> Result<Opti
         .list(&ListParams::default().limit(1))
         .await
         .map_err(|e| api_error(format!("list {}", spec.names.plural), e))?;
-    Ok((!list.items.is_empty()).then(|| format!("{} still exist; delete them, then run kumo again", spec.names.plural)))
+    Ok(
+        (!list.items.is_empty())
+            .then(|| format!("{} still exist; delete them, then run kumo again", spec.names.plural)),
+    )
 }
 
 /// The objects kumo applied last time (`None`: no inventory, e.g. a first install).
@@ -762,7 +786,11 @@ fn inventory_reference() -> ObjectRef {
     }
 }
 
-async fn write_inventory(client: &kube::Client, bundle: &Bundle, objects: &BTreeSet<ObjectRef>) -> Result<(), ApplyError> {
+async fn write_inventory(
+    client: &kube::Client,
+    bundle: &Bundle,
+    objects: &BTreeSet<ObjectRef>,
+) -> Result<(), ApplyError> {
     let list: Vec<&ObjectRef> = objects.iter().collect();
     let manifest = json!({
         "apiVersion": "v1",
@@ -804,7 +832,11 @@ pub async fn remove_load_balancer_controller(
             .iter()
             .find(|o| &o.reference == reference)
             .map(|o| o.phase)
-            .unwrap_or(if reference.kind == "CustomResourceDefinition" { Phase::Crds } else { Phase::Workload })
+            .unwrap_or(if reference.kind == "CustomResourceDefinition" {
+                Phase::Crds
+            } else {
+                Phase::Workload
+            })
     };
     let mut ordered: Vec<ObjectRef> = objects
         .into_iter()

@@ -68,7 +68,8 @@ pub fn generate(service: &str, namespace: &str, now: SystemTime) -> Result<Webho
 
     let ca_key = KeyPair::generate().map_err(fail)?;
     let mut ca = CertificateParams::new(Vec::<String>::new()).map_err(fail)?;
-    ca.distinguished_name.push(DnType::CommonName, "aws-load-balancer-controller-ca");
+    ca.distinguished_name
+        .push(DnType::CommonName, "aws-load-balancer-controller-ca");
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca.key_usages = vec![
         KeyUsagePurpose::KeyCertSign,
@@ -104,7 +105,10 @@ pub fn generate(service: &str, namespace: &str, now: SystemTime) -> Result<Webho
 }
 
 fn to_offset(time: SystemTime) -> time::OffsetDateTime {
-    let seconds = time.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let seconds = time
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     time::OffsetDateTime::from_unix_timestamp(seconds as i64).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }
 
@@ -120,13 +124,18 @@ pub fn reusable(
     now: SystemTime,
 ) -> Result<WebhookCert, String> {
     let (Some(ca), Some(cert), Some(key)) = (ca, cert, key) else {
-        return Err(format!("the Secret lacks one of {CA_KEY}, {CERT_KEY}, {PRIVATE_KEY_KEY}"));
+        return Err(format!(
+            "the Secret lacks one of {CA_KEY}, {CERT_KEY}, {PRIVATE_KEY_KEY}"
+        ));
     };
-    let text = |bytes: &[u8], what: &str| String::from_utf8(bytes.to_vec()).map_err(|_| format!("{what} is not PEM text"));
+    let text =
+        |bytes: &[u8], what: &str| String::from_utf8(bytes.to_vec()).map_err(|_| format!("{what} is not PEM text"));
     let (ca_pem, cert_pem, key_pem) = (text(ca, CA_KEY)?, text(cert, CERT_KEY)?, text(key, PRIVATE_KEY_KEY)?);
 
     let (_, ca_block) = parse_x509_pem(ca).map_err(|e| format!("{CA_KEY} is not a PEM certificate: {e}"))?;
-    let ca_x509 = ca_block.parse_x509().map_err(|e| format!("{CA_KEY} is not an X.509 certificate: {e}"))?;
+    let ca_x509 = ca_block
+        .parse_x509()
+        .map_err(|e| format!("{CA_KEY} is not an X.509 certificate: {e}"))?;
     let (_, cert_block) = parse_x509_pem(cert).map_err(|e| format!("{CERT_KEY} is not a PEM certificate: {e}"))?;
     let cert_x509 = cert_block
         .parse_x509()
@@ -236,7 +245,10 @@ mod tests {
             now(),
         )
         .unwrap_err();
-        assert!(err.contains("not valid for aws-load-balancer-webhook-service.lbc"), "{err}");
+        assert!(
+            err.contains("not valid for aws-load-balancer-webhook-service.lbc"),
+            "{err}"
+        );
         let mixed = WebhookCert {
             key_pem: other.key_pem.clone(),
             ..cert.clone()

@@ -60,9 +60,18 @@ pub async fn read(client: &kube::Client, namespace: &str) -> Result<ClusterStatu
     let controller = deployments
         .get_opt(bundle::LOAD_BALANCER_CONTROLLER)
         .await
-        .map_err(|e| api_error(format!("read Deployment {namespace}/{}", bundle::LOAD_BALANCER_CONTROLLER), e))?
+        .map_err(|e| {
+            api_error(
+                format!("read Deployment {namespace}/{}", bundle::LOAD_BALANCER_CONTROLLER),
+                e,
+            )
+        })?
         .filter(|d| {
-            d.metadata.labels.as_ref().and_then(|l| l.get(bundle::MANAGED_BY_LABEL)).map(String::as_str)
+            d.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(bundle::MANAGED_BY_LABEL))
+                .map(String::as_str)
                 == Some(bundle::MANAGED_BY)
         })
         .map(|d| workload(&d));

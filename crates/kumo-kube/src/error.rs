@@ -1,7 +1,6 @@
 //! Errors of the Kubernetes side. Each says what failed, on which object, and — where the cause is a
 //! known one — what to do.
 
-
 /// Formats an error with its whole `source()` chain on one line: `outer: inner: root cause`.
 pub fn chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();

@@ -66,7 +66,9 @@ impl KubeconfigFiles {
             });
         }
         if let Some(value) = kubeconfig_env {
-            let files: Vec<PathBuf> = std::env::split_paths(&value).filter(|p| !p.as_os_str().is_empty()).collect();
+            let files: Vec<PathBuf> = std::env::split_paths(&value)
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect();
             if let Some(first) = files.first() {
                 return Ok(KubeconfigFiles {
                     target: first.clone(),
@@ -209,7 +211,11 @@ pub fn update(
             continue;
         }
         if let Some(existing) = config.clusters.iter().find(|c| c.name == entry.name) {
-            let server = existing.cluster.as_ref().and_then(|c| c.server.clone()).unwrap_or_default();
+            let server = existing
+                .cluster
+                .as_ref()
+                .and_then(|c| c.server.clone())
+                .unwrap_or_default();
             if server != entry.server {
                 return Err(KubeconfigError::Conflict {
                     path: path.clone(),
@@ -268,9 +274,8 @@ pub fn update(
         });
     }
     let changed = [cluster, user, context].map(|c| c != Change::Unchanged);
-    let spliced = splice(&original, entry, &before, changed, make_current).filter(|text| {
-        Kubeconfig::from_yaml(text).is_ok_and(|read_back| model(&read_back) == model(&after))
-    });
+    let spliced = splice(&original, entry, &before, changed, make_current)
+        .filter(|text| Kubeconfig::from_yaml(text).is_ok_and(|read_back| model(&read_back) == model(&after)));
     let preserved_layout = spliced.is_some();
     let text = match spliced {
         Some(text) => text,
@@ -315,7 +320,13 @@ fn upsert<T: Serialize>(list: &mut Vec<T>, item: T, name: impl Fn(&T) -> &String
 
 /// The original text with kumo's changed entries (and `current-context`) replaced or appended, every
 /// other line untouched. `None` when the layout is not the block style kumo splices into.
-fn splice(original: &str, entry: &Entry, before: &Kubeconfig, changed: [bool; 3], make_current: bool) -> Option<String> {
+fn splice(
+    original: &str,
+    entry: &Entry,
+    before: &Kubeconfig,
+    changed: [bool; 3],
+    make_current: bool,
+) -> Option<String> {
     if original.trim().is_empty() {
         return None;
     }
@@ -325,9 +336,21 @@ fn splice(original: &str, entry: &Entry, before: &Kubeconfig, changed: [bool; 3]
         return None;
     }
     let sections: [(&str, String, Option<usize>); 3] = [
-        ("clusters", item_yaml(&entry.cluster())?, before.clusters.iter().position(|c| c.name == entry.name)),
-        ("users", item_yaml(&entry.user())?, before.auth_infos.iter().position(|u| u.name == entry.name)),
-        ("contexts", item_yaml(&entry.context())?, before.contexts.iter().position(|c| c.name == entry.context)),
+        (
+            "clusters",
+            item_yaml(&entry.cluster())?,
+            before.clusters.iter().position(|c| c.name == entry.name),
+        ),
+        (
+            "users",
+            item_yaml(&entry.user())?,
+            before.auth_infos.iter().position(|u| u.name == entry.name),
+        ),
+        (
+            "contexts",
+            item_yaml(&entry.context())?,
+            before.contexts.iter().position(|c| c.name == entry.context),
+        ),
     ];
     for ((key, item, index), changed) in sections.into_iter().zip(changed) {
         if changed {
@@ -357,9 +380,8 @@ fn yaml_scalar(value: &str) -> Option<String> {
 
 /// Replaces item `index` of the top-level sequence `key` (or appends when `None`).
 fn splice_item(mut lines: Vec<String>, key: &str, item: &str, index: Option<usize>) -> Option<Vec<String>> {
-    let is_top_level_key = |line: &str| {
-        !line.is_empty() && !line.starts_with([' ', '\t', '#', '-']) && line.contains(':')
-    };
+    let is_top_level_key =
+        |line: &str| !line.is_empty() && !line.starts_with([' ', '\t', '#', '-']) && line.contains(':');
     let header = format!("{key}:");
     let Some(start) = lines.iter().position(|l| l.trim_end() == header) else {
         // No such section (or a flow-style one on the key line): a present key is left to the model.
@@ -440,9 +462,14 @@ pub fn write_atomically(path: &Path, text: &str) -> Result<(), KubeconfigError> 
         builder.recursive(true);
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(&dir).map_err(|e| fail(format!("creating {}: {e}", dir.display())))?;
+        builder
+            .create(&dir)
+            .map_err(|e| fail(format!("creating {}: {e}", dir.display())))?;
     }
-    let file_name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temporary = dir.join(format!(".{file_name}.kumo-{}", std::process::id()));
     let result = (|| {
         let mut options = std::fs::OpenOptions::new();

@@ -25,4 +25,3 @@ pub mod token;
 pub use access::ClusterAccess;
 /// The `kube` crate kumo-kube is built on, for callers that hold its clients.
 pub use kube;
-

@@ -43,7 +43,9 @@ pub const EXEC_CREDENTIAL_API_VERSION: &str = "client.authentication.k8s.io/v1be
 /// Why no token could be made.
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
-    #[error("invalid cluster name {0:?}: EKS cluster names are 1-100 letters, digits, '-' and '_', starting with a letter or digit")]
+    #[error(
+        "invalid cluster name {0:?}: EKS cluster names are 1-100 letters, digits, '-' and '_', starting with a letter or digit"
+    )]
     ClusterName(String),
     #[error("invalid region {0:?}: expected a region code such as us-east-1")]
     Region(String),
@@ -81,7 +83,10 @@ impl Token {
 
 /// `2026-11-30T12:14:00Z`: RFC 3339 in UTC, whole seconds (the AWS CLI's format).
 pub fn rfc3339(time: SystemTime) -> String {
-    let seconds = time.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let seconds = time
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let timestamp = jiff::Timestamp::from_second(seconds as i64).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     timestamp.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
@@ -117,9 +122,15 @@ pub fn check_cluster_name(name: &str) -> Result<(), TokenError> {
 fn check_region(region: &str) -> Result<(), TokenError> {
     let ok = !region.is_empty()
         && region.len() <= 32
-        && region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && region
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && region.contains('-');
-    if ok { Ok(()) } else { Err(TokenError::Region(region.to_owned())) }
+    if ok {
+        Ok(())
+    } else {
+        Err(TokenError::Region(region.to_owned()))
+    }
 }
 
 /// The presigned `GetCallerIdentity` URL for `cluster_name`, signed at `time`.
@@ -185,7 +196,12 @@ fn percent_encode(value: &str) -> String {
 }
 
 /// The token for `cluster_name`, signed at `time`, used until `time` + 14 minutes.
-pub fn token(cluster_name: &str, region: &str, credentials: &Credentials, time: SystemTime) -> Result<Token, TokenError> {
+pub fn token(
+    cluster_name: &str,
+    region: &str,
+    credentials: &Credentials,
+    time: SystemTime,
+) -> Result<Token, TokenError> {
     let url = presigned_url(cluster_name, region, credentials, time)?;
     let value = format!(
         "{TOKEN_PREFIX}{}",
@@ -276,7 +292,13 @@ mod tests {
     use super::*;
 
     fn credentials(session: Option<&str>) -> Credentials {
-        Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", session.map(str::to_owned), None, "test")
+        Credentials::new(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            session.map(str::to_owned),
+            None,
+            "test",
+        )
     }
 
     fn at(seconds: u64) -> SystemTime {
@@ -290,7 +312,9 @@ mod tests {
         let token = token("eks-cluster", "eu-west-1", &credentials(None), time).unwrap();
         let encoded = token.value.strip_prefix(TOKEN_PREFIX).unwrap();
         assert!(!encoded.contains('='), "padding must be removed");
-        let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(encoded).unwrap();
+        let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(encoded)
+            .unwrap();
         assert_eq!(String::from_utf8(decoded).unwrap(), url);
         assert_eq!(token.expires_at, time + Duration::from_secs(840));
         assert!(url.starts_with("https://sts.eu-west-1.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15&"));
@@ -330,7 +354,13 @@ mod tests {
             token("my cluster", "us-east-1", &credentials(None), at(0)),
             Err(TokenError::ClusterName(_))
         ));
-        assert!(matches!(token("-x", "us-east-1", &credentials(None), at(0)), Err(TokenError::ClusterName(_))));
-        assert!(matches!(token("ok", "US_EAST", &credentials(None), at(0)), Err(TokenError::Region(_))));
+        assert!(matches!(
+            token("-x", "us-east-1", &credentials(None), at(0)),
+            Err(TokenError::ClusterName(_))
+        ));
+        assert!(matches!(
+            token("ok", "US_EAST", &credentials(None), at(0)),
+            Err(TokenError::Region(_))
+        ));
     }
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use kumo_deploy::Interrupt;
 use kumo_deploy::clock::ManualClock;
-use kumo_kube::apply::{ApplyError, ApplyEvent, ApplyOptions, Applier, CertificateOutcome};
+use kumo_kube::apply::{Applier, ApplyError, ApplyEvent, ApplyOptions, CertificateOutcome};
 use kumo_kube::bundle::{self, ObjectRef, Phase};
 use kumo_kube::cert::{self, WebhookCert};
 use serde_json::{Value, json};
@@ -147,7 +147,8 @@ fn secret_holding(cert: &WebhookCert, managed_by: &str) -> Value {
     let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
     let mut secret = stored(&manifest(cert, SECRET));
     secret["metadata"]["labels"]["app.kubernetes.io/managed-by"] = managed_by.into();
-    secret["data"] = json!({ "ca.crt": b64(&cert.ca_pem), "tls.crt": b64(&cert.cert_pem), "tls.key": b64(&cert.key_pem) });
+    secret["data"] =
+        json!({ "ca.crt": b64(&cert.ca_pem), "tls.crt": b64(&cert.cert_pem), "tls.key": b64(&cert.key_pem) });
     secret
 }
 
@@ -166,9 +167,17 @@ fn install_exchanges(cert: &WebhookCert, exact: bool, captured_ca: Arc<Mutex<Opt
                 *captured.lock().unwrap() = actual["data"]["ca.crt"].as_str().map(str::to_owned);
             }
             if let Some(webhooks) = actual["webhooks"].as_array() {
-                let ca = captured.lock().unwrap().clone().expect("the Secret is applied before the webhooks");
+                let ca = captured
+                    .lock()
+                    .unwrap()
+                    .clone()
+                    .expect("the Secret is applied before the webhooks");
                 for webhook in webhooks {
-                    assert_eq!(webhook["clientConfig"]["caBundle"], ca.as_str(), "caBundle is the Secret's CA");
+                    assert_eq!(
+                        webhook["clientConfig"]["caBundle"],
+                        ca.as_str(),
+                        "caBundle is the Secret's CA"
+                    );
                 }
             }
         }))
@@ -179,14 +188,26 @@ fn install_exchanges(cert: &WebhookCert, exact: bool, captured_ca: Arc<Mutex<Opt
         exchanges.push(apply(ssa(&path), body(&path), stored(&manifest(cert, &path))));
     }
     for name in CRDS {
-        exchanges.push(get(crd_path(name), 200, crd_with_status(cert, name, "crd-status-established.json")));
+        exchanges.push(get(
+            crd_path(name),
+            200,
+            crd_with_status(cert, name, "crd-status-established.json"),
+        ));
     }
     for path in WORKLOAD {
         exchanges.push(apply(ssa(path), body(path), stored(&manifest(cert, path))));
     }
-    exchanges.push(get(DEPLOYMENT, 200, deployment_with_status(cert, "deployment-status-progressing.json")));
+    exchanges.push(get(
+        DEPLOYMENT,
+        200,
+        deployment_with_status(cert, "deployment-status-progressing.json"),
+    ));
     exchanges.push(get(PODS, 200, recorded("pods-starting.json")));
-    exchanges.push(get(DEPLOYMENT, 200, deployment_with_status(cert, "deployment-status-available.json")));
+    exchanges.push(get(
+        DEPLOYMENT,
+        200,
+        deployment_with_status(cert, "deployment-status-available.json"),
+    ));
     for path in AFTER_ROLLOUT {
         exchanges.push(apply(ssa(path), body(path), stored(&manifest(cert, path))));
     }
@@ -197,7 +218,11 @@ async fn run(
     exchanges: Vec<Exchange>,
     options: ApplyOptions,
     clock: &ManualClock,
-) -> (Result<kumo_kube::apply::ApplyReport, ApplyError>, Vec<Seen>, Vec<ApplyEvent>) {
+) -> (
+    Result<kumo_kube::apply::ApplyReport, ApplyError>,
+    Vec<Seen>,
+    Vec<ApplyEvent>,
+) {
     let (client, handle) = mock_client(clock);
     let server = serve(handle, exchanges, clock.clone());
     let recorder = Recorder::default();
@@ -211,7 +236,9 @@ async fn run(
     };
     let result = applier.apply_load_balancer_controller(&settings()).await;
     drop(applier);
-    let seen = server.await.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+    let seen = server
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
     (result, seen, recorder.events())
 }
 
@@ -220,13 +247,20 @@ async fn first_install_applies_in_order_with_a_new_certificate() {
     let clock = ManualClock::starting_at(start_time());
     let captured = Arc::new(Mutex::new(None));
     let mut exchanges = vec![
-        get(INVENTORY, 404, not_found("configmaps", "", "kumo-bundle-aws-load-balancer-controller")),
+        get(
+            INVENTORY,
+            404,
+            not_found("configmaps", "", "kumo-bundle-aws-load-balancer-controller"),
+        ),
         get(SECRET, 404, not_found("secrets", "", "aws-load-balancer-tls")),
         apply(
             ssa(INVENTORY),
             Expect::Check(Box::new(|body| {
                 assert_eq!(inventory_objects(body), all_references());
-                assert_eq!(body["metadata"]["labels"]["kumo/bundle"], "aws-load-balancer-controller");
+                assert_eq!(
+                    body["metadata"]["labels"]["kumo/bundle"],
+                    "aws-load-balancer-controller"
+                );
             })),
             inventory_configmap(&all_references()),
         ),
@@ -240,8 +274,18 @@ async fn first_install_applies_in_order_with_a_new_certificate() {
     assert!(matches!(report.certificate, CertificateOutcome::Generated { .. }));
     // The certificate the Secret got is a valid one for the webhook Service, signed by the CA that
     // every caBundle carries.
-    let secret = seen.iter().find(|s| s.uri == ssa(SECRET)).unwrap().body.clone().unwrap();
-    let decode = |key: &str| base64::engine::general_purpose::STANDARD.decode(secret["data"][key].as_str().unwrap()).unwrap();
+    let secret = seen
+        .iter()
+        .find(|s| s.uri == ssa(SECRET))
+        .unwrap()
+        .body
+        .clone()
+        .unwrap();
+    let decode = |key: &str| {
+        base64::engine::general_purpose::STANDARD
+            .decode(secret["data"][key].as_str().unwrap())
+            .unwrap()
+    };
     let cert = cert::reusable(
         Some(&decode("ca.crt")),
         Some(&decode("tls.crt")),
@@ -264,7 +308,13 @@ async fn first_install_applies_in_order_with_a_new_certificate() {
         .collect();
     assert_eq!(
         phases,
-        [Phase::Crds, Phase::Workload, Phase::Webhooks, Phase::IngressClassParams, Phase::IngressClass]
+        [
+            Phase::Crds,
+            Phase::Workload,
+            Phase::Webhooks,
+            Phase::IngressClassParams,
+            Phase::IngressClass
+        ]
     );
     assert!(events.iter().any(|e| matches!(e, ApplyEvent::Waiting { what, detail, .. }
         if what.contains("Deployment kube-system/aws-load-balancer-controller") && detail.contains("0 of 2 available"))));
@@ -273,7 +323,12 @@ async fn first_install_applies_in_order_with_a_new_certificate() {
 #[tokio::test]
 async fn reapplying_an_unchanged_bundle_reuses_the_certificate_and_writes_no_inventory() {
     let clock = ManualClock::starting_at(start_time());
-    let existing = cert::generate("aws-load-balancer-webhook-service", "kube-system", start_time() - Duration::from_secs(86_400)).unwrap();
+    let existing = cert::generate(
+        "aws-load-balancer-webhook-service",
+        "kube-system",
+        start_time() - Duration::from_secs(86_400),
+    )
+    .unwrap();
     let mut exchanges = vec![
         get(INVENTORY, 200, inventory_configmap(&all_references())),
         get(SECRET, 200, secret_holding(&existing, "kumo")),
@@ -288,7 +343,10 @@ async fn reapplying_an_unchanged_bundle_reuses_the_certificate_and_writes_no_inv
         }
     );
     assert!(events.contains(&ApplyEvent::Certificate(report.certificate.clone())));
-    assert!(seen.iter().all(|s| s.uri != ssa(INVENTORY)), "the inventory is unchanged");
+    assert!(
+        seen.iter().all(|s| s.uri != ssa(INVENTORY)),
+        "the inventory is unchanged"
+    );
 }
 
 #[tokio::test]
@@ -346,7 +404,9 @@ async fn an_upgrade_prunes_what_is_no_longer_shipped_but_keeps_a_crd_in_use() {
     let expected_inventory = kept.clone();
     exchanges.push(apply(
         ssa(INVENTORY),
-        Expect::Check(Box::new(move |body| assert_eq!(inventory_objects(body), expected_inventory))),
+        Expect::Check(Box::new(move |body| {
+            assert_eq!(inventory_objects(body), expected_inventory)
+        })),
         inventory_configmap(&kept),
     ));
     let (result, _, events) = run(exchanges, options(), &clock).await;
@@ -367,26 +427,46 @@ async fn a_crd_that_never_becomes_established_fails_after_the_bound() {
     ];
     for name in CRDS {
         let path = crd_path(name);
-        exchanges.push(apply(ssa(&path), Expect::Json(manifest(&existing, &path)), stored(&manifest(&existing, &path))));
+        exchanges.push(apply(
+            ssa(&path),
+            Expect::Json(manifest(&existing, &path)),
+            stored(&manifest(&existing, &path)),
+        ));
     }
     // The first six are established at once; the last never is. Polls every 5 s for 60 s.
     for name in CRDS {
-        let status = if name == CRDS[6] { "crd-status-installing.json" } else { "crd-status-established.json" };
+        let status = if name == CRDS[6] {
+            "crd-status-installing.json"
+        } else {
+            "crd-status-established.json"
+        };
         exchanges.push(get(crd_path(name), 200, crd_with_status(&existing, name, status)));
     }
     for _ in 0..12 {
-        exchanges.push(get(crd_path(CRDS[6]), 200, crd_with_status(&existing, CRDS[6], "crd-status-installing.json")));
+        exchanges.push(get(
+            crd_path(CRDS[6]),
+            200,
+            crd_with_status(&existing, CRDS[6], "crd-status-installing.json"),
+        ));
     }
     let (result, _, events) = run(exchanges, options(), &clock).await;
     match result.unwrap_err() {
-        ApplyError::CrdNotEstablished { name, waited, condition } => {
+        ApplyError::CrdNotEstablished {
+            name,
+            waited,
+            condition,
+        } => {
             assert_eq!(name, CRDS[6]);
             assert_eq!(waited, Duration::from_secs(60));
             assert_eq!(condition, "Established=False the initial names have been accepted");
         }
         other => panic!("unexpected {other:?}"),
     }
-    assert!(events.iter().any(|e| matches!(e, ApplyEvent::Waiting { detail, .. } if detail == "6 of 7 established")));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, ApplyEvent::Waiting { detail, .. } if detail == "6 of 7 established"))
+    );
 }
 
 #[tokio::test]
@@ -399,17 +479,33 @@ async fn a_deployment_stuck_on_image_pull_is_reported_with_the_pods_reason() {
     ];
     for name in CRDS {
         let path = crd_path(name);
-        exchanges.push(apply(ssa(&path), Expect::Json(manifest(&existing, &path)), stored(&manifest(&existing, &path))));
+        exchanges.push(apply(
+            ssa(&path),
+            Expect::Json(manifest(&existing, &path)),
+            stored(&manifest(&existing, &path)),
+        ));
     }
     for name in CRDS {
-        exchanges.push(get(crd_path(name), 200, crd_with_status(&existing, name, "crd-status-established.json")));
+        exchanges.push(get(
+            crd_path(name),
+            200,
+            crd_with_status(&existing, name, "crd-status-established.json"),
+        ));
     }
     for path in WORKLOAD {
-        exchanges.push(apply(ssa(path), Expect::Json(manifest(&existing, path)), stored(&manifest(&existing, path))));
+        exchanges.push(apply(
+            ssa(path),
+            Expect::Json(manifest(&existing, path)),
+            stored(&manifest(&existing, path)),
+        ));
     }
     // Seen at 0 s, still there at 60 s (`stuck_after`): 13 polls of deployment + pods.
     for _ in 0..13 {
-        exchanges.push(get(DEPLOYMENT, 200, deployment_with_status(&existing, "deployment-status-progressing.json")));
+        exchanges.push(get(
+            DEPLOYMENT,
+            200,
+            deployment_with_status(&existing, "deployment-status-progressing.json"),
+        ));
         exchanges.push(get(PODS, 200, recorded("pods-image-pull-backoff.json")));
     }
     let (result, _, _) = run(exchanges, options(), &clock).await;
@@ -430,7 +526,9 @@ async fn forbidden_is_reported_with_the_access_entry_fix() {
     let (result, _, _) = run(exchanges, options(), &clock).await;
     let error = result.unwrap_err();
     assert!(matches!(error, ApplyError::Forbidden { .. }), "{error:?}");
-    assert!(error.to_string().contains("User \"arn:aws:sts::123456789012:assumed-role/Developer/alice\" cannot get resource \"configmaps\""));
+    assert!(error.to_string().contains(
+        "User \"arn:aws:sts::123456789012:assumed-role/Developer/alice\" cannot get resource \"configmaps\""
+    ));
     let hint = error.hint("https://x").unwrap();
     assert!(hint.contains("eks.admin_users / eks.admin_roles"), "{hint}");
 }
@@ -450,13 +548,25 @@ async fn a_controller_installed_by_helm_is_not_taken_over() {
     let clock = ManualClock::starting_at(start_time());
     let existing = cert::generate("aws-load-balancer-webhook-service", "kube-system", start_time()).unwrap();
     let exchanges = vec![
-        get(INVENTORY, 404, not_found("configmaps", "", "kumo-bundle-aws-load-balancer-controller")),
+        get(
+            INVENTORY,
+            404,
+            not_found("configmaps", "", "kumo-bundle-aws-load-balancer-controller"),
+        ),
         get(SECRET, 200, secret_holding(&existing, "Helm")),
     ];
     let (result, _, _) = run(exchanges, options(), &clock).await;
     let error = result.unwrap_err();
-    assert_eq!(error.to_string(), "Secret kube-system/aws-load-balancer-tls was installed by Helm, not kumo");
-    assert!(error.hint("https://x").unwrap().contains("helm uninstall aws-load-balancer-controller -n kube-system"));
+    assert_eq!(
+        error.to_string(),
+        "Secret kube-system/aws-load-balancer-tls was installed by Helm, not kumo"
+    );
+    assert!(
+        error
+            .hint("https://x")
+            .unwrap()
+            .contains("helm uninstall aws-load-balancer-controller -n kube-system")
+    );
 }
 
 #[tokio::test]
@@ -469,22 +579,46 @@ async fn the_token_is_renewed_before_it_expires_during_a_long_wait() {
     ];
     for name in CRDS {
         let path = crd_path(name);
-        exchanges.push(apply(ssa(&path), Expect::Json(manifest(&existing, &path)), stored(&manifest(&existing, &path))));
+        exchanges.push(apply(
+            ssa(&path),
+            Expect::Json(manifest(&existing, &path)),
+            stored(&manifest(&existing, &path)),
+        ));
     }
     for name in CRDS {
-        exchanges.push(get(crd_path(name), 200, crd_with_status(&existing, name, "crd-status-established.json")));
+        exchanges.push(get(
+            crd_path(name),
+            200,
+            crd_with_status(&existing, name, "crd-status-established.json"),
+        ));
     }
     for path in WORKLOAD {
-        exchanges.push(apply(ssa(path), Expect::Json(manifest(&existing, path)), stored(&manifest(&existing, path))));
+        exchanges.push(apply(
+            ssa(path),
+            Expect::Json(manifest(&existing, path)),
+            stored(&manifest(&existing, path)),
+        ));
     }
     // Half an hour of a slow rollout (nodes still joining), polled every minute.
     for _ in 0..30 {
-        exchanges.push(get(DEPLOYMENT, 200, deployment_with_status(&existing, "deployment-status-progressing.json")));
+        exchanges.push(get(
+            DEPLOYMENT,
+            200,
+            deployment_with_status(&existing, "deployment-status-progressing.json"),
+        ));
         exchanges.push(get(PODS, 200, recorded("pods-starting.json")));
     }
-    exchanges.push(get(DEPLOYMENT, 200, deployment_with_status(&existing, "deployment-status-available.json")));
+    exchanges.push(get(
+        DEPLOYMENT,
+        200,
+        deployment_with_status(&existing, "deployment-status-available.json"),
+    ));
     for path in AFTER_ROLLOUT {
-        exchanges.push(apply(ssa(path), Expect::Json(manifest(&existing, path)), stored(&manifest(&existing, path))));
+        exchanges.push(apply(
+            ssa(path),
+            Expect::Json(manifest(&existing, path)),
+            stored(&manifest(&existing, path)),
+        ));
     }
     let slow = ApplyOptions {
         poll_interval: Duration::from_secs(60),
@@ -500,7 +634,11 @@ async fn the_token_is_renewed_before_it_expires_during_a_long_wait() {
     let minute = Duration::from_secs(60);
     assert_eq!(
         signed,
-        [bearer_at(start_time()), bearer_at(start_time() + 13 * minute), bearer_at(start_time() + 26 * minute)]
+        [
+            bearer_at(start_time()),
+            bearer_at(start_time() + 13 * minute),
+            bearer_at(start_time() + 26 * minute)
+        ]
     );
     for request in &seen {
         let issued = [0u32, 13, 26]
@@ -512,4 +650,44 @@ async fn the_token_is_renewed_before_it_expires_during_a_long_wait() {
         let age = request.at.duration_since(issued).unwrap();
         assert!(age < 13 * minute, "a token {age:?} old was sent to {}", request.uri);
     }
+}
+
+#[tokio::test]
+async fn cluster_status_reads_the_controller_its_certificate_and_external_dns() {
+    let clock = ManualClock::starting_at(start_time());
+    let existing = cert::generate("aws-load-balancer-webhook-service", "kube-system", start_time()).unwrap();
+    let mut external_dns = json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "external-dns", "namespace": "external-dns", "labels": {"app.kubernetes.io/name": "external-dns"}},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app.kubernetes.io/name": "external-dns"}},
+                 "template": {"spec": {"containers": [{"name": "external-dns", "image": "602401143452.dkr.ecr.us-west-2.amazonaws.com/eks/external-dns:v0.19.0-eksbuild.2"}]}}},
+        "status": {"replicas": 1, "readyReplicas": 1, "availableReplicas": 1}
+    });
+    external_dns["metadata"]["resourceVersion"] = "77".into();
+    let exchanges = vec![
+        get(
+            DEPLOYMENT,
+            200,
+            deployment_with_status(&existing, "deployment-status-available.json"),
+        ),
+        get(SECRET, 200, secret_holding(&existing, "kumo")),
+        get(
+            "/apis/apps/v1/deployments?&labelSelector=app.kubernetes.io%2Fname%3Dexternal-dns",
+            200,
+            json!({"apiVersion": "apps/v1", "kind": "DeploymentList", "metadata": {"resourceVersion": "78"}, "items": [external_dns]}),
+        ),
+    ];
+    let (client, handle) = mock_client(&clock);
+    let server = serve(handle, exchanges, clock.clone());
+    let status = kumo_kube::cluster_status::read(&client, "kube-system").await.unwrap();
+    server.await.unwrap();
+    let controller = status.controller.unwrap();
+    assert_eq!(
+        (controller.version.as_str(), controller.ready, controller.wanted),
+        ("v3.5.0", 2, 2)
+    );
+    assert_eq!(status.webhook_cert_expiry, Some(existing.not_after));
+    assert_eq!(status.external_dns.len(), 1);
+    assert_eq!(status.external_dns[0].version, "v0.19.0-eksbuild.2");
+    assert_eq!((status.external_dns[0].ready, status.external_dns[0].wanted), (1, 1));
 }

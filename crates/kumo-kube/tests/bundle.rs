@@ -43,7 +43,12 @@ fn golden_default_bundle() {
         .filter(|o| o.phase == Phase::Crds)
         .map(|o| o.reference.to_string())
         .collect();
-    let objects: Vec<&Value> = bundle.objects.iter().filter(|o| o.phase != Phase::Crds).map(|o| &o.manifest).collect();
+    let objects: Vec<&Value> = bundle
+        .objects
+        .iter()
+        .filter(|o| o.phase != Phase::Crds)
+        .map(|o| &o.manifest)
+        .collect();
     insta::assert_json_snapshot!(json!({ "version": bundle.version, "crds": crds, "objects": objects }));
 }
 
@@ -54,9 +59,17 @@ fn every_object_carries_kumos_labels() {
     for object in &bundle.objects {
         let labels = &object.manifest["metadata"]["labels"];
         assert_eq!(labels["app.kubernetes.io/managed-by"], "kumo", "{}", object.reference);
-        assert_eq!(labels["kumo/bundle"], "aws-load-balancer-controller", "{}", object.reference);
+        assert_eq!(
+            labels["kumo/bundle"], "aws-load-balancer-controller",
+            "{}",
+            object.reference
+        );
         assert!(labels.get("helm.sh/chart").is_none(), "{}", object.reference);
-        assert!(!object.manifest.to_string().contains("<kumo:"), "{} has a placeholder left", object.reference);
+        assert!(
+            !object.manifest.to_string().contains("<kumo:"),
+            "{} has a placeholder left",
+            object.reference
+        );
     }
 }
 
@@ -88,7 +101,14 @@ fn the_controller_tags_everything_with_the_stack_and_irsa_annotates_the_service_
         ..settings()
     };
     let bundle = bundle::load_balancer_controller(&irsa, &fixed_cert()).unwrap();
-    let find = |kind: &str| &bundle.objects.iter().find(|o| o.reference.kind == kind).unwrap().manifest;
+    let find = |kind: &str| {
+        &bundle
+            .objects
+            .iter()
+            .find(|o| o.reference.kind == kind)
+            .unwrap()
+            .manifest
+    };
     let args = &find("Deployment")["spec"]["template"]["spec"]["containers"][0]["args"];
     assert_eq!(
         args,
@@ -100,11 +120,17 @@ fn the_controller_tags_everything_with_the_stack_and_irsa_annotates_the_service_
             "--default-tags=kumo:stack=MyEKSStack"
         ])
     );
-    assert_eq!(find("Deployment")["spec"]["template"]["spec"]["serviceAccountName"], "lbc-controller");
+    assert_eq!(
+        find("Deployment")["spec"]["template"]["spec"]["serviceAccountName"],
+        "lbc-controller"
+    );
     let account = find("ServiceAccount");
     assert_eq!(account["metadata"]["name"], "lbc-controller");
     assert_eq!(account["metadata"]["namespace"], "lbc");
-    assert_eq!(account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"], "arn:aws:iam::123456789012:role/lbc");
+    assert_eq!(
+        account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"],
+        "arn:aws:iam::123456789012:role/lbc"
+    );
     // A namespace of its own is created first.
     assert_eq!(bundle.objects[7].reference.to_string(), "Namespace lbc");
     assert_eq!(bundle.objects[7].phase, Phase::Workload);
@@ -113,16 +139,39 @@ fn the_controller_tags_everything_with_the_stack_and_irsa_annotates_the_service_
     }
     // Pod Identity mode: no annotation.
     let plain = bundle::load_balancer_controller(&settings(), &fixed_cert()).unwrap();
-    let account = &plain.objects.iter().find(|o| o.reference.kind == "ServiceAccount").unwrap().manifest;
+    let account = &plain
+        .objects
+        .iter()
+        .find(|o| o.reference.kind == "ServiceAccount")
+        .unwrap()
+        .manifest;
     assert!(account["metadata"].get("annotations").is_none());
 }
 
 #[test]
 fn bad_settings_are_refused() {
     for (settings, message) in [
-        (ControllerSettings { namespace: "Kube_System".into(), ..settings() }, "namespace"),
-        (ControllerSettings { vpc_id: "".into(), ..settings() }, "VPC"),
-        (ControllerSettings { stack_name: "a,b".into(), ..settings() }, "tag value"),
+        (
+            ControllerSettings {
+                namespace: "Kube_System".into(),
+                ..settings()
+            },
+            "namespace",
+        ),
+        (
+            ControllerSettings {
+                vpc_id: "".into(),
+                ..settings()
+            },
+            "VPC",
+        ),
+        (
+            ControllerSettings {
+                stack_name: "a,b".into(),
+                ..settings()
+            },
+            "tag value",
+        ),
     ] {
         let error = bundle::load_balancer_controller(&settings, &fixed_cert()).unwrap_err();
         assert!(error.to_string().contains(message), "{error}");
@@ -159,7 +208,10 @@ fn the_objects_match_helm_template_field_by_field() {
     };
     let bundle = bundle::load_balancer_controller(&render_settings, &fixed_cert()).unwrap();
     let helm = helm_rendered();
-    assert_eq!(helm.len(), bundle.objects.iter().filter(|o| o.phase != Phase::Crds).count());
+    assert_eq!(
+        helm.len(),
+        bundle.objects.iter().filter(|o| o.phase != Phase::Crds).count()
+    );
     for mut expected in helm {
         let kind = expected["kind"].as_str().unwrap().to_owned();
         let name = expected["metadata"]["name"].as_str().unwrap().to_owned();
@@ -172,12 +224,20 @@ fn the_objects_match_helm_template_field_by_field() {
         // kumo's changes, undone: labels, the stack tag, and the certificate Helm would generate.
         let labels = actual["metadata"]["labels"].as_object_mut().unwrap();
         assert_eq!(labels.shift_remove("app.kubernetes.io/managed-by"), Some(json!("kumo")));
-        assert_eq!(labels.shift_remove("kumo/bundle"), Some(json!("aws-load-balancer-controller")));
+        assert_eq!(
+            labels.shift_remove("kumo/bundle"),
+            Some(json!("aws-load-balancer-controller"))
+        );
         let labels = expected["metadata"]["labels"].as_object_mut().unwrap();
         assert_eq!(labels.shift_remove("app.kubernetes.io/managed-by"), Some(json!("Helm")));
-        assert_eq!(labels.shift_remove("helm.sh/chart"), Some(json!("aws-load-balancer-controller-3.5.0")));
+        assert_eq!(
+            labels.shift_remove("helm.sh/chart"),
+            Some(json!("aws-load-balancer-controller-3.5.0"))
+        );
         if kind == "Deployment" {
-            let args = actual["spec"]["template"]["spec"]["containers"][0]["args"].as_array_mut().unwrap();
+            let args = actual["spec"]["template"]["spec"]["containers"][0]["args"]
+                .as_array_mut()
+                .unwrap();
             assert_eq!(args.pop(), Some(json!("--default-tags=kumo:stack=MyEKSStack")));
         }
         if kind == "Secret" {

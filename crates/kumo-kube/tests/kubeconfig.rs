@@ -64,7 +64,10 @@ fn a_new_file_gets_the_entry_as_current_context_with_mode_0600() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(".kube/config");
     let report = kubeconfig::update(&single(&path), &entry(), SetCurrent::IfUnset, false).unwrap();
-    assert_eq!((report.cluster, report.user, report.context), (Change::Added, Change::Added, Change::Added));
+    assert_eq!(
+        (report.cluster, report.user, report.context),
+        (Change::Added, Change::Added, Change::Added)
+    );
     assert_eq!(report.current_context.as_deref(), Some(ARN));
     assert!(report.written);
     assert_eq!(mode(&path), 0o600);
@@ -74,7 +77,10 @@ fn a_new_file_gets_the_entry_as_current_context_with_mode_0600() {
     let config = Kubeconfig::read_from(&path).unwrap();
     let exec = config.auth_infos[0].auth_info.as_ref().unwrap().exec.as_ref().unwrap();
     assert_eq!(exec.command.as_deref(), Some("kumo"));
-    assert_eq!(exec.api_version.as_deref(), Some("client.authentication.k8s.io/v1beta1"));
+    assert_eq!(
+        exec.api_version.as_deref(),
+        Some("client.authentication.k8s.io/v1beta1")
+    );
 }
 
 #[test]
@@ -104,7 +110,10 @@ fn merging_keeps_the_other_entries_byte_for_byte() {
     let report = kubeconfig::update(&single(&path), &entry(), SetCurrent::Always, false).unwrap();
     assert_eq!((report.cluster, report.context), (Change::Unchanged, Change::Unchanged));
     let switched = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(switched, text.replace("current-context: kind-dev", &format!("current-context: {ARN}")));
+    assert_eq!(
+        switched,
+        text.replace("current-context: kind-dev", &format!("current-context: {ARN}"))
+    );
 }
 
 #[test]
@@ -118,7 +127,10 @@ fn an_entry_from_aws_eks_update_kubeconfig_is_updated_in_place_then_left_alone()
     );
     std::fs::write(&path, &aws).unwrap();
     let report = kubeconfig::update(&single(&path), &entry(), SetCurrent::IfUnset, false).unwrap();
-    assert_eq!((report.cluster, report.user, report.context), (Change::Unchanged, Change::Updated, Change::Unchanged));
+    assert_eq!(
+        (report.cluster, report.user, report.context),
+        (Change::Unchanged, Change::Updated, Change::Unchanged)
+    );
     assert!(report.preserved_layout);
     let text = std::fs::read_to_string(&path).unwrap();
     insta::assert_snapshot!("updated", text);
@@ -126,7 +138,10 @@ fn an_entry_from_aws_eks_update_kubeconfig_is_updated_in_place_then_left_alone()
     assert!(!text.contains("get-token"));
 
     let again = kubeconfig::update(&single(&path), &entry(), SetCurrent::IfUnset, false).unwrap();
-    assert_eq!((again.cluster, again.user, again.context), (Change::Unchanged, Change::Unchanged, Change::Unchanged));
+    assert_eq!(
+        (again.cluster, again.user, again.context),
+        (Change::Unchanged, Change::Unchanged, Change::Unchanged)
+    );
     assert!(!again.written);
     assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
 }
@@ -154,7 +169,10 @@ fn kubeconfig_with_several_files_writes_the_first_and_checks_them_all() {
         ..entry()
     };
     let error = kubeconfig::update(&files, &aliased, SetCurrent::IfUnset, false).unwrap_err();
-    assert!(matches!(&error, KubeconfigError::Conflict { path, what: "context", .. } if path == &second), "{error}");
+    assert!(
+        matches!(&error, KubeconfigError::Conflict { path, what: "context", .. } if path == &second),
+        "{error}"
+    );
 
     // Without $KUBECONFIG: ~/.kube/config.
     let default = KubeconfigFiles::locate(None, None, Some(dir.path().into())).unwrap();
@@ -193,7 +211,11 @@ fn a_same_named_cluster_for_another_server_is_refused_without_force() {
 fn a_layout_kumo_cannot_splice_is_rewritten_from_the_model() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("config");
-    std::fs::write(&path, "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n").unwrap();
+    std::fs::write(
+        &path,
+        "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n",
+    )
+    .unwrap();
     let report = kubeconfig::update(&single(&path), &entry(), SetCurrent::IfUnset, false).unwrap();
     assert!(!report.preserved_layout);
     let config = Kubeconfig::read_from(&path).unwrap();
@@ -207,7 +229,12 @@ fn an_invalid_file_is_reported_and_left_alone() {
     let path = dir.path().join("config");
     std::fs::write(&path, "clusters: [unclosed\n").unwrap();
     let error = kubeconfig::update(&single(&path), &entry(), SetCurrent::IfUnset, false).unwrap_err();
-    assert!(error.to_string().starts_with(&format!("{} is not a valid kubeconfig", path.display())), "{error}");
+    assert!(
+        error
+            .to_string()
+            .starts_with(&format!("{} is not a valid kubeconfig", path.display())),
+        "{error}"
+    );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "clusters: [unclosed\n");
 }
 

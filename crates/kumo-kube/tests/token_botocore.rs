@@ -60,7 +60,10 @@ fn cross_check(cluster: &str, region: &str, credentials: Credentials, time: u64)
     let ours = token::presigned_url(cluster, region, &credentials, at).unwrap();
     let theirs = botocore_url(cluster, region, &credentials, time);
     assert_eq!(query_value(&ours, "X-Amz-Date"), query_value(&theirs, "X-Amz-Date"));
-    assert_eq!(query_value(&ours, "X-Amz-Signature"), query_value(&theirs, "X-Amz-Signature"));
+    assert_eq!(
+        query_value(&ours, "X-Amz-Signature"),
+        query_value(&theirs, "X-Amz-Signature")
+    );
     assert_eq!(ours, theirs);
 
     let token = token::token(cluster, region, &credentials, at).unwrap();

@@ -60,7 +60,11 @@ pub fn run(config: Option<&Path>, args: &KubeconfigArgs) -> Result<ExitCode, Cli
             command: exec_command(),
             args: token_args,
         };
-        let set_current = if args.set_current { SetCurrent::Always } else { SetCurrent::IfUnset };
+        let set_current = if args.set_current {
+            SetCurrent::Always
+        } else {
+            SetCurrent::IfUnset
+        };
         let report = kubeconfig::update(&files, &entry, set_current, args.force).map_err(|e| {
             let hint = match &e {
                 KubeconfigError::Conflict { .. } => {

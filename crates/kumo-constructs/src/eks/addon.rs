@@ -55,7 +55,8 @@ impl AddonProps {
         self
     }
     pub fn pod_identity_association(mut self, service_account: impl Into<String>, role_arn: impl Into<Str>) -> Self {
-        self.pod_identity_associations.push((service_account.into(), role_arn.into()));
+        self.pod_identity_associations
+            .push((service_account.into(), role_arn.into()));
         self
     }
     pub fn configuration_values(mut self, json: impl Into<Str>) -> Self {

@@ -197,7 +197,10 @@ pub fn webhook_names(namespace: &str) -> Result<WebhookNames, BundleError> {
 }
 
 /// The Load Balancer Controller for the stack, with `webhook_cert` in its Secret and `caBundle`s.
-pub fn load_balancer_controller(settings: &ControllerSettings, webhook_cert: &WebhookCert) -> Result<Bundle, BundleError> {
+pub fn load_balancer_controller(
+    settings: &ControllerSettings,
+    webhook_cert: &WebhookCert,
+) -> Result<Bundle, BundleError> {
     check_settings(settings)?;
     let chart = chart()?;
     let base64 = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
@@ -224,7 +227,10 @@ pub fn load_balancer_controller(settings: &ControllerSettings, webhook_cert: &We
             spec["names"]["kind"].as_str(),
             spec["names"]["plural"].as_str(),
         ) else {
-            return Err(BundleError::Data(format!("CRD {} lacks group or names", crd["metadata"]["name"])));
+            return Err(BundleError::Data(format!(
+                "CRD {} lacks group or names",
+                crd["metadata"]["name"]
+            )));
         };
         custom.insert(
             (group.to_owned(), kind.to_owned()),
@@ -314,7 +320,9 @@ fn check_settings(settings: &ControllerSettings) -> Result<(), BundleError> {
     let dns_label = |value: &str| {
         !value.is_empty()
             && value.len() <= 63
-            && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && value
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !value.starts_with('-')
             && !value.ends_with('-')
     };
@@ -324,9 +332,7 @@ fn check_settings(settings: &ControllerSettings) -> Result<(), BundleError> {
             settings.namespace
         )));
     }
-    let subdomain = |value: &str| {
-        !value.is_empty() && value.len() <= 253 && value.split('.').all(dns_label)
-    };
+    let subdomain = |value: &str| !value.is_empty() && value.len() <= 253 && value.split('.').all(dns_label);
     if !subdomain(&settings.service_account) {
         return Err(BundleError::Setting(format!(
             "service account {:?} is not a Kubernetes object name",
@@ -335,7 +341,10 @@ fn check_settings(settings: &ControllerSettings) -> Result<(), BundleError> {
     }
     // The stack name ends up in `--default-tags=k=v,...`.
     if settings.stack_name.is_empty() || settings.stack_name.contains([',', '=']) {
-        return Err(BundleError::Setting(format!("stack name {:?} cannot be a tag value", settings.stack_name)));
+        return Err(BundleError::Setting(format!(
+            "stack name {:?} cannot be a tag value",
+            settings.stack_name
+        )));
     }
     crate::token::check_cluster_name(&settings.cluster_name).map_err(|e| BundleError::Setting(e.to_string()))?;
     if !settings.vpc_id.starts_with("vpc-") {
@@ -404,7 +413,10 @@ fn built_in(api_version: &str, kind: &str) -> Option<(&'static str, bool)> {
     })
 }
 
-fn reference_of(manifest: &Value, custom: &BTreeMap<(String, String), (String, bool)>) -> Result<ObjectRef, BundleError> {
+fn reference_of(
+    manifest: &Value,
+    custom: &BTreeMap<(String, String), (String, bool)>,
+) -> Result<ObjectRef, BundleError> {
     let text = |pointer: &str| manifest.pointer(pointer).and_then(Value::as_str).map(str::to_owned);
     let api_version = text("/apiVersion").ok_or_else(|| BundleError::Data("an object without apiVersion".into()))?;
     let kind = text("/kind").ok_or_else(|| BundleError::Data("an object without kind".into()))?;

@@ -141,8 +141,8 @@ pub fn serve(
                 .map(|v| v.to_str().unwrap().to_owned())
                 .unwrap_or_default();
             let bytes = request.into_body().collect_bytes().await.unwrap();
-            let body = (!bytes.is_empty())
-                .then(|| serde_json::from_slice::<Value>(&bytes).expect("request body is JSON"));
+            let body =
+                (!bytes.is_empty()).then(|| serde_json::from_slice::<Value>(&bytes).expect("request body is JSON"));
             assert_eq!(
                 (method.as_str(), uri.as_str()),
                 (exchange.method, exchange.uri.as_str()),
@@ -170,9 +170,7 @@ pub fn serve(
                 .unwrap();
             respond.send_response(response);
         }
-        if let Ok(Some((request, _))) =
-            tokio::time::timeout(Duration::from_millis(50), handle.next_request()).await
-        {
+        if let Ok(Some((request, _))) = tokio::time::timeout(Duration::from_millis(50), handle.next_request()).await {
             panic!("unexpected extra request {} {}", request.method(), request.uri());
         }
         seen
@@ -194,7 +192,10 @@ pub fn mock_client(clock: &ManualClock) -> (kube::Client, tower_test::mock::Hand
 
 /// The `Authorization` header for a token signed at `at`.
 pub fn bearer_at(at: SystemTime) -> String {
-    format!("Bearer {}", token::token(CLUSTER, REGION, &credentials(), at).unwrap().value)
+    format!(
+        "Bearer {}",
+        token::token(CLUSTER, REGION, &credentials(), at).unwrap().value
+    )
 }
 
 /// Records events.
@@ -215,7 +216,9 @@ impl Recorder {
 
 /// A recorded response file from `tests/recorded/`.
 pub fn recorded(name: &str) -> Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/recorded").join(name);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/recorded")
+        .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
