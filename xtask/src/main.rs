@@ -9,9 +9,12 @@
 //! * `cargo xtask manifests` regenerates kumo's in-cluster bundle data
 //!   (`crates/kumo-kube/src/bundle/*.json`) from the vendored Helm chart under `crates/kumo-kube/chart/`;
 //!   `--check` fails if the file on disk differs (CI runs it).
+//! * `cargo xtask prices [--region REGION]... [--keep-going]` regenerates kumo-cost's committed price
+//!   table from the AWS Price List (needs AWS credentials).
 
 mod codegen;
 mod manifests;
+mod prices;
 mod schemas;
 
 use std::path::PathBuf;
@@ -19,7 +22,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 
-const USAGE: &str = "usage: cargo xtask codegen [--check]\n       cargo xtask manifests [--check]\n       cargo xtask schemas --venv DIR";
+const USAGE: &str = "usage: cargo xtask codegen [--check]\n       cargo xtask manifests [--check]\n       \
+                     cargo xtask schemas --venv DIR\n       cargo xtask prices [--region REGION]... [--keep-going]";
 
 fn main() -> ExitCode {
     match run() {
@@ -74,6 +78,23 @@ fn run() -> Result<ExitCode> {
         ["schemas", "--venv", venv] => {
             let report = schemas::pin(&root, &PathBuf::from(venv))?;
             println!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+        ["prices", rest @ ..] => {
+            let mut regions = Vec::new();
+            let mut keep_going = false;
+            let mut rest = rest.iter();
+            while let Some(arg) = rest.next() {
+                match *arg {
+                    "--keep-going" => keep_going = true,
+                    "--region" => match rest.next() {
+                        Some(region) => regions.push((*region).to_owned()),
+                        None => bail!("--region needs a region name\n{USAGE}"),
+                    },
+                    other => bail!("unknown argument {other:?}\n{USAGE}"),
+                }
+            }
+            println!("{}", prices::regenerate(&root, &regions, keep_going)?);
             Ok(ExitCode::SUCCESS)
         }
         _ => bail!("{USAGE}"),

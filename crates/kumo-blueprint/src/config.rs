@@ -25,8 +25,8 @@ use serde::{Deserialize, Serialize};
 
 pub use template::init_template;
 pub use versions::{
-    AURORA_POSTGRES_INSTANCE_CLASSES, AURORA_POSTGRES_VERSIONS, Date, EKS_VERSIONS, EksVersion, KubernetesSupport,
-    VERSIONS_CHECKED,
+    AURORA_POSTGRES_INSTANCE_CLASSES, AURORA_POSTGRES_VERSIONS, Date, EC2_INSTANCE_TYPES, EKS_VERSIONS, EksVersion,
+    KubernetesSupport, VERSIONS_CHECKED,
 };
 
 /// The complete default configuration, with comments: what `kumo init` writes and what `kumo synth`

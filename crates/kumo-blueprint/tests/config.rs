@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use kumo_blueprint::{
-    AURORA_POSTGRES_VERSIONS, CapacityType, Config, ConfigError, DEFAULT_CONFIG_TOML, DataOnDelete, EKS_VERSIONS,
-    KubernetesSupport, Loaded, PodIdentityMode, Problem, ProblemKind, Profile, RepositoryOnDelete, ServiceAccount,
-    ValueSource, init_template,
+    AURORA_POSTGRES_VERSIONS, CapacityType, Config, ConfigError, DEFAULT_CONFIG_TOML, DataOnDelete, EC2_INSTANCE_TYPES,
+    EKS_VERSIONS, KubernetesSupport, Loaded, PodIdentityMode, Problem, ProblemKind, Profile, RepositoryOnDelete,
+    ServiceAccount, ValueSource, init_template,
 };
 
 fn load(text: &str) -> Loaded {
@@ -361,7 +361,8 @@ fn wrong_types_say_what_was_expected() {
     let (_, text) = only_error("[network]\nmax_azs = 300\n");
     assert_mentions(
         &text,
-        &["network.max_azs = 300: out of range; allowed: an integer from 0 to 255"],
+        // The key's real range, not the u8's.
+        &["network.max_azs = 300: out of range; allowed: 2 to 6 (availability zones)"],
     );
     let (_, text) = only_error("[eks.node_group]\nmin_size = -1\n");
     assert_mentions(&text, &["eks.node_group.min_size = -1: out of range"]);
@@ -444,7 +445,7 @@ fn subnets_must_fit_in_the_vpc() {
         &[
             "kumo.toml:2:8: network.cidr = \"10.0.0.0/22\":",
             "3 tiers × 3 AZs = 9 subnets of /24 do not fit in 10.0.0.0/22, which holds 4",
-            "use a /20 or larger network.cidr, or network.subnet_prefix_length = 26 or more",
+            "use network.cidr = \"10.0.0.0/20\", or network.subnet_prefix_length = 26 or more",
         ],
     );
     let (problem, text) = only_error("[network]\nsubnet_prefix_length = 16\n");
@@ -842,19 +843,28 @@ fn the_migrator_repository_must_be_built_by_the_image_builder() {
     assert_mentions(
         &text,
         &[
-            "kumo.toml:2:14: db_migrator.repository = \"eks-migrate\": not one of image_builder.repositories",
+            "kumo.toml:2:14: db_migrator.repository = \"eks-migrate\": not one of the repositories in image_builder.repositories",
             "did you mean \"eks-migration\"? allowed: \"eks-app\", \"eks-migration\", \"eks-web\"",
         ],
     );
-    // Removing the repository from the list is the same mistake, reported where the file changed it.
-    let (problem, _) = only_error("[image_builder]\nrepositories = [\"eks-app\"]\n");
+    // Removing the repository from the list is the same mistake, reported where the file changed it,
+    // naming the key the message is about and where its value came from (not "the list is not one of
+    // itself").
+    let (problem, text) = only_error("[image_builder]\nrepositories = [\"eks-app\"]\n");
     assert_eq!(problem.key, "image_builder.repositories");
+    assert_mentions(
+        &text,
+        &[
+            "kumo.toml:2:16: image_builder.repositories = [\"eks-app\"]: db_migrator.repository = \"eks-migration\" \
+           (built-in default): not one of the repositories in image_builder.repositories",
+        ],
+    );
     // An invalid name in the list is its own problem, besides the migrator's repository missing.
     let text = errors("[image_builder]\nrepositories = [\"eks-app\", \"EKS-migration\"]\n").to_string();
     assert_mentions(
         &text,
         &[
-            "kumo.toml:2:16: image_builder.repositories = [\"eks-app\", \"EKS-migration\"]: not one of image_builder.repositories",
+            "kumo.toml:2:16: image_builder.repositories = [\"eks-app\", \"EKS-migration\"]: db_migrator.repository = \"eks-migration\" (built-in default): not one of the repositories",
             "kumo.toml:2:28: image_builder.repositories[1] = \"EKS-migration\": contains 'E'; allowed: an ECR repository name",
         ],
     );
@@ -1167,4 +1177,116 @@ fn aurora_versions_are_cfn_lints_current_ones() {
         .collect();
     expected.sort_by_key(|v| v.split('.').map(|p| p.parse::<u32>().unwrap()).collect::<Vec<_>>());
     assert_eq!(AURORA_POSTGRES_VERSIONS, expected.as_slice());
+}
+
+#[test]
+fn ec2_instance_types_are_cfn_lints() {
+    let file = cfn_lint_package().join("data/schemas/extensions/aws_ec2_instance/instancetype_enum.json");
+    let data: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let mut expected: Vec<&str> = data
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(|region| region["enum"].as_array())
+        .flatten()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    expected.sort_unstable();
+    expected.dedup();
+    let listed: Vec<&str> = EC2_INSTANCE_TYPES.lines().collect();
+    assert_eq!(
+        listed, expected,
+        "regenerate crates/kumo-blueprint/src/config/ec2_instance_types.txt"
+    );
+}
+
+#[test]
+fn instance_types_that_do_not_exist_are_refused_with_real_ones_offered() {
+    let loaded = Config::from_toml(
+        "[eks.node_group]\ninstance_types = [\"t3.metal\", \"m5.large\", \"q9.large\"]\n",
+        "kumo.toml",
+    );
+    let error = loaded.unwrap_err().to_string();
+    assert!(error.contains("\"t3.metal\": is not an EC2 instance type"), "{error}");
+    assert!(error.contains("t3.medium"), "{error}");
+    assert!(error.contains("\"q9.large\": is not an EC2 instance type"), "{error}");
+    assert!(!error.contains("\"m5.large\": is not"), "{error}");
+}
+
+#[test]
+fn vpc_ranges_aws_refuses_are_errors_and_public_ranges_warnings() {
+    for (cidr, what) in [
+        ("127.0.0.0/16", "loopback"),
+        ("169.254.0.0/16", "link-local"),
+        ("224.0.0.0/16", "multicast"),
+        ("0.0.0.0/16", "this network"),
+    ] {
+        let (_, text) = only_error(&format!("[network]\ncidr = \"{cidr}\"\n"));
+        assert_mentions(&text, &["overlaps", what, "which AWS does not allow in a VPC"]);
+    }
+    let loaded = Config::from_toml("[network]\ncidr = \"8.8.0.0/16\"\n", "kumo.toml").unwrap();
+    assert!(
+        loaded
+            .warnings
+            .iter()
+            .any(|w| w.to_string().contains("is not a private")),
+        "{:?}",
+        loaded.warnings.iter().map(ToString::to_string).collect::<Vec<_>>()
+    );
+    // Private ranges, including the shared address space AWS supports, are fine.
+    for cidr in ["10.1.0.0/16", "172.31.0.0/16", "192.168.0.0/16", "100.64.0.0/16"] {
+        let loaded = Config::from_toml(&format!("[network]\ncidr = \"{cidr}\"\n"), "kumo.toml").unwrap();
+        assert!(
+            loaded.warnings.iter().all(|w| !w.to_string().contains("network.cidr")),
+            "{cidr}"
+        );
+    }
+}
+
+#[test]
+fn subnet_advice_fits_when_followed() {
+    // Each suggested fix, applied alone, gives a configuration without the error.
+    let base = "[network]\ncidr = \"10.0.0.0/22\"\nmax_azs = 3\n";
+    let (_, text) = only_error(base);
+    assert!(
+        Config::from_toml("[network]\ncidr = \"10.0.0.0/20\"\nmax_azs = 3\n", "kumo.toml").is_ok(),
+        "{text}"
+    );
+    assert!(
+        Config::from_toml(
+            "[network]\ncidr = \"10.0.0.0/22\"\nmax_azs = 3\nsubnet_prefix_length = 26\n",
+            "kumo.toml"
+        )
+        .is_ok(),
+        "{text}"
+    );
+}
+
+#[test]
+fn every_integer_key_states_its_real_range_even_when_the_value_overflows_its_type() {
+    for key in [
+        "network.max_azs",
+        "network.subnet_prefix_length",
+        "network.nat_gateways",
+        "eks.log_retention_days",
+        "eks.node_group.desired_size",
+        "eks.node_group.min_size",
+        "eks.node_group.max_size",
+        "eks.node_group.disk_size_gib",
+        "database.instances",
+        "database.port",
+        "database.backup_retention_days",
+        "image_builder.log_retention_days",
+        "db_migrator.log_retention_days",
+    ] {
+        let (table, name) = key.rsplit_once('.').unwrap();
+        for value in ["99999999999", "-1", "1.5"] {
+            let (_, text) = only_error(&format!("[{table}]\n{name} = {value}\n"));
+            assert!(
+                !text.contains("an integer from 0 to"),
+                "{key} = {value}: the type's range leaks out: {text}"
+            );
+            assert!(text.contains(key), "{text}");
+        }
+    }
 }

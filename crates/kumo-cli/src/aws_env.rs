@@ -4,23 +4,50 @@
 //!
 //! Requests use rustls with the `ring` provider (not the SDK's default aws-lc-rs, a slow C build), with
 //! connect and per-attempt timeouts so an endpoint that never answers fails after a bounded time.
+//!
+//! kumo reads the settings the SDK would otherwise panic on or silently ignore itself: the shared config
+//! files (a malformed one is an error naming the file and line; a `--profile` / `AWS_PROFILE` that is not
+//! defined is an error naming it) and the retry settings (`AWS_MAX_ATTEMPTS`, `AWS_RETRY_MODE`, or the
+//! profile's `max_attempts` / `retry_mode`), which the SDK turns into a panic when malformed.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
+use aws_config::profile::ProfileFileCredentialsProvider;
+use aws_config::provider_config::ProviderConfig;
+use aws_config::retry::{RetryConfig, RetryMode};
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::error::CredentialsError;
+use aws_runtime::env_config::file::EnvConfigFiles as ProfileFiles;
 use aws_smithy_http_client::tls;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
+};
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::retries::RequestAttempts;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use aws_types::os_shim_internal::{Env, Fs};
 use kumo_deploy::Interrupt;
+use kumo_deploy::error::ApiResult;
 use kumo_deploy::staging::Staging;
 use kumo_deploy::{Engine, EngineOptions};
 
 use crate::cli::AwsArgs;
 use crate::error::{CliError, chain};
+use crate::output::errln;
+use crate::signals;
 
 /// Longest a credential provider may take (SSO, credential_process and instance metadata can hang).
 const CREDENTIALS_LIMIT: Duration = Duration::from_secs(30);
+/// Attempts of one request, counting the first: `AWS_MAX_ATTEMPTS` / `max_attempts` must be in here.
+pub const MAX_ATTEMPTS_RANGE: std::ops::RangeInclusive<u32> = 1..=20;
+/// The SDK's standard retry strategy waits at most this long between two attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(20);
 
 /// Resolved AWS configuration.
 pub struct AwsSession {
@@ -28,6 +55,11 @@ pub struct AwsSession {
     pub region: String,
     /// A custom endpoint (flag or `AWS_ENDPOINT_URL`), if any.
     pub endpoint: Option<String>,
+    /// The profile in use, when one was named (`--profile` or `AWS_PROFILE`).
+    pub profile: Option<String>,
+    /// Attempts per request (retry settings), and the limit of each.
+    pub max_attempts: u32,
+    pub attempt_limit: Duration,
 }
 
 /// Checks the flags, loads the configuration chain, and makes sure a region and credentials exist, so
@@ -40,10 +72,18 @@ pub async fn connect(args: &AwsArgs, config_region: Option<&str>) -> Result<AwsS
     {
         check_endpoint(&url, "AWS_ENDPOINT_URL")?;
     }
-    if args.api_timeout == 0 {
-        return Err(CliError::new("--api-timeout must be at least 1 second").hint("pass --api-timeout SECONDS"));
+    if let Some(region) = &args.region {
+        check_region(region, "--region")?;
     }
+    let named_profile = args
+        .profile
+        .clone()
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+    let profiles = load_profiles(named_profile.as_deref(), args.profile.is_some()).await?;
+    let retry = retry_settings(&profiles)?;
+
     let attempt = Duration::from_secs(args.api_timeout);
+    signals::set_attempt_limit(args.api_timeout);
     let http_client = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
         .build_https();
@@ -51,18 +91,37 @@ pub async fn connect(args: &AwsArgs, config_region: Option<&str>) -> Result<AwsS
         .connect_timeout(attempt.min(Duration::from_secs(10)))
         .read_timeout(attempt)
         .operation_attempt_timeout(attempt)
-        // Room for the default three attempts plus back-off; the SDK's retry settings still decide.
-        .operation_timeout(attempt * 3 + Duration::from_secs(20))
+        // Every attempt plus the back-off between them: the documented bound of one request.
+        .operation_timeout(request_bound(attempt, retry.max_attempts()))
         .build();
+    let region_override = args
+        .region
+        .as_deref()
+        .or(config_region)
+        .map(|r| Region::new(r.to_owned()));
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .http_client(http_client)
-        .timeout_config(timeouts);
+        .http_client(http_client.clone())
+        .timeout_config(timeouts.clone())
+        .retry_config(retry.clone());
     if let Some(profile) = &args.profile {
-        loader = loader.profile_name(profile);
+        // An explicit --profile wins over credentials in the environment, as with the AWS CLI (the
+        // SDK's default chain would take AWS_ACCESS_KEY_ID first). The provider gets the same HTTP
+        // client and limits (SSO and assumed roles make requests of their own).
+        let provider_config = ProviderConfig::default()
+            .with_http_client(http_client)
+            .with_retry_config(retry.clone())
+            .with_timeout_config(timeouts)
+            .with_region(region_override.clone());
+        loader = loader.profile_name(profile).credentials_provider(
+            ProfileFileCredentialsProvider::builder()
+                .configure(&provider_config)
+                .profile_name(profile)
+                .build(),
+        );
     }
     // The flag wins; then the project's configured region; then the chain (AWS_REGION, profile).
-    if let Some(region) = args.region.as_deref().or(config_region) {
-        loader = loader.region(Region::new(region.to_owned()));
+    if let Some(region) = region_override {
+        loader = loader.region(region);
     }
     if let Some(url) = &args.endpoint_url {
         loader = loader.endpoint_url(url);
@@ -75,13 +134,107 @@ pub async fn connect(args: &AwsArgs, config_region: Option<&str>) -> Result<AwsS
              region in kumo.toml",
         ));
     };
+    if args.region.is_none() && config_region.is_none() {
+        check_region(&region, "the region from AWS_REGION / the profile,")?;
+    }
     check_credentials(&config, args.profile.as_deref()).await?;
     let endpoint = config.endpoint_url().map(str::to_owned);
     Ok(AwsSession {
         config,
         region,
         endpoint,
+        profile: named_profile,
+        max_attempts: retry.max_attempts(),
+        attempt_limit: attempt,
     })
+}
+
+/// The longest one request can take: every attempt at its limit plus the longest back-off between them.
+pub fn request_bound(attempt: Duration, max_attempts: u32) -> Duration {
+    attempt
+        .saturating_mul(max_attempts)
+        .saturating_add(MAX_BACKOFF.saturating_mul(max_attempts.saturating_sub(1)))
+}
+
+fn check_region(region: &str, origin: &str) -> Result<(), CliError> {
+    kumo_core::names::region(region).map_err(|reason| {
+        CliError::new(format!("{origin} {region:?} {reason}")).hint(format!("use {}", kumo_core::names::REGION_RULE))
+    })
+}
+
+/// Reads `~/.aws/config` and `~/.aws/credentials` (or `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`)
+/// the way the SDK does, to report what the SDK would not: a malformed file, an unknown profile.
+async fn load_profiles(named: Option<&str>, from_flag: bool) -> Result<aws_config::profile::ProfileSet, CliError> {
+    let selected = named.map(|p| Cow::Owned(p.to_owned()));
+    let profiles = aws_config::profile::load(&Fs::real(), &Env::real(), &ProfileFiles::default(), selected)
+        .await
+        .map_err(|error| {
+            // The parser's message spans lines ("on line 3:\n  Profile definition must end with ']'").
+            let text = chain(&error).split_whitespace().collect::<Vec<_>>().join(" ");
+            CliError::new(format!("the AWS configuration files cannot be used: {text}")).hint(
+                "fix the line it names (the files are ~/.aws/config and ~/.aws/credentials, or AWS_CONFIG_FILE \
+                 and AWS_SHARED_CREDENTIALS_FILE)",
+            )
+        })?;
+    if let Some(name) = named
+        && profiles.get_profile(name).is_none()
+    {
+        let origin = if from_flag { "--profile" } else { "AWS_PROFILE" };
+        let mut known: Vec<&str> = profiles.profiles().collect();
+        known.sort_unstable();
+        let known = if known.is_empty() {
+            "no profile is defined".to_owned()
+        } else {
+            format!("defined: {}", known.join(", "))
+        };
+        return Err(CliError::new(format!(
+            "{origin} {name}: no such profile in ~/.aws/config or ~/.aws/credentials ({known})"
+        ))
+        .hint("check the spelling, or create it with `aws configure --profile NAME`"));
+    }
+    Ok(profiles)
+}
+
+/// The retry settings, from `AWS_MAX_ATTEMPTS` / `AWS_RETRY_MODE`, else the profile's `max_attempts` /
+/// `retry_mode`, else standard with 3 attempts. Checked here because the SDK panics on bad values.
+fn retry_settings(profiles: &aws_config::profile::ProfileSet) -> Result<RetryConfig, CliError> {
+    let setting = |env: &str, key: &str| -> Option<(String, String)> {
+        match std::env::var(env) {
+            Ok(value) => Some((value, env.to_owned())),
+            Err(_) => {
+                let name = profiles.selected_profile();
+                let value = profiles.get_profile(name)?.get(key)?;
+                Some((value.to_owned(), format!("{key} of profile {name}")))
+            }
+        }
+    };
+    let mut retry = RetryConfig::standard();
+    if let Some((value, origin)) = setting("AWS_MAX_ATTEMPTS", "max_attempts") {
+        let attempts = value
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| MAX_ATTEMPTS_RANGE.contains(n))
+            .ok_or_else(|| {
+                CliError::new(format!(
+                    "{origin} = {value:?}: expected a whole number of attempts from {} to {}",
+                    MAX_ATTEMPTS_RANGE.start(),
+                    MAX_ATTEMPTS_RANGE.end()
+                ))
+                .hint(format!(
+                    "set {origin} to e.g. 3 (the first attempt counts), or unset it"
+                ))
+            })?;
+        retry = retry.with_max_attempts(attempts);
+    }
+    if let Some((value, origin)) = setting("AWS_RETRY_MODE", "retry_mode") {
+        let mode = value.parse::<RetryMode>().map_err(|_| {
+            CliError::new(format!("{origin} = {value:?}: expected \"standard\" or \"adaptive\""))
+                .hint(format!("set {origin} to standard, or unset it"))
+        })?;
+        retry = retry.with_retry_mode(mode);
+    }
+    Ok(retry)
 }
 
 fn check_endpoint(url: &str, origin: &str) -> Result<(), CliError> {
@@ -162,35 +315,168 @@ pub async fn token_credentials(
 }
 
 /// The engine for this session. S3 uses path-style addressing on a custom endpoint, which is what
-/// S3-compatible and local endpoints serve (virtual-host names would need wildcard DNS).
-pub fn engine(session: &AwsSession, staging_bucket: Option<String>, interrupt: Interrupt) -> Engine {
-    let cfn = aws_sdk_cloudformation::Client::new(&session.config);
-    let s3_config = aws_sdk_s3::config::Builder::from(&session.config)
-        .force_path_style(session.endpoint.is_some())
-        .build();
-    let s3 = aws_sdk_s3::Client::from_conf(s3_config);
-    let sts = aws_sdk_sts::Client::new(&session.config);
+/// S3-compatible and local endpoints serve (virtual-host names would need wildcard DNS). Every client
+/// carries the [`RunControl`] interceptor.
+pub fn engine(session: &AwsSession, staging_bucket: Option<String>) -> Engine {
+    let cfn = aws_sdk_cloudformation::Client::from_conf(
+        aws_sdk_cloudformation::config::Builder::from(&session.config)
+            .interceptor(RunControl::new(session))
+            .build(),
+    );
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&session.config)
+            .force_path_style(session.endpoint.is_some())
+            .interceptor(RunControl::new(session))
+            .build(),
+    );
     Engine::new(cfn)
-        .with_staging(Staging::new(s3, sts, session.region.clone(), staging_bucket))
+        .with_staging(Staging::new(s3, sts(session), session.region.clone(), staging_bucket))
         .with_options(EngineOptions::default())
-        .with_interrupt(interrupt)
+        .with_interrupt(signals::interrupt())
 }
 
-/// Turns Ctrl-C into an [`Interrupt`]: the engine stops at its next safe point (never mid-request).
-pub fn interrupt_on_ctrl_c() -> Interrupt {
-    let interrupt = Interrupt::new();
-    let flag = interrupt.clone();
-    tokio::spawn(async move {
-        while tokio::signal::ctrl_c().await.is_ok() {
-            if flag.is_triggered() {
-                eprintln!("(already stopping: waiting for the request in flight to finish)");
-            } else {
-                eprintln!("\nCtrl-C: stopping at the next safe point; no request is abandoned half-sent");
-                flag.trigger();
+fn sts(session: &AwsSession) -> aws_sdk_sts::Client {
+    aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::config::Builder::from(&session.config)
+            .interceptor(RunControl::new(session))
+            .build(),
+    )
+}
+
+/// Prints, before a command changes anything, whom it acts as and where: the account id, the identity
+/// (ARN) and the region, from `sts:GetCallerIdentity` — so credentials left in the environment cannot
+/// silently send a deploy to another account.
+pub async fn announce_identity(session: &AwsSession, command: &str, stack: &str) -> Result<(), CliError> {
+    let identity = sts(session)
+        .get_caller_identity()
+        .send()
+        .await
+        .api("GetCallerIdentity")
+        .map_err(|error| {
+            let cli = CliError::new(format!(
+                "cannot tell which AWS account the credentials belong to: {}",
+                chain(&error)
+            ));
+            match error.hint() {
+                Some(hint) => cli.hint(hint),
+                None => cli,
             }
+        })?;
+    let mut via = Vec::new();
+    if let Some(profile) = &session.profile {
+        via.push(format!("profile {profile}"));
+    }
+    if let Some(endpoint) = &session.endpoint {
+        via.push(format!("endpoint {endpoint}"));
+    }
+    let via = if via.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", via.join(", "))
+    };
+    errln!(
+        "kumo {command} {stack}: account {}, identity {}, region {}{via}",
+        identity.account().unwrap_or("(unknown)"),
+        identity.arn().unwrap_or("(unknown)"),
+        session.region
+    );
+    Ok(())
+}
+
+/// The interceptor on every AWS client of a run:
+///
+/// * after Ctrl-C / SIGTERM (or a failed stdout) no attempt starts — first attempts and retries alike —
+///   except the cleanup the engine marks ([`Interrupt::cleanup`]);
+/// * a retry is announced on stderr with the reason, so an endpoint that accepts and never answers is
+///   visibly being retried rather than silently hanging;
+/// * the request in flight and what succeeded are reported to [`signals`], for the second Ctrl-C.
+#[derive(Debug)]
+pub struct RunControl {
+    interrupt: Interrupt,
+    max_attempts: u32,
+    attempt_limit: Duration,
+}
+
+impl RunControl {
+    pub fn new(session: &AwsSession) -> Self {
+        RunControl {
+            interrupt: signals::interrupt(),
+            max_attempts: session.max_attempts,
+            attempt_limit: session.attempt_limit,
         }
-    });
-    interrupt
+    }
+}
+
+/// The service and operation of the request being run.
+fn operation(cfg: &ConfigBag) -> (String, String) {
+    match cfg.load::<Metadata>() {
+        Some(metadata) => (metadata.service().to_owned(), metadata.name().to_owned()),
+        None => ("AWS".to_owned(), "request".to_owned()),
+    }
+}
+
+impl Intercept for RunControl {
+    fn name(&self) -> &'static str {
+        "kumo::RunControl"
+    }
+
+    fn read_before_attempt(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let (service, name) = operation(cfg);
+        if !self.interrupt.allows_new_request() {
+            return Err(format!("{name} not sent: kumo is stopping").into());
+        }
+        let attempt = cfg.load::<RequestAttempts>().map_or(1, RequestAttempts::attempts);
+        if attempt > 1 {
+            let previous = cfg
+                .load::<PreviousFailure>()
+                .map_or_else(|| "the previous attempt failed".to_owned(), |p| p.0.clone());
+            errln!(
+                "retrying {name} (attempt {attempt} of {}): {previous}",
+                self.max_attempts
+            );
+        }
+        signals::request_started(format!("{service} {name}"));
+        Ok(())
+    }
+
+    fn read_after_attempt(
+        &self,
+        context: &FinalizerInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let (_, name) = operation(cfg);
+        let failure = match context.output_or_error() {
+            Some(Ok(_)) | None => None,
+            Some(Err(error)) if error.is_timeout_error() => Some(format!(
+                "the endpoint accepted the request but sent no answer within {} s",
+                self.attempt_limit.as_secs()
+            )),
+            Some(Err(error)) if error.is_connector_error() => Some("the connection failed".to_owned()),
+            Some(Err(error)) => match context.response().map(|r| r.status().as_u16()) {
+                Some(status) => Some(format!("HTTP {status}")),
+                None => Some(error.to_string()),
+            },
+        };
+        signals::request_finished(&name, failure.is_none());
+        if let Some(failure) = failure {
+            cfg.interceptor_state().store_put(PreviousFailure(failure));
+        }
+        Ok(())
+    }
+}
+
+/// Why the previous attempt of the current request failed, for the retry line.
+#[derive(Clone, Debug)]
+struct PreviousFailure(String);
+
+impl aws_smithy_types::config_bag::Storable for PreviousFailure {
+    type Storer = aws_smithy_types::config_bag::StoreReplace<Self>;
 }
 
 /// The async runtime for one command. Single-threaded: commands do one thing at a time, and progress
@@ -199,5 +485,9 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| CliError::new(format!("cannot start the async runtime: {e}")))
+        .map_err(|e| {
+            CliError::new(format!("cannot start the async runtime: {e}")).hint(
+                "the system refused a thread or an event queue (limits such as ulimit -u / -n); free some and retry",
+            )
+        })
 }

@@ -14,6 +14,9 @@ static VERSION: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// Longest `--timeout`: 72 hours, beyond anything a CloudFormation operation runs.
+pub const MAX_TIMEOUT_MINUTES: u64 = 72 * 60;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "kumo",
@@ -23,7 +26,8 @@ static VERSION: LazyLock<String> = LazyLock::new(|| {
 them through the CloudFormation API: no Node, no bootstrap stack, no asset bucket, no Lambda-backed custom resources.\n\n\
 With no kumo.toml, commands use the built-in EKS-on-EC2 blueprint with its embedded defaults.",
     after_help = "Exit codes: 0 success (diff: no changes), 1 diff found changes, 2 bad input or failure, \
-130 interrupted (Ctrl-C; the AWS operation continues and the next run resumes watching).\n\
+130 interrupted by Ctrl-C, 143 by SIGTERM (a change set not yet executed is deleted; an operation already \
+running continues and the next run resumes watching), 141 stdout closed by its reader.\n\
 AWS settings come from the standard chain (AWS_PROFILE, AWS_REGION, ~/.aws/config, ...); \
 AWS_ENDPOINT_URL is honoured."
 )]
@@ -53,6 +57,19 @@ pub enum Command {
     Outputs(OutputsArgs),
     /// Show the stack's status, its last events, drift status, what to do next, and the cluster side
     Status(StatusArgs),
+    /// What the stack (or any template) costs per hour and per month, before it exists (offline by default)
+    #[command(
+        long_about = "What the stack costs per hour and per month, before it exists: one line per priced part \
+(EKS control plane, NAT gateways, public IPv4 addresses, interface endpoints per AZ, nodes, Aurora instances and \
+storage, KMS keys, secrets, hosted zones) with quantity, unit price and its source, hourly and monthly (730 h) \
+figures, and the totals \"expected\" and \"max\". Usage-based prices (data processed, log ingestion, I/O, ECR \
+storage, build minutes) are listed outside the totals; resources kumo cannot price are listed as \"not priced\".\n\n\
+Prices come from kumo's committed, dated price table (no AWS access, no credentials); a price the table does not \
+have is shown as unknown, never guessed. --live asks the AWS Price List API instead (needs credentials).\n\n\
+Region: --region, else [stack] region in kumo.toml, else AWS_REGION / AWS_DEFAULT_REGION, else the profile's \
+region, else us-east-1."
+    )]
+    Cost(CostArgs),
     /// Add or update the stack's cluster in your kubeconfig; its user runs `kumo token`
     Kubeconfig(KubeconfigArgs),
     /// Install or upgrade the in-cluster bundle (AWS Load Balancer Controller) on the stack's cluster.
@@ -79,6 +96,31 @@ pub enum TemplateFormat {
     Json,
     /// YAML with long-form intrinsics (`<Stack>.template.yaml`)
     Yaml,
+}
+
+#[derive(Debug, Args)]
+pub struct CostArgs {
+    /// Price this CloudFormation template (JSON, or YAML with !Ref-style tags) instead of the kumo project
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+
+    /// Template parameter (repeatable), for quantities or types a template takes from parameters
+    /// [default: the parameters' defaults]
+    #[arg(long = "parameter", value_name = "KEY=VALUE")]
+    pub parameters: Vec<String>,
+
+    /// Print the estimate as JSON (region, currency, prices_date, hourly, monthly, items, usage_prices,
+    /// not_priced, ...)
+    #[arg(long)]
+    pub json: bool,
+
+    /// Ask the AWS Price List API for exactly the prices the template needs, instead of the committed table
+    /// (needs AWS credentials)
+    #[arg(long)]
+    pub live: bool,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }
 
 #[derive(Debug, Args)]
@@ -121,9 +163,10 @@ pub struct AwsArgs {
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
 
-    /// Time limit in seconds for each attempt of an AWS request; failed attempts are retried a bounded
-    /// number of times (AWS_MAX_ATTEMPTS, default 3)
-    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    /// Time limit in seconds for each attempt of an AWS request (1-3600); failed attempts are retried a
+    /// bounded number of times (AWS_MAX_ATTEMPTS, default 3), so one request takes at most attempts x
+    /// this + 20 s between attempts
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub api_timeout: u64,
 }
 
@@ -179,9 +222,10 @@ pub struct DeployArgs {
     #[arg(long)]
     pub no_rollback: bool,
 
-    /// Minutes an update may run before kumo cancels it (CloudFormation rolls it back); a create past it
-    /// keeps running and kumo stops with an error
-    #[arg(long, value_name = "MINUTES")]
+    /// Minutes (1-4320) an update may run before kumo cancels it (CloudFormation rolls it back); a create
+    /// past it keeps running and kumo stops with an error. Also limits how long kumo follows an operation
+    /// it finds already running
+    #[arg(long, value_name = "MINUTES", value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_MINUTES))]
     pub timeout: Option<u64>,
 
     /// Turn termination protection on (kumo never turns it off) [default: kumo.toml's setting]
@@ -246,9 +290,9 @@ pub struct StatusArgs {
     #[command(flatten)]
     pub aws: AwsArgs,
 
-    /// How many recent events to show
-    #[arg(long, value_name = "N", default_value_t = 10)]
-    pub events: usize,
+    /// How many recent events to show (0-1000)
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(0..=1000))]
+    pub events: u16,
 }
 
 #[derive(Debug, Args)]

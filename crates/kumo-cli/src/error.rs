@@ -1,5 +1,6 @@
 //! CLI errors: one line saying what went wrong, an optional hint saying what to do, and an exit code.
 
+use crate::output::errln;
 use std::fmt;
 use std::process::ExitCode;
 
@@ -39,9 +40,9 @@ impl CliError {
 
     /// Prints `error: ...` (and `hint: ...`) to stderr and returns the exit code.
     pub fn report(&self) -> ExitCode {
-        eprintln!("error: {}", self.message);
+        errln!("error: {}", self.message);
         if let Some(hint) = &self.hint {
-            eprintln!("hint: {hint}");
+            errln!("hint: {hint}");
         }
         ExitCode::from(self.code)
     }

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use kumo_deploy::Interrupt;
 use kumo_deploy::clock::SystemClock;
 use kumo_deploy::events::format_time;
 use kumo_deploy::stack::StackInfo;
@@ -18,6 +17,7 @@ use kumo_kube::token::TokenSource;
 
 use crate::aws_env::AwsSession;
 use crate::error::{CliError, chain};
+use crate::output::{errln, outln};
 
 /// The service account the stack's controller role trusts, for stacks made before the output existed.
 const DEFAULT_CONTROLLER_ACCOUNT: (&str, &str) = ("kube-system", "aws-load-balancer-controller");
@@ -94,8 +94,9 @@ pub fn client(session: &AwsSession, cluster: &StackCluster) -> Result<kumo_kube:
 /// An apply error as the CLI reports it: what failed on which cluster, and what to do.
 fn apply_error(error: ApplyError, cluster: &StackCluster, after_deploy: bool) -> CliError {
     if matches!(error, ApplyError::Interrupted) {
-        let mut cli = CliError::new("interrupted: the in-cluster bundle is partly applied; `kumo bundle` finishes it");
-        cli.code = crate::render_error::INTERRUPTED;
+        let mut cli = CliError::new("interrupted: the in-cluster bundle is partly applied")
+            .hint("`kumo bundle` finishes it (every object is applied whole or not at all)");
+        cli.code = crate::signals::signal_received().map_or(crate::render_error::INTERRUPTED, |s| s.exit_code());
         return cli;
     }
     let endpoint = &cluster.access.endpoint;
@@ -120,14 +121,13 @@ fn apply_error(error: ApplyError, cluster: &StackCluster, after_deploy: bool) ->
 pub async fn apply_bundle(
     session: &AwsSession,
     stack: &StackInfo,
-    interrupt: Interrupt,
     after_deploy: bool,
 ) -> Result<Option<ApplyReport>, CliError> {
     let Some(cluster) = stack_cluster(stack, &session.region)? else {
         return Ok(None);
     };
     let client = client(session, &cluster)?;
-    eprintln!(
+    errln!(
         "installing the AWS Load Balancer Controller on {} ({})",
         cluster.access.cluster_name, cluster.access.endpoint
     );
@@ -135,7 +135,7 @@ pub async fn apply_bundle(
     let mut applier = Applier {
         client,
         clock: Arc::new(SystemClock),
-        interrupt,
+        interrupt: crate::signals::interrupt(),
         options: ApplyOptions::default(),
         ui: &mut ui,
     };
@@ -148,7 +148,7 @@ pub async fn apply_bundle(
     } else {
         format!(", {} removed", report.pruned.len())
     };
-    println!(
+    outln!(
         "in-cluster bundle: {} {} applied ({} objects{pruned}); IngressClass alb is ready",
         report.bundle, report.version, report.applied
     );
@@ -175,8 +175,8 @@ impl BundleUi {
     fn line(&self, text: &str) {
         match &self.spinner {
             Some(spinner) => spinner.println(format!("  {text}")),
-            None if self.terminal => eprintln!("  {text}"),
-            None => eprintln!("{}  {text}", format_time(SystemTime::now())),
+            None if self.terminal => errln!("  {text}"),
+            None => errln!("{}  {text}", format_time(SystemTime::now())),
         }
     }
 
@@ -224,14 +224,14 @@ pub async fn print_cluster_status(session: &AwsSession, stack: &StackInfo) {
         Ok(Some(cluster)) => cluster,
         Ok(None) => return,
         Err(error) => {
-            println!("cluster:     {}", error.message);
+            outln!("cluster:     {}", error.message);
             return;
         }
     };
     let client = match client(session, &cluster) {
         Ok(client) => client,
         Err(error) => {
-            println!("cluster:     {}", error.message);
+            outln!("cluster:     {}", error.message);
             return;
         }
     };
@@ -243,33 +243,33 @@ pub async fn print_cluster_status(session: &AwsSession, stack: &StackInfo) {
     {
         Ok(Ok(status)) => status,
         Ok(Err(error)) => {
-            println!("cluster:     not readable: {error}");
+            outln!("cluster:     not readable: {error}");
             return;
         }
         Err(_) => {
-            println!("cluster:     {} did not answer within 20 s", cluster.access.endpoint);
+            outln!("cluster:     {} did not answer within 20 s", cluster.access.endpoint);
             return;
         }
     };
-    println!(
+    outln!(
         "cluster:     {} ({})",
         cluster.access.cluster_name, cluster.access.endpoint
     );
     match &status.controller {
-        Some(controller) => println!(
+        Some(controller) => outln!(
             "  load balancer controller: {} — {}/{} ready",
             controller.version, controller.ready, controller.wanted
         ),
-        None => println!("  load balancer controller: not installed (run `kumo bundle`)"),
+        None => outln!("  load balancer controller: not installed (run `kumo bundle`)"),
     }
     if let Some(expiry) = status.webhook_cert_expiry {
-        println!("  webhook certificate:      valid until {}", format_time(expiry));
+        outln!("  webhook certificate:      valid until {}", format_time(expiry));
     }
     if status.external_dns.is_empty() {
-        println!("  external-dns add-on:      no workload in the cluster yet");
+        outln!("  external-dns add-on:      no workload in the cluster yet");
     }
     for workload in &status.external_dns {
-        println!(
+        outln!(
             "  external-dns add-on:      {} — {}/{} ready ({}/{})",
             workload.version, workload.ready, workload.wanted, workload.namespace, workload.name
         );

@@ -10,6 +10,7 @@ use kumo_core::Template;
 
 use crate::cli::TemplateFormat;
 use crate::error::CliError;
+use crate::output::errln;
 
 /// The conventional config file name, used when `--config` is not given and the file exists.
 pub const DEFAULT_CONFIG_FILE: &str = "kumo.toml";
@@ -27,41 +28,83 @@ pub struct Synthesized {
     pub deploy: DeploySettings,
 }
 
-/// Reads the configuration: `--config FILE` if given (it must be readable), else `./kumo.toml` if it
-/// exists, else the blueprint's embedded default. Warnings go to stderr.
-pub fn load_config(explicit: Option<&Path>) -> Result<Config, CliError> {
-    let (text, origin) = match explicit {
-        Some(path) => (read_config(path)?, path.display().to_string()),
-        None if Path::new(DEFAULT_CONFIG_FILE).is_file() => (
-            read_config(Path::new(DEFAULT_CONFIG_FILE))?,
-            DEFAULT_CONFIG_FILE.to_owned(),
-        ),
-        None => (
-            kumo_blueprint::DEFAULT_CONFIG_TOML.to_owned(),
-            "built-in default configuration".to_owned(),
-        ),
+/// The configuration's text and where it came from.
+pub struct ConfigSource {
+    pub text: String,
+    /// The name messages use (`kumo.toml`, `built-in default configuration`).
+    pub origin: String,
+    /// The file read, `None` for the embedded default.
+    pub file: Option<PathBuf>,
+}
+
+/// Finds the configuration: `--config FILE` if given (it must be readable), else `./kumo.toml` if it
+/// exists, else the blueprint's embedded default.
+pub fn config_source(explicit: Option<&Path>) -> Result<ConfigSource, CliError> {
+    let file = match explicit {
+        Some(path) => Some(path.to_owned()),
+        // Anything at ./kumo.toml — a directory, a dangling link, an unreadable file — is the user's
+        // configuration and must load, or be reported: never silently replaced by the defaults.
+        None if fs::symlink_metadata(DEFAULT_CONFIG_FILE).is_ok() => Some(PathBuf::from(DEFAULT_CONFIG_FILE)),
+        None => None,
     };
-    let loaded = Config::from_toml(&text, &origin).map_err(|e| {
+    Ok(match file {
+        Some(path) => ConfigSource {
+            text: read_config(&path)?,
+            origin: path.display().to_string(),
+            file: Some(path),
+        },
+        None => ConfigSource {
+            text: kumo_blueprint::DEFAULT_CONFIG_TOML.to_owned(),
+            origin: "built-in default configuration".to_owned(),
+            file: None,
+        },
+    })
+}
+
+/// Reads the configuration (see [`config_source`]). Warnings go to stderr.
+pub fn load_config(explicit: Option<&Path>) -> Result<Config, CliError> {
+    load_config_from(&config_source(explicit)?)
+}
+
+/// Loads and checks a configuration's text. Warnings go to stderr.
+pub fn load_config_from(source: &ConfigSource) -> Result<Config, CliError> {
+    let loaded = Config::from_toml(&source.text, &source.origin).map_err(|e| {
         CliError::new(e.to_string()).hint("`kumo init` writes a commented kumo.toml with every key and its default")
     })?;
     for warning in &loaded.warnings {
-        eprintln!("warning: {warning}");
+        errln!("warning: {warning}");
     }
     Ok(loaded.config)
 }
 
 fn read_config(path: &Path) -> Result<String, CliError> {
-    fs::read_to_string(path).map_err(|e| {
-        CliError::new(format!("cannot read config {}: {e}", path.display()))
-            .hint("pass an existing file with --config, or omit --config to use ./kumo.toml or the built-in defaults")
-    })
+    let hint = "pass an existing file with --config, or omit --config to use ./kumo.toml or the built-in defaults";
+    let shown = path.display();
+    if path.is_dir() {
+        return Err(CliError::new(format!("config {shown} is a directory, not a file")).hint(hint));
+    }
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) && !path.exists() {
+        let target = fs::read_link(path).map(|t| t.display().to_string()).unwrap_or_default();
+        return Err(CliError::new(format!("config {shown} is a link to {target}, which does not exist")).hint(hint));
+    }
+    let bytes = fs::read(path).map_err(|e| CliError::new(format!("cannot read config {shown}: {e}")).hint(hint))?;
+    kumo_core::text::decode_utf8(&bytes)
+        .map(str::to_owned)
+        .map_err(|problem| {
+            CliError::new(format!("config {shown} {problem}")).hint("kumo.toml files are UTF-8 (TOML requires it)")
+        })
 }
 
 /// Loads the configuration and synthesizes the blueprint stack.
 pub fn synthesize(config_path: Option<&Path>) -> Result<Synthesized, CliError> {
     let config = load_config(config_path)?;
     let stack = kumo_blueprint::build(&config);
-    let template = stack.synth().map_err(|e| CliError::new(e.to_string()))?;
+    let template = stack.synth().map_err(|e| {
+        CliError::new(e.to_string()).hint(
+            "the configuration passed its checks but the stack it builds does not validate: change the values \
+             named above in kumo.toml, and please report it (kumo should have caught it in the configuration)",
+        )
+    })?;
     let minified = template.to_json_minified();
     Ok(Synthesized {
         stack_name: stack.name().to_owned(),
@@ -109,7 +152,7 @@ pub fn write_out(s: &Synthesized, out: &Path, format: TemplateFormat) -> Result<
 /// `--out` does not scatter directories.
 pub fn prepare_out_dir(out: &Path) -> Result<(), CliError> {
     if out.is_dir() {
-        return Ok(());
+        return check_writable(out);
     }
     if out.exists() {
         return Err(
@@ -129,7 +172,23 @@ pub fn prepare_out_dir(out: &Path) -> Result<(), CliError> {
         ))
         .hint("create the parent directory first, or choose another --out"));
     }
-    fs::create_dir(out).map_err(|e| CliError::new(format!("--out {}: cannot create directory: {e}", out.display())))
+    fs::create_dir(out).map_err(|e| {
+        CliError::new(format!("--out {}: cannot create directory: {e}", out.display()))
+            .hint("choose a directory you can write with --out")
+    })?;
+    check_writable(out)
+}
+
+/// Proves `dir` takes a file, so a deploy does not find out only after the stack changed that its
+/// outputs file cannot be written.
+fn check_writable(dir: &Path) -> Result<(), CliError> {
+    let probe = dir.join(format!(".kumo-write-check-{}", std::process::id()));
+    fs::File::create(&probe)
+        .and_then(|_| fs::remove_file(&probe))
+        .map_err(|e| {
+            CliError::new(format!("--out {}: cannot write files there: {e}", dir.display()))
+                .hint("choose a writable directory with --out; nothing was sent to AWS")
+        })
 }
 
 /// Writes through a temporary file and a rename, so an interrupted run never leaves a half-written file.
@@ -144,5 +203,6 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     result.map_err(|e| {
         let _ = fs::remove_file(&temporary);
         CliError::new(format!("cannot write {}: {e}", path.display()))
+            .hint("check the directory's permissions and free space, or choose another path")
     })
 }

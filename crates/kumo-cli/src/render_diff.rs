@@ -212,6 +212,8 @@ mod tests {
             creates_stack: false,
             changes: &changes,
             security: &security,
+            deployed_template: None,
+            template: &serde_json::json!({}),
         });
         assert!(text.contains("stack App: 1 to add, 1 to modify, 0 to remove"), "{text}");
         assert!(

@@ -6,6 +6,7 @@ use kumo_deploy::error::FailureReport;
 use kumo_deploy::events::StackEvent;
 
 use crate::error::{CliError, chain};
+use crate::output::errln;
 
 /// Exit code after Ctrl-C (128 + SIGINT, the shell convention).
 pub const INTERRUPTED: u8 = 130;
@@ -21,10 +22,8 @@ pub fn deploy_error(error: DeployError) -> CliError {
     };
     let mut cli = CliError::new(chain(&error));
     cli.code = code;
-    if let Some(hint) = hint {
-        cli = cli.hint(hint);
-    }
-    cli
+    // Every error says what to do next; `kumo status` is the answer when nothing more specific is known.
+    cli.hint(hint.unwrap_or_else(|| "`kumo status` shows the stack's state and what to do next".to_owned()))
 }
 
 fn print_failure_details(report: &FailureReport) {
@@ -39,22 +38,22 @@ fn print_failure_details(report: &FailureReport) {
         )
     };
     if let Some(cause) = &report.root_cause {
-        eprintln!("root cause:\n{}", line(&cause.event));
+        errln!("root cause:\n{}", line(&cause.event));
         if !cause.nested_path.is_empty() {
-            eprintln!("  (inside nested stack {})", cause.nested_path.join(" > "));
+            errln!("  (inside nested stack {})", cause.nested_path.join(" > "));
         }
     }
     if !report.other_failures.is_empty() {
-        eprintln!("also failed:");
+        errln!("also failed:");
         for event in &report.other_failures {
-            eprintln!("{}", line(event));
+            errln!("{}", line(event));
         }
     }
     if !report.blockers.is_empty() {
-        eprintln!("blocking resources (still in a failed state):");
+        errln!("blocking resources (still in a failed state):");
         for event in &report.blockers {
-            eprintln!("{}", line(event));
+            errln!("{}", line(event));
         }
     }
-    eprintln!("final state: {}", report.final_status);
+    errln!("final state: {}", report.final_status);
 }

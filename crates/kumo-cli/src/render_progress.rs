@@ -19,6 +19,8 @@ use kumo_deploy::progress::{Progress, format_elapsed};
 use kumo_deploy::status::Operation;
 use kumo_deploy::ui::{Note, Plan, Question, Ui};
 
+use crate::output::{err, errln, out, outln};
+use crate::render_cost::{CostContext, plan_cost_line};
 use crate::render_diff::render_plan;
 
 /// Resource lines shown at once under the bar; more are summarized.
@@ -33,6 +35,8 @@ pub struct CliUi {
     prompt: bool,
     last_heartbeat: Option<SystemTime>,
     stack: String,
+    /// Shows the cost line (current → new) under the plan.
+    cost: Option<CostContext>,
 }
 
 struct Bars {
@@ -43,15 +47,22 @@ struct Bars {
 }
 
 impl CliUi {
-    pub fn new(interrupt: Interrupt) -> Self {
+    pub fn new() -> Self {
         CliUi {
-            interrupt,
+            interrupt: crate::signals::interrupt(),
             bars: None,
             terminal: std::io::stderr().is_terminal(),
             prompt: std::io::stdin().is_terminal(),
             last_heartbeat: None,
             stack: String::new(),
+            cost: None,
         }
+    }
+
+    /// Also show the stack's cost before and after under the plan.
+    pub fn with_cost(mut self, cost: CostContext) -> Self {
+        self.cost = Some(cost);
+        self
     }
 
     /// A line of progress text: above the bars on a terminal, timestamped otherwise.
@@ -60,8 +71,8 @@ impl CliUi {
             Some(bars) => {
                 let _ = bars.multi.println(text);
             }
-            None if self.terminal => eprintln!("{text}"),
-            None => eprintln!("{}  {text}", format_time(SystemTime::now())),
+            None if self.terminal => errln!("{text}"),
+            None => errln!("{}  {text}", format_time(SystemTime::now())),
         }
     }
 
@@ -159,8 +170,10 @@ impl Ui for CliUi {
     }
 
     fn plan(&mut self, plan: &Plan<'_>) {
-        print!("{}", render_plan(plan));
-        let _ = std::io::stdout().flush();
+        out!("{}", render_plan(plan));
+        if let Some(cost) = &self.cost {
+            outln!("\n{}", plan_cost_line(cost, plan.deployed_template, plan.template));
+        }
     }
 
     fn can_prompt(&self) -> bool {
@@ -182,7 +195,7 @@ impl Ui for CliUi {
                 Some(stack.clone()),
             ),
         };
-        eprint!("{prompt}");
+        err!("{prompt}");
         let _ = std::io::stderr().flush();
         // A plain thread, not the runtime's blocking pool: after Ctrl-C the read stays blocked, and the
         // runtime would otherwise wait for it on shutdown.
@@ -248,7 +261,7 @@ impl Ui for CliUi {
             Some(bars) => {
                 let _ = bars.multi.println(text);
             }
-            None => eprintln!("{text}"),
+            None => errln!("{text}"),
         }
     }
 
@@ -279,7 +292,7 @@ impl Ui for CliUi {
         } else {
             String::new()
         };
-        eprintln!(
+        errln!(
             "{}  [{}/{}] still in progress: {}{more}",
             format_time(now),
             progress.done(),

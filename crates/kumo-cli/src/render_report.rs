@@ -1,31 +1,32 @@
 //! `status` and `outputs` as text.
 
+use crate::output::outln;
 use kumo_deploy::events::format_time;
 use kumo_deploy::report::StatusReport;
 use kumo_deploy::stack::StackOutput;
 
 pub fn print_outputs(outputs: &[StackOutput]) {
     if outputs.is_empty() {
-        println!("(no outputs)");
+        outln!("(no outputs)");
         return;
     }
     let mut sorted: Vec<&StackOutput> = outputs.iter().collect();
     sorted.sort_by(|a, b| a.key.cmp(&b.key));
     let width = sorted.iter().map(|o| o.key.len()).max().unwrap_or(0);
     for output in sorted {
-        println!("{:<width$} = {}", output.key, output.value);
+        outln!("{:<width$} = {}", output.key, output.value);
     }
 }
 
 pub fn print_status(report: &StatusReport) {
     let stack = &report.stack;
-    println!("stack:       {}", stack.name);
-    println!("status:      {}", stack.status.as_str());
+    outln!("stack:       {}", stack.name);
+    outln!("status:      {}", stack.status.as_str());
     if let Some(reason) = &stack.status_reason {
-        println!("reason:      {reason}");
+        outln!("reason:      {reason}");
     }
     if let Some(updated) = stack.last_updated.or(stack.created) {
-        println!("last change: {}", format_time(updated));
+        outln!("last change: {}", format_time(updated));
     }
     let drift = match &stack.drift {
         Some(drift) => {
@@ -37,12 +38,12 @@ pub fn print_status(report: &StatusReport) {
         }
         None => "unknown (never checked)".to_owned(),
     };
-    println!("drift:       {drift}");
-    println!(
+    outln!("drift:       {drift}");
+    outln!(
         "protection:  termination protection {}",
         if stack.termination_protection { "on" } else { "off" }
     );
-    println!(
+    outln!(
         "managed by:  {}",
         match kumo_deploy::ownership::ownership(stack) {
             kumo_deploy::ownership::Ownership::Kumo => "kumo".to_owned(),
@@ -51,13 +52,13 @@ pub fn print_status(report: &StatusReport) {
         }
     );
     if let Some(cause) = &report.root_cause {
-        println!("root cause:  {cause}");
+        outln!("root cause:  {cause}");
     }
     if !report.recent_events.is_empty() {
-        println!("\nlast events:");
+        outln!("\nlast events:");
         for e in &report.recent_events {
             let reason = e.reason.as_deref().map(|r| format!("  {r}")).unwrap_or_default();
-            println!(
+            outln!(
                 "  {}  {:<28} {} {}{reason}",
                 e.time_text(),
                 e.status,
@@ -67,6 +68,6 @@ pub fn print_status(report: &StatusReport) {
         }
     }
     if let Some(advice) = &report.advice {
-        println!("\nnext: {advice}");
+        outln!("\nnext: {advice}");
     }
 }

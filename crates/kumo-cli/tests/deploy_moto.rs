@@ -208,6 +208,13 @@ fn template_lifecycle_create_diff_noop_update_destroy() {
         run.text()
     );
     assert!(run.stdout.contains("Security changes"), "{}", run.text());
+    // The cost line before approval: a new stack costs nothing now.
+    assert!(
+        run.stdout.contains("cost (max, ap-northeast-1, prices of ")
+            && run.stdout.contains("$0.0000/h ($0.00/month) → $0.0000/h ($0.00/month)"),
+        "{}",
+        run.text()
+    );
     assert!(
         run.stdout
             .contains("WebSg ingress tcp port 443 from 0.0.0.0/0 (open to the internet)"),

@@ -92,7 +92,7 @@ fn unreadable_config_is_an_error() {
     assert_usage_error(&out, "cannot read config missing.toml");
     std::fs::create_dir(dir.join("a-directory.toml")).unwrap();
     let out = kumo(&dir, &["synth", "--config", "a-directory.toml"]);
-    assert_usage_error(&out, "cannot read config a-directory.toml");
+    assert_usage_error(&out, "config a-directory.toml is a directory, not a file");
     assert!(!dir.join("kumo.out").exists());
 }
 

@@ -312,6 +312,18 @@ impl Stack {
         let specs = |id: &str| self.resources.get(id).and_then(|entry| entry.spec);
         let mut diagnostics = self.build_errors.clone();
         diagnostics.extend(validate::validate(&template, &specs));
+        // The schemas already catch some of these (`maxItems`, a lowercase `aws:` pattern): one
+        // diagnostic per problem.
+        for tag_problem in validate::resource_tags(&template) {
+            let already = diagnostics.iter().any(|d| {
+                d.kind == tag_problem.kind
+                    && d.logical_id == tag_problem.logical_id
+                    && d.path.as_deref().is_some_and(|p| p.starts_with("Properties.Tags"))
+            });
+            if !already {
+                diagnostics.push(tag_problem);
+            }
+        }
         if diagnostics.is_empty() {
             Ok(template)
         } else {
@@ -352,16 +364,7 @@ impl Stack {
                     }
                     None => Vec::new(),
                 };
-                let own_keys: Vec<String> = list
-                    .iter()
-                    .filter_map(|item| match item {
-                        Expr::Object(tag) => match tag.get("Key") {
-                            Some(Expr::String(key)) => Some(key.clone()),
-                            _ => None,
-                        },
-                        _ => None,
-                    })
-                    .collect();
+                let own_keys: Vec<String> = validate::list_tag_keys(&list).into_iter().map(str::to_owned).collect();
                 for (key, value) in inherited {
                     if !own_keys.iter().any(|own| own == key) {
                         list.push([("Key", key), ("Value", value)].into_iter().collect());

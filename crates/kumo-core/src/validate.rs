@@ -767,3 +767,58 @@ fn serialized_len(template: &Template) -> usize {
     serde_json::to_writer(&mut counter, template).expect("a template always serializes");
     counter.0
 }
+
+/// The literal tag keys of a resource's `Tags` (a list of `{Key, Value}` or a map); intrinsics that
+/// compute keys are skipped, since they cannot be checked before deploy.
+pub fn literal_tag_keys(properties: &crate::Props) -> Vec<&str> {
+    match properties.get("Tags") {
+        Some(Expr::List(items)) => list_tag_keys(items),
+        Some(Expr::Object(map)) => map.keys().map(String::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The literal `Key`s of a `[{Key, Value}]` tag list.
+pub(crate) fn list_tag_keys(items: &[Expr]) -> Vec<&str> {
+    items
+        .iter()
+        .filter_map(|item| match item {
+            Expr::Object(tag) => match tag.get("Key") {
+                Some(Expr::String(key)) => Some(key.as_str()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// Tags as AWS will judge them, after the stack's scoped tags were merged in: no key with a reserved
+/// prefix in any letter case (the registry schemas only refuse lowercase `aws:`), at most 50 per
+/// resource. The stack tags added at deploy time are counted by the deploy engine.
+pub(crate) fn resource_tags(template: &Template) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    for (id, resource) in &template.resources {
+        let keys = literal_tag_keys(&resource.properties);
+        for key in &keys {
+            if let Some(prefix) = crate::names::reserved_tag_prefix(key) {
+                diagnostics.push(Diagnostic::new(
+                    DiagnosticKind::PatternMismatch,
+                    Some(id),
+                    Some("Properties.Tags".to_owned()),
+                    &format!(
+                        "tag key {key:?} starts with the reserved prefix {prefix:?} (AWS refuses it in any letter case)"
+                    ),
+                ));
+            }
+        }
+        if let Err(reason) = crate::names::tags_after_propagation(keys.iter().copied(), []) {
+            diagnostics.push(Diagnostic::new(
+                DiagnosticKind::ItemCountOutOfRange,
+                Some(id),
+                Some("Properties.Tags".to_owned()),
+                &reason,
+            ));
+        }
+    }
+    diagnostics
+}

@@ -255,3 +255,18 @@ fn all_problems_are_reported_at_once() {
         "{text}"
     );
 }
+
+#[test]
+fn reserved_tag_prefixes_are_refused_in_any_letter_case_at_synth() {
+    use kumo_core::{RawResource, Stack};
+    let mut stack = Stack::new("Tagged");
+    // A raw resource has no spec, so no schema pattern would catch it: the shared rule does.
+    let tags = kumo_core::Expr::from_json(&serde_json::json!([{"Key": "Aws:x", "Value": "1"}]));
+    stack.add("Topic", RawResource::new("AWS::SNS::Topic").set("Tags", tags));
+    let error = stack.synth().unwrap_err();
+    let text = error.to_string();
+    assert!(
+        text.contains("tag key \"Aws:x\" starts with the reserved prefix \"aws:\""),
+        "{text}"
+    );
+}

@@ -100,17 +100,57 @@ impl Engine {
             Err(error) if error.code() == Some("ValidationError") && error.message().is_some_and(means_no_changes) => {
                 return Ok(Prepared::NoChanges);
             }
-            Err(error) => return Err(error.into()),
+            Err(error) => {
+                if self.interrupt.is_triggered() {
+                    // The request may have reached CloudFormation before its answer was lost (a timeout
+                    // whose retry the interrupt forbade): remove what it may have made, by name.
+                    self.throw_away_by_name(&name, spec).await;
+                }
+                return Err(error.into());
+            }
         };
         let id = created.id().unwrap_or(&name).to_owned();
-        let stack_id = created.stack_id().unwrap_or_default().to_owned();
+        let stack_id = created.stack_id().unwrap_or(spec.stack.as_str()).to_owned();
+        // From here on the change set exists: every way out but `Ready` deletes it (and the review stack
+        // of a new stack), whether CloudFormation failed, a request failed, or the user interrupted.
+        match self.wait_for_change_set(spec, &id, &stack_id).await {
+            Ok(Some(ready)) => Ok(Prepared::Ready(ready)),
+            Ok(None) => Ok(Prepared::NoChanges),
+            Err(error) => {
+                // Best effort: the original error is what the user needs to see.
+                let _ = self.throw_away(&id, &stack_id, spec).await;
+                if self.interrupt.is_triggered() {
+                    return Err(DeployError::Interrupted(crate::error::Interruption::BeforeChange {
+                        stack: spec.stack.clone(),
+                    }));
+                }
+                Err(error)
+            }
+        }
+    }
 
+    /// Waits until the change set is computed and reads all its changes. `None`: it holds no changes
+    /// (and was deleted). On an error the caller deletes the change set.
+    async fn wait_for_change_set(
+        &self,
+        spec: &ChangeSetSpec,
+        id: &str,
+        stack_id: &str,
+    ) -> Result<Option<ChangeSet>, DeployError> {
+        let interrupted = || {
+            DeployError::Interrupted(crate::error::Interruption::BeforeChange {
+                stack: spec.stack.clone(),
+            })
+        };
         let waited_since = self.clock.now();
         let description = loop {
+            if self.interrupt.is_triggered() {
+                return Err(interrupted());
+            }
             let description = self
                 .cfn
                 .describe_change_set()
-                .change_set_name(&id)
+                .change_set_name(id)
                 .send()
                 .await
                 .api("DescribeChangeSet")?;
@@ -131,20 +171,23 @@ impl Engine {
             }
             let waited = self.clock.now().duration_since(waited_since).unwrap_or_default();
             if waited > self.options.change_set_wait_limit {
-                self.throw_away(&id, &stack_id, spec).await?;
                 return Err(DeployError::ChangeSetFailed {
                     stack: spec.stack.clone(),
                     reason: format!("not ready after {} s; it was deleted", waited.as_secs()),
                 });
             }
-            self.clock.sleep(self.options.change_set_poll_interval).await;
+            tokio::select! {
+                biased;
+                () = self.interrupt.triggered() => return Err(interrupted()),
+                () = self.clock.sleep(self.options.change_set_poll_interval) => {}
+            }
         };
 
         if description.status() == Some(&ChangeSetStatus::Failed) {
             let reason = description.status_reason().unwrap_or("no reason given").to_owned();
-            self.throw_away(&id, &stack_id, spec).await?;
             if means_no_changes(&reason) {
-                return Ok(Prepared::NoChanges);
+                self.throw_away(id, stack_id, spec).await?;
+                return Ok(None);
             }
             return Err(DeployError::ChangeSetFailed {
                 stack: spec.stack.clone(),
@@ -155,10 +198,13 @@ impl Engine {
         let mut raw = description.changes().to_vec();
         let mut token = description.next_token().map(str::to_owned);
         while let Some(next) = token {
+            if self.interrupt.is_triggered() {
+                return Err(interrupted());
+            }
             let page = self
                 .cfn
                 .describe_change_set()
-                .change_set_name(&id)
+                .change_set_name(id)
                 .next_token(next)
                 .send()
                 .await
@@ -168,24 +214,45 @@ impl Engine {
         }
         let changes = changes::from_change_set(&raw);
         if changes.is_empty() && spec.empty_means_no_change {
-            self.throw_away(&id, &stack_id, spec).await?;
-            return Ok(Prepared::NoChanges);
+            self.throw_away(id, stack_id, spec).await?;
+            return Ok(None);
         }
         if let Some(status) = description.execution_status()
             && status != &ExecutionStatus::Available
         {
-            self.throw_away(&id, &stack_id, spec).await?;
             return Err(DeployError::ChangeSetFailed {
                 stack: spec.stack.clone(),
                 reason: format!("it cannot be executed (execution status {})", status.as_str()),
             });
         }
-        Ok(Prepared::Ready(ChangeSet {
-            id,
-            stack_id,
+        Ok(Some(ChangeSet {
+            id: id.to_owned(),
+            stack_id: stack_id.to_owned(),
             kind: spec.kind.clone(),
             changes,
         }))
+    }
+
+    /// After an interrupted `CreateChangeSet` whose answer never came: delete the change set by name in
+    /// case it was made (and the review stack of a new stack). Errors are ignored: there may be nothing.
+    async fn throw_away_by_name(&self, name: &str, spec: &ChangeSetSpec) {
+        let _cleanup = self.interrupt.cleanup();
+        let _ = self
+            .cfn
+            .delete_change_set()
+            .stack_name(&spec.stack)
+            .change_set_name(name)
+            .send()
+            .await;
+        if spec.new_stack && spec.kind == ChangeSetType::Create {
+            let _ = self
+                .cfn
+                .delete_stack()
+                .stack_name(&spec.stack)
+                .client_request_token(self.token("discard"))
+                .send()
+                .await;
+        }
     }
 
     /// Deletes a change set that will not be executed (and the review stack it made for a new stack).
@@ -213,6 +280,8 @@ impl Engine {
     /// `REVIEW_IN_PROGRESS` stack; when `remove_review_stack` is set (the stack did not exist before this
     /// run), that stack is deleted too, so nothing is left behind.
     pub(crate) async fn discard(&self, change_set: &ChangeSet, remove_review_stack: bool) -> Result<(), ApiError> {
+        // Undoing what this run made is allowed after Ctrl-C (the README promises it).
+        let _cleanup = self.interrupt.cleanup();
         self.delete_change_set(&change_set.id).await?;
         if remove_review_stack && change_set.kind == ChangeSetType::Create {
             self.cfn

@@ -70,17 +70,10 @@ impl DeployOutcome {
 pub fn preflight(engine: &Engine, request: &DeployRequest) -> Result<(), DeployError> {
     params::check_stack_name(&request.stack_name)?;
     params::check_parameter_names(&request.template, &request.parameters)?;
-    params::stack_tags(&request.tags)?;
+    let tags = params::stack_tags(&request.tags)?;
+    params::check_propagated_tags(&request.template, &tags)?;
+    // Over CloudFormation's 1 MiB no `TemplateDoc` exists (checked when it was read).
     let bytes = request.template.body().len();
-    if bytes > MAX_TEMPLATE_BYTES {
-        return Err(DeployError::input(
-            format!(
-                "{} is {bytes} bytes; CloudFormation accepts at most {MAX_TEMPLATE_BYTES}",
-                request.template.origin()
-            ),
-            "split the stack (e.g. nested stacks) or shrink the template",
-        ));
-    }
     if bytes > MAX_INLINE_TEMPLATE_BYTES && engine.staging.is_none() {
         return Err(DeployError::input(
             format!(
@@ -176,7 +169,9 @@ pub async fn deploy<U: Ui>(engine: &Engine, request: &DeployRequest, ui: &mut U)
             (StackState::Stable | StackState::FailedNoRollback, Some(stack)) => {
                 return apply(engine, request, ui, Some(stack), ChangeSetType::Update).await;
             }
-            (StackState::InProgress, Some(stack)) => resume(engine, ui, &stack, "deploy").await?,
+            (StackState::InProgress, Some(stack)) => {
+                resume(engine, ui, &stack, "deploy", request.timeout).await?;
+            }
             (StackState::RollbackComplete, Some(stack)) => {
                 recreate_after_rollback(engine, request, ui, &stack).await?;
             }
@@ -209,6 +204,7 @@ pub(crate) async fn resume<U: Ui>(
     ui: &mut U,
     stack: &StackInfo,
     command: &'static str,
+    timeout: Option<Duration>,
 ) -> Result<(), DeployError> {
     let operation = running_operation(&stack.status);
     ui.note(Note::ResumingWatch {
@@ -225,7 +221,8 @@ pub(crate) async fn resume<U: Ui>(
         cursor,
         history,
         expected,
-        deadline: None,
+        // `--timeout` bounds the wait for someone else's operation too (it is not cancelled: not ours).
+        deadline: timeout.and_then(|limit| Deadline::after(engine.clock.now(), limit)),
         command,
     };
     let watched = engine.watch(ui, target).await?;
@@ -380,6 +377,8 @@ async fn apply<U: Ui>(
         creates_stack: !is_update,
         changes: &change_set.changes,
         security: &security,
+        deployed_template: deployed.as_ref().map(TemplateDoc::value),
+        template: request.template.value(),
     });
 
     let approved = if security.is_empty() {
@@ -411,9 +410,20 @@ async fn apply<U: Ui>(
         };
     }
 
-    let cursor = EventCursor::after_latest(&engine.cfn, &change_set.stack_id).await?;
+    // Until CloudFormation accepts the execute, nothing has changed: any way out (a failed request, an
+    // interrupt that arrived meanwhile) deletes the change set, and the review stack of a new stack.
+    let cursor = match EventCursor::after_latest(&engine.cfn, &change_set.stack_id).await {
+        Ok(cursor) if !engine.interrupt.is_triggered() => cursor,
+        outcome => {
+            let _ = engine.discard(&change_set, spec.new_stack).await;
+            return Err(match outcome {
+                Err(error) if !engine.interrupt.is_triggered() => error.into(),
+                _ => DeployError::Interrupted(Interruption::BeforeChange { stack: name.to_owned() }),
+            });
+        }
+    };
     let started = engine.clock.now();
-    engine
+    let executed = engine
         .cfn
         .execute_change_set()
         .change_set_name(&change_set.id)
@@ -421,7 +431,17 @@ async fn apply<U: Ui>(
         .disable_rollback(request.disable_rollback)
         .send()
         .await
-        .api("ExecuteChangeSet")?;
+        .api("ExecuteChangeSet");
+    if let Err(error) = executed {
+        // A refused execute changed nothing; the change set would only be clutter.
+        let _ = engine.discard(&change_set, spec.new_stack).await;
+        if engine.interrupt.is_triggered() {
+            return Err(DeployError::Interrupted(Interruption::BeforeChange {
+                stack: name.to_owned(),
+            }));
+        }
+        return Err(error.into());
+    }
     let operation = if is_update {
         Operation::Update
     } else {
@@ -434,10 +454,7 @@ async fn apply<U: Ui>(
         cursor,
         history: Vec::new(),
         expected: change_set.changes.len(),
-        deadline: request.timeout.map(|limit| Deadline {
-            at: started + limit,
-            limit,
-        }),
+        deadline: request.timeout.and_then(|limit| Deadline::after(started, limit)),
         command: "deploy",
     };
     let watched = engine.watch(ui, target).await?;

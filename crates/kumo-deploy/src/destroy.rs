@@ -79,7 +79,7 @@ pub async fn destroy<U: Ui>(
             ));
         }
         // A delete is already running (an interrupted destroy): follow it, do not start another.
-        resume(engine, ui, &stack, "destroy").await?;
+        resume(engine, ui, &stack, "destroy", None).await?;
         return Ok(DestroyOutcome::Deleted { retained: Vec::new() });
     }
     if !request.retain.is_empty() && state != StackState::DeleteFailed {

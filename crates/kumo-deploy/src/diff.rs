@@ -138,6 +138,8 @@ pub async fn diff<U: Ui>(engine: &Engine, request: &DiffRequest, ui: &mut U) -> 
         creates_stack,
         changes: &change_set.changes,
         security: &security,
+        deployed_template: deployed.as_ref().map(TemplateDoc::value),
+        template: request.template.value(),
     });
     Ok(DiffOutcome {
         has_changes: true,
@@ -177,6 +179,9 @@ async fn diff_against_nothing<U: Ui>(
         creates_stack: true,
         changes: &changes,
         security: &security,
+        // ROLLBACK_COMPLETE: the stack holds nothing, so it costs nothing now.
+        deployed_template: None,
+        template: request.template.value(),
     });
     Ok(DiffOutcome {
         has_changes: true,

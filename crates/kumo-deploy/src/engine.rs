@@ -148,9 +148,18 @@ impl Engine {
                         attempt: failures,
                         limit: self.options.poll_failure_limit,
                     });
-                    let backoff = self.options.poll_interval * 2u32.pow(failures.min(4));
+                    let backoff = self.options.poll_interval.saturating_mul(2u32.pow(failures.min(4)));
                     self.sleep_or_interrupt(backoff, &target, "UNKNOWN").await?;
                     continue;
+                }
+                // A poll refused because of the interrupt (or failed meanwhile) ends the watch as an
+                // interrupt: the operation continues, and the resume hint applies.
+                Err(_) if self.interrupt.is_triggered() => {
+                    return Err(DeployError::Interrupted(Interruption::Watching {
+                        stack: target.stack_name.clone(),
+                        status: "IN_PROGRESS".to_owned(),
+                        command: target.command,
+                    }));
                 }
                 Err(error) => return Err(error.into()),
             };
@@ -286,6 +295,17 @@ pub(crate) struct WatchTarget {
 pub(crate) struct Deadline {
     pub at: SystemTime,
     pub limit: Duration,
+}
+
+impl Deadline {
+    /// `limit` after `start`; `None` when that instant is beyond what the clock can represent (a limit
+    /// that large never expires anyway).
+    pub fn after(start: SystemTime, limit: Duration) -> Option<Deadline> {
+        Some(Deadline {
+            at: start.checked_add(limit)?,
+            limit,
+        })
+    }
 }
 
 /// A finished watch.

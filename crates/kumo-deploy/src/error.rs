@@ -275,11 +275,17 @@ impl ApiError {
 
     pub fn hint(&self) -> Option<String> {
         match &self.kind {
-            ApiErrorKind::Timeout | ApiErrorKind::Connect => Some(
-                "check the endpoint (--endpoint-url / AWS_ENDPOINT_URL), the region and your network; \
-                 --api-timeout raises the per-request limit"
+            // A connection that is accepted and never answered is a wrong or broken endpoint (or
+            // something in between eating replies), not a slow AWS: waiting longer does not help.
+            ApiErrorKind::Timeout => Some(
+                "the endpoint accepted the connection but never answered: check that --endpoint-url / \
+                 AWS_ENDPOINT_URL (if set) is a working AWS or emulator endpoint and not another service, and that \
+                 no proxy, VPN or firewall holds the replies"
                     .to_owned(),
             ),
+            ApiErrorKind::Connect => {
+                Some("check the endpoint (--endpoint-url / AWS_ENDPOINT_URL), the region and your network".to_owned())
+            }
             ApiErrorKind::Service { code, .. } if CREDENTIAL_CODES.contains(&code.as_str()) => Some(
                 "AWS rejected the credentials: refresh them (e.g. `aws sso login`, new access keys) or pick \
                  another --profile"
@@ -297,13 +303,21 @@ impl ApiError {
             ApiErrorKind::Response { .. } => {
                 Some("the endpoint answered with something that is not an AWS response; check --endpoint-url".into())
             }
-            _ => None,
+            ApiErrorKind::Service { .. } => Some(format!(
+                "AWS refused {}: the message above says why; fix that and run the command again",
+                self.call
+            )),
+            ApiErrorKind::Other => Some(
+                "the request failed before AWS answered (the connection broke, or kumo was stopping): check the \
+                 endpoint (--endpoint-url / AWS_ENDPOINT_URL) and your network, then run the command again"
+                    .to_owned(),
+            ),
         }
     }
 }
 
 /// Converts SDK results into [`ApiError`]s named after the call.
-pub(crate) trait ApiResult<T> {
+pub trait ApiResult<T> {
     fn api(self, call: &'static str) -> Result<T, ApiError>;
 }
 

@@ -1,6 +1,7 @@
 //! Stack parameters and tags from the command line, checked against the template before any AWS call.
 
 use aws_sdk_cloudformation::types::{Parameter, Tag};
+use kumo_core::names;
 
 use crate::error::DeployError;
 use crate::ownership::{MANAGED_BY_TAG, MANAGED_BY_VALUE};
@@ -81,43 +82,46 @@ pub fn resolve_parameters(
     Ok(parameters)
 }
 
-/// CloudFormation's limits on stack tags.
-const MAX_TAGS: usize = 50;
-const MAX_KEY: usize = 128;
-const MAX_VALUE: usize = 256;
-
 /// Stack tags: the user's (config and `--tag`), plus kumo's ownership tag. Later entries override
-/// earlier ones with the same key, so `--tag` beats kumo.toml.
+/// earlier ones with the same key, so `--tag` beats kumo.toml. The rules are kumo-core's
+/// ([`kumo_core::names`]), the same `kumo.toml` is checked with.
 pub fn stack_tags(user: &[(String, String)]) -> Result<Vec<Tag>, DeployError> {
     let mut tags: Vec<(String, String)> = Vec::new();
     for (key, value) in user {
-        if key.starts_with("aws:") {
+        if let Some(prefix) = names::reserved_tag_prefix(key) {
             return Err(DeployError::input(
-                format!("tag {key}: the aws: prefix is reserved by AWS"),
+                format!("tag {key}: the {prefix} prefix is reserved by AWS (in any letter case)"),
                 "choose another tag key",
             ));
         }
-        if key == MANAGED_BY_TAG {
+        if key.eq_ignore_ascii_case(MANAGED_BY_TAG) {
             return Err(DeployError::input(
                 format!("tag {key}: kumo sets this tag itself to mark its stacks"),
                 "remove it from --tag / kumo.toml",
             ));
         }
-        if key.chars().count() > MAX_KEY || value.chars().count() > MAX_VALUE {
+        if let Err(reason) = names::tag_key(key) {
             return Err(DeployError::input(
-                format!("tag {key}: keys are limited to {MAX_KEY} and values to {MAX_VALUE} characters"),
-                "shorten the tag",
+                format!("tag key {key:?} {reason}"),
+                format!("allowed: {}", names::TAG_RULE),
+            ));
+        }
+        if let Err(reason) = names::tag_value(value) {
+            return Err(DeployError::input(
+                format!("tag {key}: the value {reason}"),
+                format!("allowed: {}", names::TAG_RULE),
             ));
         }
         tags.retain(|(k, _)| k != key);
         tags.push((key.clone(), value.clone()));
     }
     tags.push((MANAGED_BY_TAG.to_owned(), MANAGED_BY_VALUE.to_owned()));
-    if tags.len() > MAX_TAGS {
+    if tags.len() > names::MAX_TAGS {
         return Err(DeployError::input(
             format!(
-                "{} stack tags: CloudFormation allows {MAX_TAGS} (one is kumo's own)",
-                tags.len()
+                "{} stack tags: CloudFormation allows {} (one is kumo's own)",
+                tags.len(),
+                names::MAX_TAGS
             ),
             "drop some tags",
         ));
@@ -128,20 +132,32 @@ pub fn stack_tags(user: &[(String, String)]) -> Result<Vec<Tag>, DeployError> {
         .collect())
 }
 
+/// CloudFormation copies the stack's tags onto every resource that supports tags, on top of the
+/// resource's own: a resource over 50 then fails 20 minutes into a create. Checked before any AWS call.
+pub fn check_propagated_tags(template: &TemplateDoc, stack_tags: &[Tag]) -> Result<(), DeployError> {
+    let stack_keys: Vec<&str> = stack_tags.iter().filter_map(Tag::key).collect();
+    for (id, own) in template.resource_tag_keys() {
+        if let Err(reason) = names::tags_after_propagation(own.iter().map(String::as_str), stack_keys.iter().copied()) {
+            return Err(DeployError::input(
+                format!("resource {id} in {} {reason}", template.origin()),
+                format!(
+                    "{} of them are stack tags (kumo.toml [stack] tags, --tag, and kumo's own); drop some, or                      some of the resource's own",
+                    stack_keys.len()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Checks a stack name against CloudFormation's rule, before any AWS call.
 pub fn check_stack_name(name: &str) -> Result<(), DeployError> {
-    let valid = !name.is_empty()
-        && name.len() <= 128
-        && name.starts_with(|c: char| c.is_ascii_alphabetic())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    if valid {
-        Ok(())
-    } else {
-        Err(DeployError::input(
-            format!("invalid stack name {name:?}"),
-            "a stack name starts with a letter and has only letters, digits and hyphens (at most 128)",
-        ))
-    }
+    names::stack_name(name).map_err(|reason| {
+        DeployError::input(
+            format!("invalid stack name {name:?}: it {reason}"),
+            format!("allowed: {}", names::STACK_NAME_RULE),
+        )
+    })
 }
 
 #[cfg(test)]
@@ -191,6 +207,9 @@ mod tests {
         let flat: Vec<(&str, &str)> = tags.iter().map(|t| (t.key().unwrap(), t.value().unwrap())).collect();
         assert_eq!(flat, [("team", "b"), ("kumo:managed-by", "kumo")]);
         assert!(stack_tags(&[("aws:x".into(), "1".into())]).is_err());
+        // The same rule as kumo.toml's: the prefix is reserved in any letter case.
+        assert!(stack_tags(&[("AWS:x".into(), "1".into())]).is_err());
+        assert!(stack_tags(&[("Aws:x".into(), "1".into())]).is_err());
         assert!(stack_tags(&[("kumo:managed-by".into(), "x".into())]).is_err());
     }
 

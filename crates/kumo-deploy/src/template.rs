@@ -114,9 +114,32 @@ impl TemplateDoc {
     /// decided by content: a body starting with `{` is JSON (so JSON errors get JSON positions).
     pub fn from_file(path: &Path) -> Result<TemplateDoc, TemplateError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| TemplateError::Read {
+        let read_error = |source| TemplateError::Read {
             origin: origin.clone(),
             source,
+        };
+        let metadata = std::fs::metadata(path).map_err(read_error)?;
+        if metadata.is_dir() {
+            return Err(TemplateError::Shape {
+                origin,
+                message: "is a directory, not a template file".to_owned(),
+            });
+        }
+        // Far over anything CloudFormation accepts even after minifying: refuse without reading it.
+        if metadata.len() > MAX_FILE_BYTES {
+            return Err(TemplateError::Shape {
+                origin,
+                message: format!(
+                    "is {} bytes; CloudFormation accepts templates of at most {} bytes",
+                    metadata.len(),
+                    kumo_core::validate::limits::MAX_TEMPLATE_BYTES
+                ),
+            });
+        }
+        let bytes = std::fs::read(path).map_err(read_error)?;
+        let text = kumo_core::text::decode_utf8(&bytes).map_err(|message| TemplateError::Shape {
+            origin: origin.clone(),
+            message: format!("{message}: CloudFormation templates are UTF-8"),
         })?;
         let is_json_name = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
         let syntax = if is_json_name || text.trim_start().starts_with('{') {
@@ -124,22 +147,34 @@ impl TemplateDoc {
         } else {
             Syntax::Yaml
         };
-        Self::parse(&text, &origin, syntax)
+        Self::parse(text, &origin, syntax)
     }
 
     /// Parses template text of a known syntax.
     pub fn parse(text: &str, origin: &str, syntax: Syntax) -> Result<TemplateDoc, TemplateError> {
         let (value, body) = match syntax {
             Syntax::Json => {
-                let value: Value = serde_json::from_str(text).map_err(|e| TemplateError::Json {
-                    origin: origin.to_owned(),
-                    line: e.line(),
-                    column: e.column(),
-                    message: strip_serde_position(&e.to_string()),
-                })?;
+                // Duplicate keys are refused (as in YAML): serde_json alone keeps the last one silently,
+                // and CloudFormation would then deploy something other than what the file seems to say.
+                let value = serde_json::from_str::<StrictJson>(text)
+                    .map_err(|e| TemplateError::Json {
+                        origin: origin.to_owned(),
+                        line: e.line(),
+                        column: e.column(),
+                        message: strip_serde_position(&e.to_string()),
+                    })?
+                    .0;
                 (value, minify_json(text))
             }
             Syntax::Yaml => {
+                if let Some((line, column)) = too_deep_flow(text) {
+                    return Err(TemplateError::Yaml {
+                        origin: origin.to_owned(),
+                        line,
+                        column,
+                        message: format!("nested more than {MAX_NESTING} levels deep"),
+                    });
+                }
                 let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).map_err(|e| {
                     let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
                     TemplateError::Yaml {
@@ -219,7 +254,50 @@ impl TemplateDoc {
         {
             return Err(shape("Parameters is not a mapping"));
         }
+        // CloudFormation's own limits, which it would only report after the upload.
+        use kumo_core::validate::limits;
+        if self.body.len() > limits::MAX_TEMPLATE_BYTES {
+            return Err(shape(&format!(
+                "the template is {} bytes as sent; CloudFormation accepts at most {} (split the stack, e.g. into \
+                 nested stacks)",
+                self.body.len(),
+                limits::MAX_TEMPLATE_BYTES
+            )));
+        }
+        for (section, max) in [
+            ("Resources", limits::MAX_RESOURCES),
+            ("Outputs", limits::MAX_OUTPUTS),
+            ("Parameters", limits::MAX_PARAMETERS),
+            ("Mappings", limits::MAX_MAPPINGS),
+        ] {
+            let count = root.get(section).and_then(Value::as_object).map_or(0, Map::len);
+            if count > max {
+                return Err(shape(&format!(
+                    "{section} has {count} entries; CloudFormation allows at most {max} (split the stack, e.g. \
+                     into nested stacks)"
+                )));
+            }
+        }
         Ok(())
+    }
+
+    /// Each resource's literal tag keys (`Tags` as a list of `{Key, Value}` or as a map), for the
+    /// per-resource tag limit.
+    pub fn resource_tag_keys(&self) -> Vec<(String, Vec<String>)> {
+        self.resources()
+            .iter()
+            .filter_map(|(id, resource)| {
+                let keys: Vec<String> = match resource.get("Properties").and_then(|p| p.get("Tags")) {
+                    Some(Value::Array(items)) => items
+                        .iter()
+                        .filter_map(|tag| tag.get("Key").and_then(Value::as_str).map(str::to_owned))
+                        .collect(),
+                    Some(Value::Object(map)) => map.keys().cloned().collect(),
+                    _ => return None,
+                };
+                Some((id.clone(), keys))
+            })
+            .collect()
     }
 
     /// The file (or description) this template came from.
@@ -286,6 +364,118 @@ pub struct ParameterDecl {
     pub name: String,
     pub has_default: bool,
     pub no_echo: bool,
+}
+
+/// Template files larger than this are refused unread (16 times CloudFormation's 1 MiB limit, room for
+/// any amount of indentation that minifying removes).
+const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Deepest nesting accepted, as in the JSON and YAML parsers' own recursion limits (real templates nest
+/// a dozen levels).
+const MAX_NESTING: usize = 128;
+
+/// Where YAML flow collections (`[`, `{`) first nest deeper than [`MAX_NESTING`], if they do. The YAML
+/// parser's time grows with the square of that depth (100,000 brackets take minutes), so this linear
+/// scan refuses such a file before it reaches the parser. Quoted strings and comments are skipped; a
+/// block scalar holding brackets can only make it stricter, never let a deep file through.
+fn too_deep_flow(text: &str) -> Option<(usize, usize)> {
+    let (mut depth, mut line, mut column) = (0usize, 1usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut in_comment = false;
+    let mut previous = '\n';
+    for c in text.chars() {
+        column += 1;
+        if c == '\n' {
+            line += 1;
+            column = 0;
+            in_comment = false;
+            previous = c;
+            continue;
+        }
+        match quote {
+            Some('"') if escaped => escaped = false,
+            Some('"') if c == '\\' => escaped = true,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if in_comment => {}
+            None => match c {
+                '#' if previous.is_whitespace() => in_comment = true,
+                '"' | '\'' => quote = Some(c),
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Some((line, column));
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+        previous = c;
+    }
+    None
+}
+
+/// A JSON value parsed with duplicate object keys refused (with serde_json's line and column).
+struct StrictJson(Value);
+
+impl<'de> serde::Deserialize<'de> for StrictJson {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrictVisitor).map(StrictJson)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(StrictJson(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut map = Map::new();
+        while let Some(key) = access.next_key::<String>()? {
+            if map.contains_key(&key) {
+                return Err(serde::de::Error::custom(format_args!("duplicate key {key:?}")));
+            }
+            let StrictJson(value) = access.next_value()?;
+            map.insert(key, value);
+        }
+        Ok(Value::Object(map))
+    }
 }
 
 /// serde's messages end in " at line L column C"; the position is reported separately.
@@ -401,6 +591,23 @@ fn find_tag(text: &str, tag: &str) -> Option<(usize, usize)> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn deep_yaml_flow_nesting_is_refused_before_parsing() {
+        let deep = format!("Resources: {}{}\n", "[".repeat(200), "]".repeat(200));
+        let error = TemplateDoc::parse(&deep, "t.yaml", Syntax::Yaml)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(error, "t.yaml:1:140: invalid YAML: nested more than 128 levels deep");
+        // Brackets in strings and comments do not count.
+        let fine = format!(
+            "Description: \"{}\" # {}\nResources:\n  L:\n    Type: AWS::Logs::LogGroup\n",
+            "[".repeat(200),
+            "{".repeat(200)
+        );
+        assert!(TemplateDoc::parse(&fine, "t.yaml", Syntax::Yaml).is_ok());
+    }
+
     use super::*;
 
     const YAML: &str = "\

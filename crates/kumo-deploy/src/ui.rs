@@ -154,6 +154,10 @@ pub struct Plan<'a> {
     pub creates_stack: bool,
     pub changes: &'a [ResourceChange],
     pub security: &'a SecurityDiff,
+    /// The template the stack runs now (`None` for a new stack), and the one proposed: what a renderer
+    /// needs to show more than the change set does (e.g. the cost before and after).
+    pub deployed_template: Option<&'a serde_json::Value>,
+    pub template: &'a serde_json::Value,
 }
 
 /// A yes/no question. `--yes` answers all of them.

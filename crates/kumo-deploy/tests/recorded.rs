@@ -12,6 +12,7 @@ use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
 use aws_sdk_cloudformation::types::{ChangeAction, StackStatus};
 use aws_smithy_mocks::mock;
 use kumo_deploy::DeployError;
+use kumo_deploy::clock::Clock;
 use kumo_deploy::deploy::{DeployOutcome, DeployRequest, deploy};
 use kumo_deploy::destroy::{DestroyOutcome, DestroyRequest, destroy};
 use kumo_deploy::diff::{DiffRequest, diff};
@@ -1263,5 +1264,46 @@ async fn outputs_are_read_from_the_stack() {
             .await
             .unwrap()
             .is_none()
+    );
+}
+
+#[tokio::test]
+async fn timeout_also_bounds_a_resumed_operation() {
+    // A first run is interrupted early in a ~20-minute create; the second run, with --timeout 5, follows
+    // the running create for 5 minutes and stops with the timeout error, starting nothing.
+    let mut world = World::new();
+    world.change_set = timelines::create_plan();
+    world.on_execute.push_back(timelines::create_succeeds());
+    let world = world.shared();
+    let engine = support::engine(&world, &[]);
+    let mut ui = Recorder::non_interactive();
+    ui.interrupt_after_events = Some((2, engine.interrupt().clone()));
+    let interrupted = deploy(&engine, &request(TEMPLATE), &mut ui).await;
+    assert!(
+        matches!(interrupted, Err(DeployError::Interrupted(_))),
+        "{interrupted:?}"
+    );
+
+    let engine = support::engine(&world, &[]);
+    let started = world.lock().unwrap().clock.now();
+    let timed = request_with(|r| r.timeout = Some(Duration::from_secs(5 * 60)));
+    let result = deploy(&engine, &timed, &mut Recorder::non_interactive()).await;
+
+    let Err(error @ DeployError::TimedOut { .. }) = result else {
+        panic!("{result:?}")
+    };
+    assert_eq!(
+        error.to_string(),
+        "app: resumed operation still running after the 5-minute timeout"
+    );
+    let waited = world.lock().unwrap().clock.now().duration_since(started).unwrap();
+    assert!(
+        waited >= Duration::from_secs(5 * 60) && waited < Duration::from_secs(6 * 60),
+        "followed for {waited:?}"
+    );
+    assert_eq!(
+        mutations(&world),
+        ["CreateChangeSet:CREATE", "ExecuteChangeSet"],
+        "nothing new was started"
     );
 }

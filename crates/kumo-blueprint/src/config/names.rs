@@ -7,28 +7,7 @@
 
 type Check = Result<(), String>;
 
-fn length(value: &str, min: usize, max: usize) -> Check {
-    let n = value.chars().count();
-    if n < min {
-        return Err(if n == 0 {
-            "is empty".to_owned()
-        } else {
-            format!("is {n} characters long (minimum {min})")
-        });
-    }
-    if n > max {
-        return Err(format!("is {n} characters long (maximum {max})"));
-    }
-    Ok(())
-}
-
-/// The first character outside `allowed`, as a reason.
-fn only(value: &str, allowed: impl Fn(char) -> bool) -> Check {
-    match value.chars().find(|&c| !allowed(c)) {
-        Some(c) => Err(format!("contains {c:?}")),
-        None => Ok(()),
-    }
-}
+use kumo_core::names::{length, only};
 
 fn starts_with(value: &str, what: &str, ok: impl Fn(char) -> bool) -> Check {
     match value.chars().next() {
@@ -37,49 +16,9 @@ fn starts_with(value: &str, what: &str, ok: impl Fn(char) -> bool) -> Check {
     }
 }
 
-pub const STACK_NAME_RULE: &str =
-    "a CloudFormation stack name: 1-128 characters, letters, digits and hyphens, starting with a letter";
-pub fn stack_name(value: &str) -> Check {
-    length(value, 1, 128)?;
-    starts_with(value, "a letter", |c| c.is_ascii_alphabetic())?;
-    only(value, |c| c.is_ascii_alphanumeric() || c == '-')
-}
-
-pub const REGION_RULE: &str = "an AWS region code such as \"us-east-1\" or \"ap-northeast-1\" (lowercase)";
-pub fn region(value: &str) -> Check {
-    let parts: Vec<&str> = value.split('-').collect();
-    let well_formed = parts.len() >= 3
-        && parts[0].len() == 2
-        && parts[..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
-        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
-        && !parts[parts.len() - 1].is_empty();
-    if well_formed {
-        Ok(())
-    } else {
-        Err("is not a region code".to_owned())
-    }
-}
-
-pub const TAG_RULE: &str = "AWS tags: key 1-128 characters, value at most 256, letters, digits, spaces and \
-     _ . : / = + - @ only, and no key starting with \"aws:\" (reserved for AWS)";
-fn tag_text(value: &str) -> Check {
-    only(value, |c| {
-        c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c)
-    })
-}
-pub fn tag_key(key: &str) -> Check {
-    length(key, 1, 128)?;
-    if key.to_ascii_lowercase().starts_with("aws:") {
-        return Err("starts with the reserved prefix \"aws:\"".to_owned());
-    }
-    tag_text(key)
-}
-pub fn tag_value(value: &str) -> Check {
-    length(value, 0, 256)?;
-    tag_text(value)
-}
+// Stack names, regions and tags follow one set of rules shared with `--stack-name`, `--region` and
+// `--tag` (kumo-core), so a value is accepted or refused the same way whichever path it takes.
+pub use kumo_core::names::{REGION_RULE, STACK_NAME_RULE, TAG_RULE, region, stack_name, tag_key, tag_value};
 
 pub const EKS_CLUSTER_NAME_RULE: &str =
     "an EKS cluster name: 1-100 characters, letters, digits, hyphens and underscores, starting with a letter or digit";

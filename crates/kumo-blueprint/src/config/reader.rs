@@ -470,13 +470,15 @@ macro_rules! integer_leaf {
                 format!("an integer from 0 to {}", <$t>::MAX)
             }
             fn read(value: &Spanned<DeValue<'_>>, path: &str, ctx: &mut Ctx<'_>) -> Option<Self> {
+                // The key's real range, not the field type's: `max_azs = 300` is "2 to 6", not "0 to 255".
+                let allowed = super::rules::integer_range(path).unwrap_or_else(Self::expected);
                 let DeValue::Integer(integer) = value.get_ref() else {
-                    ctx.wrong_type(path, value, &Self::expected());
+                    ctx.wrong_type(path, value, &format!("an integer: {allowed}"));
                     return None;
                 };
                 let parsed = i64::from_str_radix(integer.as_str(), integer.radix()).ok().and_then(|n| <$t>::try_from(n).ok());
                 if parsed.is_none() {
-                    ctx.invalid(path, value, "out of range".to_owned(), format!("allowed: {}", Self::expected()));
+                    ctx.invalid(path, value, "out of range".to_owned(), format!("allowed: {allowed}"));
                 }
                 parsed
             }

@@ -40,11 +40,33 @@ impl Finding {
             let (key, value) = &self.keys[0];
             (key, value, unset(key))
         });
+        // Reported at another key than the one the message is about (the file wrote that one): name
+        // the subject and where its value came from, or the line reads as if the reported key were
+        // "not one of" itself.
+        let mut message = self.message.clone();
+        if let Some((subject, subject_value)) = self.keys.first()
+            && subject != key
+        {
+            let origin = match location(subject) {
+                Some(_) => "",
+                None => match unset(subject) {
+                    ValueSource::BuiltInDefault => " (built-in default)",
+                    ValueSource::CheapProfile => " (set by profile = \"cheap\")",
+                    ValueSource::File { .. } | ValueSource::Program => "",
+                },
+            };
+            let shown = if subject_value.is_empty() {
+                subject.clone()
+            } else {
+                format!("{subject} = {subject_value}")
+            };
+            message = format!("{shown}{origin}: {message}");
+        }
         Problem {
             kind: ProblemKind::InvalidValue,
             key: key.clone(),
             value: Some(value.clone()).filter(|v| !v.is_empty()),
-            message: self.message.clone(),
+            message,
             help: self.help.clone(),
             source,
         }
@@ -177,13 +199,20 @@ impl Checker {
         }
     }
 
-    fn tags(&mut self, key: &str, tags: &std::collections::BTreeMap<String, String>) {
-        if tags.len() > 50 {
+    /// `inherited`: tag keys CloudFormation adds to the same resources (the stack's tags, including
+    /// kumo's own `kumo:managed-by`), which count against the same limit of 50.
+    fn tags(&mut self, key: &str, tags: &std::collections::BTreeMap<String, String>, inherited: &[&str]) {
+        if let Err(reason) =
+            kumo_core::names::tags_after_propagation(tags.keys().map(String::as_str), inherited.iter().copied())
+        {
             self.error(
                 key,
                 String::new(),
-                format!("{} tags; AWS allows at most 50 per resource", tags.len()),
-                "",
+                format!("{} tags here: the resources {reason}", tags.len()),
+                format!(
+                    "keep at most {} keys in {key} together with the stack's tags (kumo's own tag {MANAGED_BY_TAG} counts)",
+                    kumo_core::names::MAX_TAGS
+                ),
             );
         }
         for (k, v) in tags {
@@ -233,8 +262,19 @@ fn stack(c: &mut Checker, config: &Config) {
     if let Some(region) = &s.region {
         c.name("stack.region", region, names::region(region), names::REGION_RULE);
     }
-    c.tags("stack.tags", &s.tags);
+    if s.tags.contains_key(MANAGED_BY_TAG) {
+        c.error(
+            &entry_path("stack.tags", MANAGED_BY_TAG),
+            q(&s.tags[MANAGED_BY_TAG]),
+            "kumo sets this tag itself to mark the stacks it manages",
+            "remove it from stack.tags",
+        );
+    }
+    c.tags("stack.tags", &s.tags, &[MANAGED_BY_TAG]);
 }
+
+/// The stack tag kumo adds to every stack it deploys (see kumo-deploy's ownership rules).
+const MANAGED_BY_TAG: &str = "kumo:managed-by";
 
 fn network(c: &mut Checker, config: &Config) {
     let n = &config.network;
@@ -270,11 +310,28 @@ fn network(c: &mut Checker, config: &Config) {
             "allowed: an IPv4 block from /16 (65,536 addresses) to /28 (16), such as \"10.0.0.0/16\"",
         );
         false
+    } else if let Some((range, what)) = RANGES_AWS_REFUSES.iter().find(|(range, _)| range_overlaps(range, cidr)) {
+        c.error(
+            "network.cidr",
+            q(&cidr.to_string()),
+            format!("overlaps {range} ({what}), which AWS does not allow in a VPC"),
+            "allowed: a private range (RFC 1918), such as \"10.0.0.0/16\", \"172.16.0.0/16\" or \"192.168.0.0/16\"",
+        );
+        false
     } else {
+        if !PRIVATE_RANGES.iter().any(|range| range_contains(range, cidr)) {
+            c.warn(
+                "network.cidr",
+                q(&cidr.to_string()),
+                "is not a private (RFC 1918 or 100.64.0.0/10) range",
+                "AWS accepts it, but hosts on the internet with those addresses become unreachable from the VPC; \
+                 prefer 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16",
+            );
+        }
         true
     };
 
-    let azs_ok = (2..=6).contains(&n.max_azs);
+    let azs_ok = (MAX_AZS.0..=MAX_AZS.1).contains(&n.max_azs);
     if !azs_ok {
         c.error(
             "network.max_azs",
@@ -293,7 +350,7 @@ fn network(c: &mut Checker, config: &Config) {
     }
 
     let prefix = n.subnet_prefix_length;
-    let prefix_ok = (16..=28).contains(&prefix);
+    let prefix_ok = (SUBNET_PREFIX.0..=SUBNET_PREFIX.1).contains(&prefix);
     if !prefix_ok {
         c.error(
             "network.subnet_prefix_length",
@@ -324,6 +381,64 @@ fn network(c: &mut Checker, config: &Config) {
 }
 
 /// Three tiers × `max_azs` subnets of `/prefix` must fit in the VPC block.
+/// Allowed ranges of the integer keys, stated once: the rules check them, and the reader quotes them
+/// when a value does not even fit the field's type (so `max_azs = 300` says "2 to 6", not "0 to 255").
+const MAX_AZS: (u8, u8) = (2, 6);
+const SUBNET_PREFIX: (u8, u8) = (16, 28);
+const DISK_SIZE_GIB: (u32, u32) = (20, 16_384);
+const DB_INSTANCES: (u8, u8) = (1, 16);
+const DB_PORT: (u16, u16) = (1150, 65_535);
+const BACKUP_RETENTION_DAYS: (u32, u32) = (1, 35);
+
+/// What the rules allow for an integer key, as help text ("2 to 6 (...)"); `None` for other keys.
+pub(super) fn integer_range(key: &str) -> Option<String> {
+    let retention = || {
+        let days: Vec<String> = LOG_RETENTION_DAYS.iter().map(u32::to_string).collect();
+        format!("one of {} (days CloudWatch Logs offers)", days.join(", "))
+    };
+    Some(match key {
+        "network.max_azs" => format!("{} to {} (availability zones)", MAX_AZS.0, MAX_AZS.1),
+        "network.subnet_prefix_length" => format!("{} to {} (AWS subnet sizes)", SUBNET_PREFIX.0, SUBNET_PREFIX.1),
+        "network.nat_gateways" => format!("1 to network.max_azs (at most {})", MAX_AZS.1),
+        "eks.node_group.disk_size_gib" => format!("{} to {} (GiB)", DISK_SIZE_GIB.0, DISK_SIZE_GIB.1),
+        "eks.node_group.min_size" | "eks.node_group.desired_size" => {
+            "0 or more, with min_size ≤ desired_size ≤ max_size".to_owned()
+        }
+        "eks.node_group.max_size" => "1 or more, with min_size ≤ desired_size ≤ max_size".to_owned(),
+        "database.instances" => format!(
+            "{} to {} (one writer plus up to 15 replicas)",
+            DB_INSTANCES.0, DB_INSTANCES.1
+        ),
+        "database.port" => format!("{} to {} (Aurora's allowed port range)", DB_PORT.0, DB_PORT.1),
+        "database.backup_retention_days" => {
+            format!("{} to {} (days)", BACKUP_RETENTION_DAYS.0, BACKUP_RETENTION_DAYS.1)
+        }
+        "eks.log_retention_days" | "image_builder.log_retention_days" | "db_migrator.log_retention_days" => retention(),
+        _ => return None,
+    })
+}
+
+/// IPv4 ranges AWS refuses as VPC CIDR blocks (VPC user guide, "VPC CIDR blocks").
+const RANGES_AWS_REFUSES: &[(&str, &str)] = &[
+    ("0.0.0.0/8", "\"this network\""),
+    ("127.0.0.0/8", "loopback"),
+    ("169.254.0.0/16", "link-local"),
+    ("224.0.0.0/4", "multicast"),
+    ("240.0.0.0/4", "reserved, including broadcast"),
+];
+/// Ranges meant for private networks (RFC 1918, and RFC 6598 shared address space, which AWS supports).
+const PRIVATE_RANGES: &[&str] = &["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+
+fn range_overlaps(range: &str, cidr: ipnet::Ipv4Net) -> bool {
+    range
+        .parse::<ipnet::Ipv4Net>()
+        .is_ok_and(|r| r.contains(&cidr.network()) || cidr.contains(&r.network()))
+}
+
+fn range_contains(range: &str, cidr: ipnet::Ipv4Net) -> bool {
+    range.parse::<ipnet::Ipv4Net>().is_ok_and(|r| r.contains(&cidr))
+}
+
 fn subnets_fit(c: &mut Checker, cidr: ipnet::Ipv4Net, max_azs: u8, prefix: u8) {
     let vpc = cidr.prefix_len();
     let needed = SUBNET_TIERS * u32::from(max_azs);
@@ -345,8 +460,12 @@ fn subnets_fit(c: &mut Checker, cidr: ipnet::Ipv4Net, max_azs: u8, prefix: u8) {
     if needed > fits {
         let bits = u8::try_from(needed.next_power_of_two().trailing_zeros()).unwrap_or(u8::MAX);
         let mut fixes = Vec::new();
-        if let Some(wider) = prefix.checked_sub(bits).filter(|p| *p >= 16) {
-            fixes.push(format!("a /{wider} or larger network.cidr"));
+        // A concrete block that holds them: the enclosing /wider network of the current address (a
+        // VPC cannot be larger than /16).
+        if let Some(wider) = prefix.checked_sub(bits).filter(|p| *p >= 16)
+            && let Ok(block) = ipnet::Ipv4Net::new(cidr.network(), wider)
+        {
+            fixes.push(format!("network.cidr = \"{}\"", block.trunc()));
         }
         if vpc + bits <= 28 {
             fixes.push(format!("network.subnet_prefix_length = {} or more", vpc + bits));
@@ -583,6 +702,20 @@ fn node_group(c: &mut Checker, config: &Config) {
                 reason,
                 format!("allowed: {}", names::INSTANCE_TYPE_RULE),
             ),
+            Ok(_) if !super::versions::is_known_instance_type(instance_type) => {
+                let similar = super::versions::similar_instance_types(instance_type);
+                let hint = if similar.is_empty() {
+                    "use an existing EC2 instance type, such as \"m5.large\" or \"t3.medium\"".to_owned()
+                } else {
+                    format!("existing types like it: {}", similar.join(", "))
+                };
+                c.error(
+                    &key,
+                    q(instance_type),
+                    "is not an EC2 instance type (not in any region of the pinned cfn-lint 1.58.0 data)",
+                    hint,
+                );
+            }
             Ok(family) => {
                 let arch = names::instance_family_arch(family);
                 if ami_known && arch != ami_arch {
@@ -650,8 +783,8 @@ fn node_group(c: &mut Checker, config: &Config) {
     c.range(
         "eks.node_group.disk_size_gib",
         g.disk_size_gib,
-        20,
-        16_384,
+        DISK_SIZE_GIB.0,
+        DISK_SIZE_GIB.1,
         "the EKS AMIs' root snapshots are 20 GiB; gp3 volumes end at 16 TiB",
     );
 
@@ -673,7 +806,9 @@ fn node_group(c: &mut Checker, config: &Config) {
             );
         }
     }
-    c.tags("eks.node_group.tags", &g.tags);
+    let mut inherited: Vec<&str> = config.stack.tags.keys().map(String::as_str).collect();
+    inherited.push(MANAGED_BY_TAG);
+    c.tags("eks.node_group.tags", &g.tags, &inherited);
 }
 
 fn pod_identity(c: &mut Checker, config: &Config) {
@@ -785,16 +920,22 @@ fn database(c: &mut Checker, config: &Config) {
     c.range(
         "database.instances",
         d.instances,
-        1,
-        16,
+        DB_INSTANCES.0,
+        DB_INSTANCES.1,
         "one writer plus up to 15 Aurora replicas",
     );
-    c.range("database.port", d.port, 1150, 65_535, "Aurora's allowed port range");
+    c.range(
+        "database.port",
+        d.port,
+        DB_PORT.0,
+        DB_PORT.1,
+        "Aurora's allowed port range",
+    );
     c.range(
         "database.backup_retention_days",
         d.backup_retention_days,
-        1,
-        35,
+        BACKUP_RETENTION_DAYS.0,
+        BACKUP_RETENTION_DAYS.1,
         "Aurora keeps automated backups 1 to 35 days",
     );
 
@@ -922,7 +1063,7 @@ fn db_migrator(c: &mut Checker, config: &Config) {
         c.push(
             Severity::Error,
             &[("db_migrator.repository", q(&m.repository)), ("image_builder.repositories", q_list(repositories))],
-            "not one of image_builder.repositories: the migrator pulls its image from a repository the blueprint creates".to_owned(),
+            "not one of the repositories in image_builder.repositories: the migrator pulls its image from a repository the blueprint creates".to_owned(),
             format!("{hint}allowed: {} (or add it to image_builder.repositories)", quoted_list(repositories.iter().map(String::as_str))),
         );
     }

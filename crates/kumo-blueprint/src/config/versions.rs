@@ -130,6 +130,40 @@ pub const AURORA_POSTGRES_VERSIONS: &[&str] = &[
     "18", "18.3", "18.4", "18.6",
 ];
 
+/// Every EC2 instance type cfn-lint 1.58.0 knows in at least one region
+/// (`aws_ec2_instance/instancetype_enum.json`), one per line, sorted. An instance type outside it does
+/// not exist (or is newer than the pinned data), and a node group with it fails minutes into the create.
+/// The test suite recomputes this list from the pinned cfn-lint and fails if it drifts.
+pub const EC2_INSTANCE_TYPES: &str = include_str!("ec2_instance_types.txt");
+
+/// Whether `name` is in [`EC2_INSTANCE_TYPES`].
+pub fn is_known_instance_type(name: &str) -> bool {
+    EC2_INSTANCE_TYPES.lines().any(|known| known == name)
+}
+
+/// Known instance types that differ from `name` only in size or by one edit, for "did you mean".
+pub fn similar_instance_types(name: &str) -> Vec<&'static str> {
+    let family = name.split('.').next().unwrap_or_default();
+    let same_family: Vec<&str> = EC2_INSTANCE_TYPES
+        .lines()
+        .filter(|known| known.split('.').next() == Some(family))
+        .collect();
+    if !same_family.is_empty() {
+        return same_family;
+    }
+    let size = name.split_once('.').map_or("", |(_, size)| size);
+    EC2_INSTANCE_TYPES
+        .lines()
+        .filter(|known| known.ends_with(&format!(".{size}")))
+        .filter(|known| {
+            let other = known.split('.').next().unwrap_or_default();
+            other.len().abs_diff(family.len()) <= 1
+                && other.chars().zip(family.chars()).filter(|(a, b)| a != b).count() <= 1
+        })
+        .take(8)
+        .collect()
+}
+
 /// Instance classes cfn-lint 1.58.0 lists for `aurora-postgresql` in at least one region
 /// (`aws_rds_dbinstance/dbinstanceclass_enum.json`). A class outside this list is only warned about:
 /// AWS adds classes faster than the list is updated.

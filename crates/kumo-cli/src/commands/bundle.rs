@@ -16,8 +16,7 @@ pub fn run(config: Option<&Path>, args: &BundleArgs) -> Result<ExitCode, CliErro
     kumo_deploy::params::check_stack_name(&stack_name).map_err(deploy_error)?;
     aws_env::runtime()?.block_on(async {
         let session = aws_env::connect(&args.aws, settings.region.as_deref()).await?;
-        let interrupt = aws_env::interrupt_on_ctrl_c();
-        let engine = aws_env::engine(&session, None, interrupt.clone());
+        let engine = aws_env::engine(&session, None);
         let Some(stack) = kumo_deploy::report::outputs(&engine, &stack_name)
             .await
             .map_err(deploy_error)?
@@ -32,7 +31,10 @@ pub fn run(config: Option<&Path>, args: &BundleArgs) -> Result<ExitCode, CliErro
             ))
             .hint("`kumo status` shows what happened; `kumo deploy` completes the stack and applies the bundle"));
         }
-        match kube_side::apply_bundle(&session, &stack, interrupt, false).await? {
+        // A first Ctrl-C / SIGTERM stops the apply between requests (nothing is half-sent); `kumo bundle`
+        // finishes it later.
+        let _graceful = crate::signals::graceful();
+        match kube_side::apply_bundle(&session, &stack, false).await? {
             Some(_) => Ok(ExitCode::SUCCESS),
             None => Err(CliError::new(format!(
                 "{stack_name} has no EKS cluster (no ClusterEndpoint output): there is nothing to install"

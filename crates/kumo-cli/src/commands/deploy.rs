@@ -13,10 +13,13 @@ use crate::aws_env;
 use crate::aws_target;
 use crate::cli::DeployArgs;
 use crate::error::CliError;
+use crate::output::outln;
 use crate::project;
+use crate::render_cost::CostContext;
 use crate::render_error::deploy_error;
 use crate::render_progress::CliUi;
 use crate::render_report::print_outputs;
+use crate::signals;
 
 pub fn run(config: Option<&Path>, args: &DeployArgs) -> Result<ExitCode, CliError> {
     // Everything that can be checked locally is checked before the first AWS request.
@@ -32,9 +35,6 @@ pub fn run(config: Option<&Path>, args: &DeployArgs) -> Result<ExitCode, CliErro
     let parameters = parse_pairs("--parameter", &args.stack.parameters).map_err(deploy_error)?;
     let mut tags = target.settings.tags.clone();
     tags.extend(parse_pairs("--tag", &args.stack.tags).map_err(deploy_error)?);
-    if args.timeout == Some(0) {
-        return Err(CliError::new("--timeout must be at least 1 minute").hint("pass --timeout MINUTES"));
-    }
     project::prepare_out_dir(&args.out)?;
     let request = DeployRequest {
         stack_name: target.stack_name.clone(),
@@ -43,34 +43,45 @@ pub fn run(config: Option<&Path>, args: &DeployArgs) -> Result<ExitCode, CliErro
         tags,
         termination_protection: args.termination_protection || target.settings.termination_protection,
         disable_rollback: args.no_rollback,
-        timeout: args.timeout.map(|minutes| Duration::from_secs(minutes * 60)),
+        // clap bounds --timeout to MAX_TIMEOUT_MINUTES, so this cannot overflow.
+        timeout: args
+            .timeout
+            .map(|minutes| Duration::from_secs(minutes.saturating_mul(60))),
         assume_yes: args.yes,
         adopt: args.adopt,
     };
 
     aws_env::runtime()?.block_on(async {
         let session = aws_env::connect(&args.aws, target.settings.region.as_deref()).await?;
-        let interrupt = aws_env::interrupt_on_ctrl_c();
-        let engine = aws_env::engine(&session, args.stack.staging_bucket.clone(), interrupt.clone());
+        let engine = aws_env::engine(&session, args.stack.staging_bucket.clone());
         kumo_deploy::deploy::preflight(&engine, &request).map_err(deploy_error)?;
-        let mut ui = CliUi::new(interrupt.clone());
+        aws_env::announce_identity(&session, "deploy", &request.stack_name).await?;
+        // From here a first Ctrl-C / SIGTERM stops at the next safe point, deleting an unexecuted change set.
+        let _graceful = signals::graceful();
+        let mut ui = CliUi::new().with_cost(CostContext {
+            region: session.region.clone(),
+            parameters: request.parameters.clone(),
+        });
         let outcome = kumo_deploy::deploy::deploy(&engine, &request, &mut ui)
             .await
             .map_err(deploy_error)?;
         drop(ui);
         let stack = outcome.stack();
         match &outcome {
-            DeployOutcome::NoChanges { .. } => println!("{}: no changes; the stack is up to date", stack.name),
-            DeployOutcome::Deployed { status, .. } => println!("{}: {status}", stack.name),
+            DeployOutcome::NoChanges { .. } => outln!("{}: no changes; the stack is up to date", stack.name),
+            DeployOutcome::Deployed { status, .. } => outln!("{}: {status}", stack.name),
         }
         print_outputs(&stack.outputs);
-        let path = write_outputs_file(&args.out, &stack.name, &stack.outputs)
-            .map_err(|e| CliError::new(format!("cannot write the outputs file in {}: {e}", args.out.display())))?;
-        println!("outputs written to {}", path.display());
+        let path = write_outputs_file(&args.out, &stack.name, &stack.outputs).map_err(|e| {
+            CliError::new(format!("cannot write the outputs file in {}: {e}", args.out.display())).hint(
+                "the deploy itself succeeded; `kumo outputs --json` prints the same content once the disk is fixed",
+            )
+        })?;
+        outln!("outputs written to {}", path.display());
         // The Kubernetes side, once the AWS side is complete (only for stacks with a cluster). A failure
         // here leaves the stack as it is: it is deployed, and `kumo bundle` retries this step.
         if !args.no_bundle {
-            crate::kube_side::apply_bundle(&session, stack, interrupt, true).await?;
+            crate::kube_side::apply_bundle(&session, stack, true).await?;
         }
         Ok(ExitCode::SUCCESS)
     })

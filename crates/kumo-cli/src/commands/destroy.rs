@@ -9,8 +9,10 @@ use crate::aws_env;
 use crate::aws_target;
 use crate::cli::DestroyArgs;
 use crate::error::CliError;
+use crate::output::outln;
 use crate::render_error::deploy_error;
 use crate::render_progress::CliUi;
+use crate::signals;
 
 pub fn run(config: Option<&Path>, args: &DestroyArgs) -> Result<ExitCode, CliError> {
     let (stack_name, settings) = aws_target::stack_only(config, args.stack_name.as_deref())?;
@@ -24,22 +26,24 @@ pub fn run(config: Option<&Path>, args: &DestroyArgs) -> Result<ExitCode, CliErr
 
     aws_env::runtime()?.block_on(async {
         let session = aws_env::connect(&args.aws, settings.region.as_deref()).await?;
-        let interrupt = aws_env::interrupt_on_ctrl_c();
-        let engine = aws_env::engine(&session, None, interrupt.clone());
-        let mut ui = CliUi::new(interrupt);
+        let engine = aws_env::engine(&session, None);
+        aws_env::announce_identity(&session, "destroy", &request.stack_name).await?;
+        // A first Ctrl-C / SIGTERM at the question or before the delete starts stops without deleting.
+        let _graceful = signals::graceful();
+        let mut ui = CliUi::new();
         let outcome = kumo_deploy::destroy::destroy(&engine, &request, &mut ui)
             .await
             .map_err(deploy_error)?;
         drop(ui);
         match outcome {
-            DestroyOutcome::NotFound => println!("{}: does not exist; nothing to destroy", request.stack_name),
+            DestroyOutcome::NotFound => outln!("{}: does not exist; nothing to destroy", request.stack_name),
             DestroyOutcome::Deleted { retained } => {
-                println!("{}: deleted", request.stack_name);
+                outln!("{}: deleted", request.stack_name);
                 if !retained.is_empty() {
-                    println!("kept (not deleted with the stack):");
+                    outln!("kept (not deleted with the stack):");
                     for r in retained {
                         let physical = r.physical_id.map(|p| format!(" {p}")).unwrap_or_default();
-                        println!("  {} ({}){physical}: {}", r.logical_id, r.resource_type, r.why);
+                        outln!("  {} ({}){physical}: {}", r.logical_id, r.resource_type, r.why);
                     }
                 }
             }

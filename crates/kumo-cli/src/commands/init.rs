@@ -11,6 +11,7 @@ use kumo_blueprint::{Profile, init_template};
 
 use crate::cli::{InitArgs, InitProfile};
 use crate::error::CliError;
+use crate::output::outln;
 use crate::project::{self, DEFAULT_CONFIG_FILE};
 
 pub fn run(config: Option<&Path>, args: &InitArgs) -> Result<ExitCode, CliError> {
@@ -59,7 +60,7 @@ pub fn run(config: Option<&Path>, args: &InitArgs) -> Result<ExitCode, CliError>
     project::write_atomically(path, init_template(profile).as_bytes())?;
 
     let replaced = if existed { ", replacing the previous file" } else { "" };
-    println!(
+    outln!(
         "wrote {} ({profile} profile, every setting commented out at its current value{replaced})",
         path.display()
     );
@@ -68,7 +69,7 @@ pub fn run(config: Option<&Path>, args: &InitArgs) -> Result<ExitCode, CliError>
     } else {
         format!("kumo synth --config {}", path.display())
     };
-    println!(
+    outln!(
         "next: uncomment and edit what you want to change (set dns.domain to a domain you own before \
          `kumo deploy`), then run `{synth}`"
     );

@@ -11,6 +11,7 @@ use crate::aws_target;
 use crate::cli::KubeconfigArgs;
 use crate::error::CliError;
 use crate::kube_side;
+use crate::output::outln;
 use crate::render_error::deploy_error;
 
 pub fn run(config: Option<&Path>, args: &KubeconfigArgs) -> Result<ExitCode, CliError> {
@@ -29,7 +30,7 @@ pub fn run(config: Option<&Path>, args: &KubeconfigArgs) -> Result<ExitCode, Cli
     .map_err(|e| CliError::new(e.to_string()).hint("pass --kubeconfig PATH"))?;
     aws_env::runtime()?.block_on(async {
         let session = aws_env::connect(&args.aws, settings.region.as_deref()).await?;
-        let engine = aws_env::engine(&session, None, kumo_deploy::Interrupt::new());
+        let engine = aws_env::engine(&session, None);
         let Some(stack) = kumo_deploy::report::outputs(&engine, &stack_name)
             .await
             .map_err(deploy_error)?
@@ -80,7 +81,7 @@ pub fn run(config: Option<&Path>, args: &KubeconfigArgs) -> Result<ExitCode, Cli
             Change::Updated => "updated",
             Change::Unchanged => "unchanged",
         };
-        println!(
+        outln!(
             "{}: cluster {}, user {}, context {} ({})",
             report.path.display(),
             verb(report.cluster),
@@ -89,11 +90,11 @@ pub fn run(config: Option<&Path>, args: &KubeconfigArgs) -> Result<ExitCode, Cli
             entry.context
         );
         if !report.written {
-            println!("nothing to write: the file is up to date");
+            outln!("nothing to write: the file is up to date");
         }
         match report.current_context.as_deref() {
-            Some(current) if current == entry.context => println!("current context: {current}"),
-            Some(current) => println!(
+            Some(current) if current == entry.context => outln!("current context: {current}"),
+            Some(current) => outln!(
                 "current context stays {current}; switch with `kubectl config use-context {}` (or pass --set-current)",
                 entry.context
             ),

@@ -1,6 +1,7 @@
 //! One module per subcommand. `run` dispatches and turns the outcome into an exit code.
 
 mod bundle;
+mod cost;
 mod deploy;
 mod destroy;
 mod diff;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Outputs(args) => outputs::run(cli.config.as_deref(), &args),
         Command::Status(args) => status::run(cli.config.as_deref(), &args),
         Command::Init(args) => init::run(cli.config.as_deref(), &args),
+        Command::Cost(args) => cost::run(cli.config.as_deref(), &args),
         Command::Kubeconfig(args) => kubeconfig::run(cli.config.as_deref(), &args),
         Command::Bundle(args) => bundle::run(cli.config.as_deref(), &args),
         Command::Token(args) => token::run(&args),

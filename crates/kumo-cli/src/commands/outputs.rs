@@ -7,6 +7,7 @@ use crate::aws_env;
 use crate::aws_target;
 use crate::cli::OutputsArgs;
 use crate::error::CliError;
+use crate::output::outln;
 use crate::render_error::deploy_error;
 use crate::render_report::print_outputs;
 
@@ -15,7 +16,7 @@ pub fn run(config: Option<&Path>, args: &OutputsArgs) -> Result<ExitCode, CliErr
     kumo_deploy::params::check_stack_name(&stack_name).map_err(deploy_error)?;
     aws_env::runtime()?.block_on(async {
         let session = aws_env::connect(&args.aws, settings.region.as_deref()).await?;
-        let engine = aws_env::engine(&session, None, kumo_deploy::Interrupt::new());
+        let engine = aws_env::engine(&session, None);
         let Some(stack) = kumo_deploy::report::outputs(&engine, &stack_name)
             .await
             .map_err(deploy_error)?
@@ -25,7 +26,7 @@ pub fn run(config: Option<&Path>, args: &OutputsArgs) -> Result<ExitCode, CliErr
         };
         if args.json {
             let json = kumo_deploy::outputs::outputs_json(&stack.name, &stack.outputs);
-            println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
+            outln!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
         } else {
             print_outputs(&stack.outputs);
         }

@@ -8,6 +8,7 @@ use crate::aws_env;
 use crate::aws_target;
 use crate::cli::StatusArgs;
 use crate::error::CliError;
+use crate::output::outln;
 use crate::render_error::deploy_error;
 use crate::render_report::print_status;
 
@@ -16,8 +17,8 @@ pub fn run(config: Option<&Path>, args: &StatusArgs) -> Result<ExitCode, CliErro
     kumo_deploy::params::check_stack_name(&stack_name).map_err(deploy_error)?;
     aws_env::runtime()?.block_on(async {
         let session = aws_env::connect(&args.aws, settings.region.as_deref()).await?;
-        let engine = aws_env::engine(&session, None, kumo_deploy::Interrupt::new());
-        match kumo_deploy::report::status(&engine, &stack_name, args.events)
+        let engine = aws_env::engine(&session, None);
+        match kumo_deploy::report::status(&engine, &stack_name, usize::from(args.events))
             .await
             .map_err(deploy_error)?
         {
@@ -27,7 +28,7 @@ pub fn run(config: Option<&Path>, args: &StatusArgs) -> Result<ExitCode, CliErro
                     crate::kube_side::print_cluster_status(&session, &report.stack).await;
                 }
             }
-            None => println!("{stack_name}: does not exist (region {})", session.region),
+            None => outln!("{stack_name}: does not exist (region {})", session.region),
         }
         Ok(ExitCode::SUCCESS)
     })

@@ -6,12 +6,13 @@ use std::process::ExitCode;
 
 use crate::cli::{SynthArgs, TemplateFormat};
 use crate::error::CliError;
+use crate::output::outln;
 use crate::project::{self, Synthesized};
 
 pub fn run(config: Option<&Path>, args: &SynthArgs) -> Result<ExitCode, CliError> {
     let synthesized = project::synthesize(config)?;
     let written = project::write_out(&synthesized, &args.out, args.format)?;
-    println!("{}", summary(&synthesized, &written, args.format));
+    outln!("{}", summary(&synthesized, &written, args.format));
     Ok(ExitCode::SUCCESS)
 }
 

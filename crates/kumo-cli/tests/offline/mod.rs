@@ -1,4 +1,4 @@
-//! Running the real `kumo` binary for commands that must not touch AWS (`synth`, `init`), shared by the
+//! Running the real `kumo` binary for commands that must not touch AWS (`synth`, `init`, `cost`), shared by the
 //! test files that do.
 
 use std::path::{Path, PathBuf};
@@ -19,6 +19,7 @@ pub fn kumo(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
         .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
         .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-aws-credentials"))
         .output()
