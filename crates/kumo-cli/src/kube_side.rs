@@ -129,7 +129,8 @@ pub async fn apply_bundle(
     let client = client(session, &cluster)?;
     errln!(
         "installing the AWS Load Balancer Controller on {} ({})",
-        cluster.access.cluster_name, cluster.access.endpoint
+        cluster.access.cluster_name,
+        cluster.access.endpoint
     );
     let mut ui = BundleUi::new();
     let mut applier = Applier {
@@ -150,7 +151,9 @@ pub async fn apply_bundle(
     };
     outln!(
         "in-cluster bundle: {} {} applied ({} objects{pruned}); IngressClass alb is ready",
-        report.bundle, report.version, report.applied
+        report.bundle,
+        report.version,
+        report.applied
     );
     Ok(Some(report))
 }
@@ -253,12 +256,15 @@ pub async fn print_cluster_status(session: &AwsSession, stack: &StackInfo) {
     };
     outln!(
         "cluster:     {} ({})",
-        cluster.access.cluster_name, cluster.access.endpoint
+        cluster.access.cluster_name,
+        cluster.access.endpoint
     );
     match &status.controller {
         Some(controller) => outln!(
             "  load balancer controller: {} — {}/{} ready",
-            controller.version, controller.ready, controller.wanted
+            controller.version,
+            controller.ready,
+            controller.wanted
         ),
         None => outln!("  load balancer controller: not installed (run `kumo bundle`)"),
     }
@@ -271,7 +277,11 @@ pub async fn print_cluster_status(session: &AwsSession, stack: &StackInfo) {
     for workload in &status.external_dns {
         outln!(
             "  external-dns add-on:      {} — {}/{} ready ({}/{})",
-            workload.version, workload.ready, workload.wanted, workload.namespace, workload.name
+            workload.version,
+            workload.ready,
+            workload.wanted,
+            workload.namespace,
+            workload.name
         );
     }
 }

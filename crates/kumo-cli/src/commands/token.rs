@@ -10,6 +10,7 @@ use kumo_kube::token;
 use crate::aws_env;
 use crate::cli::TokenArgs;
 use crate::error::CliError;
+use crate::output::outln;
 
 pub fn run(args: &TokenArgs) -> Result<ExitCode, CliError> {
     token::check_cluster_name(&args.cluster_name)
@@ -20,6 +21,6 @@ pub fn run(args: &TokenArgs) -> Result<ExitCode, CliError> {
     ))?;
     let token = token::token(&args.cluster_name, &region, &credentials, SystemTime::now())
         .map_err(|e| CliError::new(e.to_string()))?;
-    println!("{}", token.exec_credential_json());
+    outln!("{}", token.exec_credential_json());
     Ok(ExitCode::SUCCESS)
 }
