@@ -214,6 +214,29 @@ fn install_exchanges(cert: &WebhookCert, exact: bool, captured_ca: Arc<Mutex<Opt
     exchanges
 }
 
+/// An apply whose body must be exactly the rendered manifest.
+fn exact_apply(cert: &WebhookCert, path: &str) -> Exchange {
+    apply(
+        ssa(path),
+        Expect::Json(manifest(cert, path)),
+        stored(&manifest(cert, path)),
+    )
+}
+
+/// With a known certificate: the CRDs applied and established at once, then the workload applied.
+fn up_to_the_rollout(cert: &WebhookCert) -> Vec<Exchange> {
+    let mut exchanges: Vec<Exchange> = CRDS.iter().map(|name| exact_apply(cert, &crd_path(name))).collect();
+    for name in CRDS {
+        exchanges.push(get(
+            crd_path(name),
+            200,
+            crd_with_status(cert, name, "crd-status-established.json"),
+        ));
+    }
+    exchanges.extend(WORKLOAD.iter().map(|path| exact_apply(cert, path)));
+    exchanges
+}
+
 async fn run(
     exchanges: Vec<Exchange>,
     options: ApplyOptions,
@@ -425,14 +448,7 @@ async fn a_crd_that_never_becomes_established_fails_after_the_bound() {
         get(INVENTORY, 200, inventory_configmap(&all_references())),
         get(SECRET, 200, secret_holding(&existing, "kumo")),
     ];
-    for name in CRDS {
-        let path = crd_path(name);
-        exchanges.push(apply(
-            ssa(&path),
-            Expect::Json(manifest(&existing, &path)),
-            stored(&manifest(&existing, &path)),
-        ));
-    }
+    exchanges.extend(CRDS.iter().map(|name| exact_apply(&existing, &crd_path(name))));
     // The first six are established at once; the last never is. Polls every 5 s for 60 s.
     for name in CRDS {
         let status = if name == CRDS[6] {
@@ -477,28 +493,7 @@ async fn a_deployment_stuck_on_image_pull_is_reported_with_the_pods_reason() {
         get(INVENTORY, 200, inventory_configmap(&all_references())),
         get(SECRET, 200, secret_holding(&existing, "kumo")),
     ];
-    for name in CRDS {
-        let path = crd_path(name);
-        exchanges.push(apply(
-            ssa(&path),
-            Expect::Json(manifest(&existing, &path)),
-            stored(&manifest(&existing, &path)),
-        ));
-    }
-    for name in CRDS {
-        exchanges.push(get(
-            crd_path(name),
-            200,
-            crd_with_status(&existing, name, "crd-status-established.json"),
-        ));
-    }
-    for path in WORKLOAD {
-        exchanges.push(apply(
-            ssa(path),
-            Expect::Json(manifest(&existing, path)),
-            stored(&manifest(&existing, path)),
-        ));
-    }
+    exchanges.extend(up_to_the_rollout(&existing));
     // Seen at 0 s, still there at 60 s (`stuck_after`): 13 polls of deployment + pods.
     for _ in 0..13 {
         exchanges.push(get(
@@ -577,28 +572,7 @@ async fn the_token_is_renewed_before_it_expires_during_a_long_wait() {
         get(INVENTORY, 200, inventory_configmap(&all_references())),
         get(SECRET, 200, secret_holding(&existing, "kumo")),
     ];
-    for name in CRDS {
-        let path = crd_path(name);
-        exchanges.push(apply(
-            ssa(&path),
-            Expect::Json(manifest(&existing, &path)),
-            stored(&manifest(&existing, &path)),
-        ));
-    }
-    for name in CRDS {
-        exchanges.push(get(
-            crd_path(name),
-            200,
-            crd_with_status(&existing, name, "crd-status-established.json"),
-        ));
-    }
-    for path in WORKLOAD {
-        exchanges.push(apply(
-            ssa(path),
-            Expect::Json(manifest(&existing, path)),
-            stored(&manifest(&existing, path)),
-        ));
-    }
+    exchanges.extend(up_to_the_rollout(&existing));
     // Half an hour of a slow rollout (nodes still joining), polled every minute.
     for _ in 0..30 {
         exchanges.push(get(
@@ -613,13 +587,7 @@ async fn the_token_is_renewed_before_it_expires_during_a_long_wait() {
         200,
         deployment_with_status(&existing, "deployment-status-available.json"),
     ));
-    for path in AFTER_ROLLOUT {
-        exchanges.push(apply(
-            ssa(path),
-            Expect::Json(manifest(&existing, path)),
-            stored(&manifest(&existing, path)),
-        ));
-    }
+    exchanges.extend(AFTER_ROLLOUT.iter().map(|path| exact_apply(&existing, path)));
     let slow = ApplyOptions {
         poll_interval: Duration::from_secs(60),
         deployment_timeout: Duration::from_secs(40 * 60),

@@ -17,13 +17,7 @@ pub fn run(config: Option<&Path>, args: &BundleArgs) -> Result<ExitCode, CliErro
     aws_env::runtime()?.block_on(async {
         let session = aws_env::connect(&args.aws, settings.region.as_deref()).await?;
         let engine = aws_env::engine(&session, None);
-        let Some(stack) = kumo_deploy::report::outputs(&engine, &stack_name)
-            .await
-            .map_err(deploy_error)?
-        else {
-            return Err(CliError::new(format!("stack {stack_name} does not exist"))
-                .hint("check --stack-name and --region, or run `kumo deploy`"));
-        };
+        let stack = aws_target::existing_stack(&engine, &stack_name).await?;
         if stack.state() != kumo_deploy::status::StackState::Stable {
             return Err(CliError::new(format!(
                 "{stack_name} is {}: the in-cluster bundle is applied to a stack whose last operation succeeded",
