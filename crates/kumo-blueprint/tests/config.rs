@@ -71,8 +71,8 @@ fn the_default_keeps_the_seed_values() {
         c.eks.kubernetes_version, EKS_VERSIONS[0].version,
         "the newest version in standard support"
     );
-    assert_eq!(c.eks.admin_users, ["akari"]);
-    assert_eq!(c.eks.admin_roles, ["AdminRole"]);
+    // The seed's admins were its author's identities; the deploying identity is admin as the creator.
+    assert!(c.eks.admin_users.is_empty() && c.eks.admin_roles.is_empty());
     let g = &c.eks.node_group;
     assert_eq!(
         (g.capacity_type, g.desired_size, g.min_size, g.max_size),
@@ -699,20 +699,15 @@ fn eks_settings_follow_the_service_rules() {
 }
 
 #[test]
-fn empty_admin_lists_are_allowed_but_warned_about() {
-    let loaded = load("[eks]\nadmin_users = []\nadmin_roles = []\n");
-    assert_eq!(loaded.warnings.len(), 1, "{:?}", loaded.warnings);
-    assert_mentions(
-        &loaded.warnings[0],
-        &[
-            "kumo.toml:2:15: eks.admin_users = []: no cluster admins",
-            "only the IAM identity that deploys the stack can administer the cluster",
-            "eks.admin_roles",
-        ],
-    );
+fn cluster_admins_are_empty_by_default_without_a_warning() {
+    // Nobody but the deploying identity (admin as the cluster's creator): the documented default.
+    let loaded = load("");
     assert!(loaded.config.eks.admin_users.is_empty() && loaded.config.eks.admin_roles.is_empty());
-    // One list is enough to administer the cluster.
-    assert!(load("[eks]\nadmin_users = []\n").warnings.is_empty());
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    let loaded = load("[eks]\nadmin_users = [\"alice\"]\nadmin_roles = [\"Ops\"]\n");
+    assert_eq!(loaded.config.eks.admin_users, ["alice"]);
+    assert_eq!(loaded.config.eks.admin_roles, ["Ops"]);
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -992,7 +987,7 @@ fn configurations_built_in_code_are_checked_with_the_same_rules() {
 
 #[test]
 fn deploy_settings_come_from_the_stack_table() {
-    let config = load("[stack]\nregion = \"ap-northeast-1\"\ntermination_protection = true\ntags = { Team = \"a\", Env = \"dev\" }\n[dns]\ndomain = \"dev.mycompany.net\"\n").config;
+    let config = load("[stack]\nregion = \"ap-northeast-1\"\ntermination_protection = true\ntags = { Team = \"a\", Env = \"dev\" }\n[dns]\ndomain = \"dev.mycompany.net\"\n[image_builder]\ngithub_owner = \"mycompany\"\n").config;
     let settings = config.deploy_settings();
     assert_eq!(settings.region.as_deref(), Some("ap-northeast-1"));
     assert!(settings.termination_protection);
@@ -1008,7 +1003,15 @@ fn deploy_settings_come_from_the_stack_table() {
 
 #[test]
 fn deploy_refuses_the_example_domains() {
-    let blockers = Config::default().deploy_settings().deploy_blockers;
+    let domain_blockers = |config: &Config| -> Vec<String> {
+        config
+            .deploy_settings()
+            .deploy_blockers
+            .into_iter()
+            .filter(|b| b.starts_with("dns.domain"))
+            .collect()
+    };
+    let blockers = domain_blockers(&Config::default());
     assert_eq!(blockers.len(), 1);
     assert_mentions(
         &blockers[0],
@@ -1027,12 +1030,47 @@ fn deploy_refuses_the_example_domains() {
         "x.invalid",
     ] {
         let config = load(&format!("[dns]\ndomain = \"{domain}\"\n")).config;
-        assert_eq!(config.deploy_settings().deploy_blockers.len(), 1, "{domain}");
+        assert_eq!(domain_blockers(&config).len(), 1, "{domain}");
     }
     for domain in ["myexample.com", "example.com.mycompany.net", "examples.org"] {
         let config = load(&format!("[dns]\ndomain = \"{domain}\"\n")).config;
-        assert!(config.deploy_settings().deploy_blockers.is_empty(), "{domain}");
+        assert!(domain_blockers(&config).is_empty(), "{domain}");
     }
+}
+
+#[test]
+fn deploy_refuses_the_seed_authors_repository_named_with_both_keys() {
+    // The default with only the domain changed: the one borrowed value left is the repository.
+    let config = load("[dns]\ndomain = \"dev.mycompany.net\"\n").config;
+    let blockers = config.deploy_settings().deploy_blockers;
+    assert_eq!(blockers.len(), 1, "{blockers:?}");
+    assert_mentions(
+        &blockers[0],
+        &[
+            "image_builder.github_owner = \"k-akari\"",
+            "image_builder.github_repo = \"ent-example\"",
+            "seed author's GitHub repository",
+            "set both to a repository of yours",
+            "kumo preflight",
+        ],
+    );
+    // The untouched default names every borrowed value at once.
+    assert_eq!(Config::default().deploy_settings().deploy_blockers.len(), 2);
+    let blocked = |owner: &str| {
+        let config = load(&format!(
+            "[dns]\ndomain = \"a.mycompany.net\"\n[image_builder]\ngithub_owner = \"{owner}\"\n"
+        ))
+        .config;
+        !config.deploy_settings().deploy_blockers.is_empty()
+    };
+    assert!(blocked("K-Akari"));
+    assert!(!blocked("mycompany"));
+    // A fork keeps the repository's name: only the owner is borrowed.
+    let fork = load(
+        "[dns]\ndomain = \"a.mycompany.net\"\n[image_builder]\ngithub_owner = \"me\"\ngithub_repo = \"ent-example\"\n",
+    )
+    .config;
+    assert!(fork.deploy_settings().deploy_blockers.is_empty());
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -186,7 +186,13 @@ fn cheap_profile_runs_a_small_spot_node_group() {
 
 #[test]
 fn access_entries_make_the_configured_admins_cluster_admins() {
-    let t = default_template();
+    // By default nobody but the deploying identity, which EKS makes admin as the cluster's creator.
+    default_template().resource_count_is("AWS::EKS::AccessEntry", 0);
+    // The seed's admins, set explicitly.
+    let mut seed = Config::default();
+    seed.eks.admin_users = vec!["akari".into()];
+    seed.eks.admin_roles = vec!["AdminRole".into()];
+    let t = template(&seed);
     t.resource_count_is("AWS::EKS::AccessEntry", 2);
     let cluster = id_of(&t, "AWS::EKS::Cluster", "EKSCluster");
     let admin_policy = json!([{

@@ -11,6 +11,7 @@
 //! profile's `max_attempts` / `retry_mode`), which the SDK turns into a panic when malformed.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::profile::ProfileFileCredentialsProvider;
@@ -32,6 +33,7 @@ use aws_smithy_runtime_api::client::retries::RequestAttempts;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use aws_types::os_shim_internal::{Env, Fs};
+use kumo_aws::sdk_log::RequestLog;
 use kumo_deploy::Interrupt;
 use kumo_deploy::error::ApiResult;
 use kumo_deploy::staging::Staging;
@@ -316,17 +318,20 @@ pub async fn token_credentials(
 
 /// The engine for this session. S3 uses path-style addressing on a custom endpoint, which is what
 /// S3-compatible and local endpoints serve (virtual-host names would need wildcard DNS). Every client
-/// carries the [`RunControl`] interceptor.
+/// carries the [`RunControl`] interceptor, and [`RequestLog`] so that `-v` traces its requests like kumo's
+/// own client's.
 pub fn engine(session: &AwsSession, staging_bucket: Option<String>) -> Engine {
     let cfn = aws_sdk_cloudformation::Client::from_conf(
         aws_sdk_cloudformation::config::Builder::from(&session.config)
             .interceptor(RunControl::new(session))
+            .interceptor(RequestLog)
             .build(),
     );
     let s3 = aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(&session.config)
             .force_path_style(session.endpoint.is_some())
             .interceptor(RunControl::new(session))
+            .interceptor(RequestLog)
             .build(),
     );
     Engine::new(cfn)
@@ -339,6 +344,7 @@ fn sts(session: &AwsSession) -> aws_sdk_sts::Client {
     aws_sdk_sts::Client::from_conf(
         aws_sdk_sts::config::Builder::from(&session.config)
             .interceptor(RunControl::new(session))
+            .interceptor(RequestLog)
             .build(),
     )
 }
@@ -346,7 +352,11 @@ fn sts(session: &AwsSession) -> aws_sdk_sts::Client {
 /// Prints, before a command changes anything, whom it acts as and where: the account id, the identity
 /// (ARN) and the region, from `sts:GetCallerIdentity` — so credentials left in the environment cannot
 /// silently send a deploy to another account.
-pub async fn announce_identity(session: &AwsSession, command: &str, stack: &str) -> Result<(), CliError> {
+pub async fn announce_identity(
+    session: &AwsSession,
+    command: &str,
+    stack: &str,
+) -> Result<kumo_preflight::CallerIdentity, CliError> {
     let identity = sts(session)
         .get_caller_identity()
         .send()
@@ -380,7 +390,66 @@ pub async fn announce_identity(session: &AwsSession, command: &str, stack: &str)
         identity.arn().unwrap_or("(unknown)"),
         session.region
     );
-    Ok(())
+    // The preflight checks with the same answer: one STS call, one identity line.
+    Ok(kumo_preflight::CallerIdentity {
+        account: identity.account().unwrap_or_default().to_owned(),
+        arn: identity.arn().unwrap_or_default().to_owned(),
+    })
+}
+
+/// kumo's own client (EC2, IAM, RDS, Service Quotas, EKS, CodeBuild, CodeConnections, CloudFormation
+/// reads) with the session's region, credentials, endpoint, retries and timeouts. Like the SDK clients
+/// under [`RunControl`], it starts no attempt once the run is stopping, announces its retries on stderr,
+/// and reports each attempt to [`signals`].
+pub fn aws_client(session: &AwsSession) -> Result<kumo_aws::Client, CliError> {
+    let checked = signals::interrupt();
+    let waited = signals::interrupt();
+    let stop = kumo_aws::Stop::new(
+        move || !checked.allows_new_request(),
+        move || {
+            let interrupt = waited.clone();
+            Box::pin(async move { interrupt.triggered().await })
+        },
+    );
+    kumo_aws::Client::builder(&session.config)
+        .stop(stop)
+        .observer(Arc::new(RunObserver {
+            max_attempts: session.max_attempts,
+        }))
+        .build()
+        .map_err(|e| CliError::new(format!("cannot set up the AWS client: {e}")))
+}
+
+/// [`RunControl`]'s reporting for kumo's own client.
+struct RunObserver {
+    max_attempts: u32,
+}
+
+impl kumo_aws::Observer for RunObserver {
+    fn attempt_started(&self, service: &str, operation: &str, _attempt: u32) {
+        signals::request_started(format!("{service} {operation}"));
+    }
+
+    fn attempt_finished(&self, _service: &str, operation: &str, succeeded: bool) {
+        signals::request_finished(operation, succeeded);
+    }
+
+    fn retrying(&self, error: &kumo_aws::AwsError, next_attempt: u32) {
+        let reason = match &error.kind {
+            kumo_aws::ErrorKind::Timeout => "the endpoint sent no answer in time".to_owned(),
+            kumo_aws::ErrorKind::Connect { .. } => "the connection failed".to_owned(),
+            _ => match (error.code(), error.status()) {
+                (Some(code), _) => code.to_owned(),
+                (None, Some(status)) => format!("HTTP {status}"),
+                (None, None) => error.to_string(),
+            },
+        };
+        errln!(
+            "retrying {} (attempt {next_attempt} of {}): {reason}",
+            error.operation,
+            self.max_attempts
+        );
+    }
 }
 
 /// The interceptor on every AWS client of a run:

@@ -22,10 +22,20 @@ pub struct Target {
 /// Loads the template and stack name. Parse errors (with line and column) happen here, before any AWS
 /// access.
 pub fn resolve(config: Option<&Path>, args: &StackArgs) -> Result<Target, CliError> {
-    match &args.template {
+    resolve_parts(config, args.template.as_deref(), args.stack_name.as_deref())
+}
+
+/// [`resolve`] from the two flags that choose the target.
+pub fn resolve_parts(
+    config: Option<&Path>,
+    template: Option<&Path>,
+    stack_name: Option<&str>,
+) -> Result<Target, CliError> {
+    let stack_name = stack_name.map(str::to_owned);
+    match template {
         Some(path) => {
             let template = TemplateDoc::from_file(path).map_err(|e| deploy_error(e.into()))?;
-            let stack_name = args.stack_name.clone().ok_or_else(|| {
+            let stack_name = stack_name.ok_or_else(|| {
                 CliError::new("--template needs --stack-name").hint("name the stack: --stack-name NAME")
             })?;
             Ok(Target {
@@ -43,13 +53,31 @@ pub fn resolve(config: Option<&Path>, args: &StackArgs) -> Result<Target, CliErr
             )
             .map_err(|e| deploy_error(e.into()))?;
             Ok(Target {
-                stack_name: args.stack_name.clone().unwrap_or(synthesized.stack_name),
+                stack_name: stack_name.unwrap_or(synthesized.stack_name),
                 template,
                 settings: synthesized.deploy,
                 from_project: true,
             })
         }
     }
+}
+
+/// Refuses a project whose configuration still names what is not the user's (the reserved example
+/// domain, the seed's GitHub repository): every such setting at once, before any AWS request.
+pub fn refuse_blocked(target: &Target, command: &str) -> Result<(), CliError> {
+    let blockers = &target.settings.deploy_blockers;
+    if !target.from_project || blockers.is_empty() {
+        return Ok(());
+    }
+    let list: String = blockers.iter().map(|b| format!("\n  - {b}")).collect();
+    Err(CliError::new(format!(
+        "{} is not ready to deploy: kumo.toml still has values that are not yours:{list}",
+        target.stack_name
+    ))
+    .hint(format!(
+        "set them in kumo.toml (`kumo init` writes one to edit; `kumo synth` works meanwhile); `kumo {command}` sent \
+         nothing to AWS"
+    )))
 }
 
 /// The stack a command without a template acts on: `--stack-name`, else the project's stack (whose

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 /// The version line: crate version plus the date of the pinned CloudFormation schemas.
 static VERSION: LazyLock<String> = LazyLock::new(|| {
@@ -36,6 +36,12 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Show each AWS request on stderr (service, operation, status, duration, request id, attempt);
+    /// -vv adds endpoints, retry waits and the credential provider chosen. Never credentials or request
+    /// bodies. RUST_LOG (e.g. RUST_LOG=kumo=debug) replaces these settings.
+    #[arg(short = 'v', long = "verbose", action = ArgAction::Count, global = true)]
+    pub verbose: u8,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -49,8 +55,13 @@ pub enum Command {
     /// Show what a deploy would change: resources, replacements and a security section.
     /// Exit code 0: no changes, 1: changes, 2: error
     Diff(DiffArgs),
-    /// Deploy through a change set: diff, approve security changes, execute, follow events, write outputs
+    /// Deploy through a change set: preflight, diff, approve security changes, execute, follow events,
+    /// write outputs
     Deploy(DeployArgs),
+    /// Check, read-only, that the account is ready for a deploy: identity and cluster admins, region and
+    /// zones, CodeBuild sources, Kubernetes and database versions, instance types, quotas.
+    /// Exit code 0: ready (warnings allowed), 2: a check failed
+    Preflight(PreflightArgs),
     /// Delete the stack and its resources (asks for the stack name to be typed, or --yes)
     Destroy(DestroyArgs),
     /// Print the stack's outputs
@@ -243,6 +254,30 @@ pub struct DeployArgs {
     /// Stop after the AWS side: do not install the in-cluster bundle (run `kumo bundle` later)
     #[arg(long)]
     pub no_bundle: bool,
+
+    /// Deploy without the account checks of `kumo preflight` (the local checks still run)
+    #[arg(long)]
+    pub skip_preflight: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PreflightArgs {
+    /// Check for this CloudFormation template (JSON or YAML) instead of the kumo project; needs
+    /// --stack-name
+    #[arg(long, value_name = "FILE", requires = "stack_name")]
+    pub template: Option<PathBuf>,
+
+    /// Stack name [default: the project's stack name]; an existing stack's resources do not count
+    /// against quotas again
+    #[arg(long, value_name = "NAME")]
+    pub stack_name: Option<String>,
+
+    /// Template parameter (repeatable), used where a checked value comes from a parameter
+    #[arg(long = "parameter", value_name = "KEY=VALUE")]
+    pub parameters: Vec<String>,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }
 
 #[derive(Debug, Args)]

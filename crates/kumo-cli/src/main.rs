@@ -10,11 +10,13 @@ mod cli;
 mod commands;
 mod error;
 mod kube_side;
+mod logging;
 mod output;
 mod project;
 mod render_cost;
 mod render_diff;
 mod render_error;
+mod render_preflight;
 mod render_progress;
 mod render_report;
 mod signals;
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
             };
         }
     };
+    logging::init(cli.verbose);
     finish(commands::run(cli))
 }
 

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use console::Style;
 use kumo_deploy::changes::{Action, Replacement, ResourceChange};
-use kumo_deploy::security::{Change, ChangeKind, SecurityDiff};
+use kumo_deploy::security::{Change, ChangeKind, Direction, IamItem, SecurityDiff, SgRule};
 use kumo_deploy::ui::Plan;
 
 /// Colours, off when stdout is not a terminal or `NO_COLOR` is set (the `console` crate decides).
@@ -153,12 +153,18 @@ fn render_security(out: &mut String, p: &Palette, security: &SecurityDiff) {
             security.len()
         ))
     );
-    section(out, p, "IAM statements and grants", &security.iam);
-    section(out, p, "Security group rules", &security.security_groups);
-    section(out, p, "Public endpoints", &security.public_endpoints);
+    section(out, p, "IAM statements and grants", &security.iam, describe_iam);
+    section(out, p, "Security group rules", &security.security_groups, describe_rule);
+    section(
+        out,
+        p,
+        "Public endpoints",
+        &security.public_endpoints,
+        ToString::to_string,
+    );
 }
 
-fn section<T: std::fmt::Display>(out: &mut String, p: &Palette, title: &str, items: &[Change<T>]) {
+fn section<T>(out: &mut String, p: &Palette, title: &str, items: &[Change<T>], describe: impl Fn(&T) -> String) {
     if items.is_empty() {
         return;
     }
@@ -168,7 +174,225 @@ fn section<T: std::fmt::Display>(out: &mut String, p: &Palette, title: &str, ite
             ChangeKind::Added => &p.add,
             ChangeKind::Removed => &p.remove,
         };
-        let _ = writeln!(out, "    {} {}", style.apply_to(change.kind.sign()), change.item);
+        let _ = writeln!(
+            out,
+            "    {} {}",
+            style.apply_to(change.kind.sign()),
+            describe(&change.item)
+        );
+    }
+}
+
+// ---- plain wording for the security section ----
+//
+// The security diff (kumo_deploy::security) keeps template values as they are; these say what they
+// mean: a group's `${Sg.GroupId}` is the group `Sg`, EC2's "no traffic" placeholder rule is a closed
+// egress, an ICMP "port range" is a type and code, `…:iam::${AWS::AccountId}:root` is the account.
+
+/// `${Name.GroupId}` → `Name`; other values unchanged.
+fn group_name(value: &str) -> String {
+    value
+        .strip_prefix("${")
+        .and_then(|v| v.strip_suffix(".GroupId}"))
+        .unwrap_or(value)
+        .to_owned()
+}
+
+/// The other side of a rule, named for what it is.
+fn peer_name(peer: &str) -> String {
+    if let Some(cluster) = peer
+        .strip_prefix("${")
+        .and_then(|v| v.strip_suffix(".ClusterSecurityGroupId}"))
+    {
+        return format!("the cluster security group of {cluster}");
+    }
+    if let Some(group) = peer.strip_prefix("${").and_then(|v| v.strip_suffix(".GroupId}")) {
+        return format!("security group {group}");
+    }
+    if peer.starts_with("sg-") {
+        return format!("security group {peer}");
+    }
+    if peer.starts_with("pl-") {
+        return format!("prefix list {peer}");
+    }
+    peer.to_owned()
+}
+
+/// `ports 8--1` → (8, -1): the raw FromPort / ToPort of an ICMP rule (type and code).
+fn icmp_type_code(ports: &str) -> Option<(i64, i64)> {
+    let range = ports.strip_prefix("ports ").or_else(|| ports.strip_prefix("port "))?;
+    if let Ok(single) = range.parse() {
+        return Some((single, -1));
+    }
+    // The first '-' after the first character separates the two (either may be negative).
+    let split = range[1..].find('-')? + 1;
+    Some((range[..split].parse().ok()?, range[split + 1..].parse().ok()?))
+}
+
+fn icmp_type_name(kind: i64) -> Option<&'static str> {
+    Some(match kind {
+        0 => "echo reply",
+        3 => "destination unreachable",
+        5 => "redirect",
+        8 => "echo request",
+        11 => "time exceeded",
+        _ => return None,
+    })
+}
+
+fn describe_rule(rule: &SgRule) -> String {
+    let group = group_name(&rule.group);
+    let (direction, preposition) = match rule.direction {
+        Direction::Ingress => ("ingress", "from"),
+        Direction::Egress => ("egress", "to"),
+    };
+    let icmp = rule.protocol == "icmp";
+    // EC2 removes a group's allow-all egress only when another rule exists, so closing egress means a
+    // rule nothing can match: ICMP type 252, code 86, to the broadcast address.
+    if rule.direction == Direction::Egress
+        && icmp
+        && icmp_type_code(&rule.ports) == Some((252, 86))
+        && rule.peer == "255.255.255.255/32"
+    {
+        return format!("{group} egress closed (no outbound traffic; EC2's placeholder rule)");
+    }
+    let traffic = match rule.protocol.as_str() {
+        "icmp" | "icmpv6" | "58" => {
+            let protocol = if icmp { "icmp" } else { "icmpv6" };
+            match icmp_type_code(&rule.ports) {
+                Some((-1, _)) | None => format!("all {protocol}"),
+                Some((kind, code)) => {
+                    let name = icmp_type_name(kind).map(|n| format!(" ({n})")).unwrap_or_default();
+                    let code = if code < 0 {
+                        String::new()
+                    } else {
+                        format!(" code {code}")
+                    };
+                    format!("{protocol} type {kind}{name}{code}")
+                }
+            }
+        }
+        "all traffic" => "all traffic".to_owned(),
+        protocol if protocol.chars().all(|c| c.is_ascii_digit()) => format!("protocol {protocol} {}", rule.ports),
+        protocol => format!("{protocol} {}", rule.ports),
+    };
+    let mut text = format!("{group} {direction} {traffic} {preposition} {}", peer_name(&rule.peer));
+    if rule.open_to_world {
+        text.push_str(" (open to the internet)");
+    }
+    text
+}
+
+/// A principal as `Type:value`, said plainly.
+fn principal_name(principal: &str) -> String {
+    let (kind, value) = principal.split_once(':').unwrap_or(("", principal));
+    match kind {
+        "Service" => format!("service {value}"),
+        "Federated" => format!("federated {value}"),
+        "AWS" if value.ends_with(":root") && value.contains("${AWS::AccountId}") => {
+            "this account (any of its IAM principals that its own policies allow)".to_owned()
+        }
+        "AWS" if value == "*" => "anyone (AWS: *)".to_owned(),
+        "AWS" => value.to_owned(),
+        _ => principal.to_owned(),
+    }
+}
+
+/// `arn:${AWS::Partition}:iam::aws:policy/Name` → `AWS managed policy Name`.
+fn policy_name(arn: &str) -> String {
+    match arn.split_once(":iam::aws:policy/") {
+        Some((_, name)) => format!("AWS managed policy {name}"),
+        // `${Policy}`: a customer managed policy of this template.
+        None => match arn.strip_prefix("${").and_then(|v| v.strip_suffix('}')) {
+            Some(name) => format!("policy {name}"),
+            None => format!("policy {arn}"),
+        },
+    }
+}
+
+/// `{"StringEquals":{"k":"v"},"Null":{"k2":"false"}}` → `k = v and k2 is set`.
+fn condition_text(condition: &str) -> String {
+    let Ok(serde_json::Value::Object(operators)) = serde_json::from_str::<serde_json::Value>(condition) else {
+        return condition.to_owned();
+    };
+    let value_text = |value: &serde_json::Value| -> String {
+        let one = |v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Object(map) if map.len() == 1 => map
+                .get("Fn::Sub")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+                .unwrap_or_else(|| v.to_string()),
+            other => other.to_string(),
+        };
+        match value {
+            serde_json::Value::Array(items) => {
+                format!("one of {}", items.iter().map(one).collect::<Vec<_>>().join(", "))
+            }
+            other => one(other),
+        }
+    };
+    let mut parts = Vec::new();
+    for (operator, keys) in &operators {
+        let Some(keys) = keys.as_object() else {
+            parts.push(format!("{operator} {keys}"));
+            continue;
+        };
+        for (key, value) in keys {
+            let value = value_text(value);
+            parts.push(match operator.as_str() {
+                "Null" if value == "false" => format!("{key} is set"),
+                "Null" if value == "true" => format!("{key} is not set"),
+                "StringEquals" | "ArnEquals" | "NumericEquals" | "Bool" => format!("{key} = {value}"),
+                "StringNotEquals" | "ArnNotEquals" | "NumericNotEquals" => format!("{key} ≠ {value}"),
+                "StringLike" | "ArnLike" => format!("{key} matches {value}"),
+                "StringNotLike" | "ArnNotLike" => format!("{key} does not match {value}"),
+                other => format!("{key} {other} {value}"),
+            });
+        }
+    }
+    parts.join(" and ")
+}
+
+fn describe_iam(item: &IamItem) -> String {
+    match item {
+        IamItem::Statement(s) => {
+            let mut text = format!("{} {}", s.effect, s.actions.join(", "));
+            if !s.resources.is_empty() {
+                let resources: Vec<String> = s.resources.iter().map(|r| group_name(r)).collect();
+                let _ = write!(text, " on {}", resources.join(", "));
+            }
+            if !s.principals.is_empty() {
+                let principals: Vec<String> = s.principals.iter().map(|p| principal_name(p)).collect();
+                let _ = write!(text, " for {}", principals.join(", "));
+            }
+            if let Some(condition) = &s.condition {
+                let _ = write!(text, " when {}", condition_text(condition));
+            }
+            let _ = write!(text, " ({} {})", s.holder, s.context);
+            text
+        }
+        IamItem::ManagedPolicy { holder, arn } => format!("{} attached to {holder}", policy_name(arn)),
+        IamItem::ClusterAccess {
+            resource,
+            principal,
+            access,
+        } => {
+            // `arn:…:cluster-access-policy/Name (cluster)` → `Name on the whole cluster`.
+            let access = access
+                .split("; ")
+                .map(|grant| {
+                    let grant = grant
+                        .split_once(":cluster-access-policy/")
+                        .map_or(grant, |(_, rest)| rest);
+                    grant
+                        .replace(" (cluster)", " on the whole cluster")
+                        .replace(" (namespace: ", " in namespaces ")
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            format!("cluster access for {principal}: {access} ({resource})")
+        }
     }
 }
 
@@ -176,6 +400,7 @@ fn section<T: std::fmt::Display>(out: &mut String, p: &Palette, title: &str, ite
 mod tests {
     use super::*;
     use kumo_deploy::changes::Cause;
+    use kumo_deploy::security::{Direction, SgRule};
 
     #[test]
     fn replacements_show_the_causing_property() {
@@ -226,5 +451,99 @@ mod tests {
         );
         assert!(text.contains("[+] AWS::Logs::LogGroup Logs"), "{text}");
         assert!(!text.contains("Security"), "{text}");
+    }
+
+    /// The blueprint's security section, as a reviewer reads it.
+    fn blueprint_security() -> String {
+        console::set_colors_enabled(false);
+        let mut config = kumo_blueprint::Config::default();
+        config.eks.admin_users = vec!["akari".into()];
+        let template = kumo_blueprint::build(&config).synth().expect("blueprint synthesizes");
+        let value: serde_json::Value = serde_json::from_str(&template.to_json()).unwrap();
+        let security = kumo_deploy::security::security_diff(None, &value);
+        render_plan(&Plan {
+            stack: "MyEKSStack",
+            creates_stack: true,
+            changes: &[],
+            security: &security,
+            deployed_template: None,
+            template: &value,
+        })
+    }
+
+    #[test]
+    fn the_security_section_speaks_plainly() {
+        let text = blueprint_security();
+        for plain in [
+            // EC2's no-traffic placeholder rule is a closed egress, not an ICMP rule.
+            "+ DatabaseClusterSecurityGroupCBE34284 egress closed (no outbound traffic; EC2's placeholder rule)",
+            "+ VPCEndpointSecurityGroupA7BD5A3B egress closed (no outbound traffic; EC2's placeholder rule)",
+            // Groups by name, peers by what they are.
+            "+ DatabaseClusterSecurityGroupCBE34284 ingress tcp port 5432 from the cluster security group of EKSClusterBA6ECF8F",
+            "+ DBMigratorProjectSecurityGroup6E4D11EE egress tcp port 5432 to security group DatabaseClusterSecurityGroupCBE34284",
+            "+ AWS managed policy AmazonEKSClusterPolicy attached to EKSMasterRole7CF454B9",
+            "+ policy PullImagePolicyForDBMigratorB169A5AE attached to DBMigratorRole1DC6DB05",
+            "for this account (any of its IAM principals that its own policies allow) (EKSClusterSecretsKey77BAD45A key policy)",
+            "for service codebuild.amazonaws.com (DBMigratorRole1DC6DB05 trust policy)",
+            "when kms:GrantIsForAWSResource = true",
+            "when ec2:Subnet = one of arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:subnet/\
+             ${VPCPrivateSubnet1Subnet8BCA10E0}, arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:subnet/\
+             ${VPCPrivateSubnet2SubnetCFCDAA7A} and ec2:AuthorizedService = codebuild.amazonaws.com",
+            "when aws:ResourceTag/elbv2.k8s.aws/cluster is set",
+            "AmazonEKSClusterAdminPolicy on the whole cluster (EKSClusterAdminsUserakari82250AA7)",
+        ] {
+            assert!(text.contains(plain), "missing {plain:?} in:\n{text}");
+        }
+        for raw in [
+            "252-86",
+            "255.255.255.255",
+            "AWS:arn:",
+            "Service:",
+            "{\"",
+            "cluster-access-policy/",
+        ] {
+            assert!(!text.contains(raw), "raw {raw:?} in:\n{text}");
+        }
+        let rules = &text[text.find("Security group rules").expect("a rules section")..];
+        assert!(!rules.contains("+ ${"), "a group named by its intrinsic:\n{rules}");
+    }
+
+    #[test]
+    fn icmp_rules_name_type_and_code() {
+        let rule = |protocol: &str, ports: &str| SgRule {
+            group: "Sg".into(),
+            direction: Direction::Ingress,
+            protocol: protocol.into(),
+            ports: ports.into(),
+            peer: "10.0.0.0/8".into(),
+            open_to_world: false,
+        };
+        assert_eq!(
+            describe_rule(&rule("icmp", "ports 8--1")),
+            "Sg ingress icmp type 8 (echo request) from 10.0.0.0/8"
+        );
+        assert_eq!(
+            describe_rule(&rule("icmp", "all ports")),
+            "Sg ingress all icmp from 10.0.0.0/8"
+        );
+        assert_eq!(
+            describe_rule(&rule("icmp", "ports 3-4")),
+            "Sg ingress icmp type 3 (destination unreachable) code 4 from 10.0.0.0/8"
+        );
+        assert_eq!(
+            describe_rule(&rule("58", "all ports")),
+            "Sg ingress all icmpv6 from 10.0.0.0/8"
+        );
+        assert_eq!(
+            describe_rule(&rule("47", "all ports")),
+            "Sg ingress protocol 47 all ports from 10.0.0.0/8"
+        );
+        // The placeholder only as egress to the broadcast address: anything else stays an ICMP rule.
+        let mut almost = rule("icmp", "ports 252-86");
+        almost.peer = "255.255.255.255/32".into();
+        assert_eq!(
+            describe_rule(&almost),
+            "Sg ingress icmp type 252 code 86 from 255.255.255.255/32"
+        );
     }
 }

@@ -352,7 +352,8 @@ fn bad_flags_are_refused_before_any_aws_call() {
 
 #[test]
 fn a_project_with_deploy_blockers_is_refused_before_any_aws_call() {
-    // No kumo.toml: the built-in defaults, whose domain is still example.com.
+    // No kumo.toml: the built-in defaults, whose domain is still example.com and whose image builder
+    // still names the seed author's repository: both named at once.
     let dir = workdir("blockers");
     let silent = Silent::start();
     let url = silent.url();
@@ -361,10 +362,43 @@ fn a_project_with_deploy_blockers_is_refused_before_any_aws_call() {
     let run = kumo(&dir, &["deploy", "--yes"], &env, LIMIT);
     assert_eq!(run.code, 2, "{}", run.stderr);
     let (error, hint) = error_and_hint(&run);
-    assert!(
-        error.contains("is not ready to deploy") && error.contains("example.com"),
-        "{error}"
+    assert_eq!(
+        error, "error: MyEKSStack is not ready to deploy: kumo.toml still has values that are not yours:",
+        "{}",
+        run.stderr
     );
-    assert!(hint.contains("nothing was sent to AWS"), "{hint}");
+    let listed: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("  - ")).collect();
+    assert_eq!(listed.len(), 2, "{}", run.stderr);
+    assert!(
+        listed[0].starts_with("  - dns.domain = \"example.com\" is a reserved example domain"),
+        "{listed:?}"
+    );
+    assert!(
+        listed[1].starts_with(
+            "  - image_builder.github_owner = \"k-akari\" (with image_builder.github_repo = \"ent-example\") is the seed \
+             author's GitHub repository"
+        ),
+        "{listed:?}"
+    );
+    assert!(hint.contains("`kumo deploy` sent nothing to AWS"), "{hint}");
     assert_eq!(silent.connections(), 0);
+
+    // Only the domain changed: the repository is still borrowed; `kumo preflight` refuses the same way.
+    std::fs::write(dir.join("kumo.toml"), "[dns]\ndomain = \"dev.mycompany.net\"\n").unwrap();
+    for command in ["deploy", "preflight"] {
+        let run = kumo(&dir, &[command], &env, LIMIT);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        let listed: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("  - ")).collect();
+        assert_eq!(listed.len(), 1, "{}", run.stderr);
+        assert!(
+            listed[0].contains("image_builder.github_owner = \"k-akari\""),
+            "{listed:?}"
+        );
+        assert!(
+            listed[0].contains("image_builder.github_repo = \"ent-example\""),
+            "{listed:?}"
+        );
+        assert!(!run.stderr.contains("dns.domain"), "{}", run.stderr);
+    }
+    assert_eq!(silent.connections(), 0, "a refused command sent a request");
 }

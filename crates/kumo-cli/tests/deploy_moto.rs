@@ -37,6 +37,11 @@ impl Run {
 
 /// Runs `kumo` against the server, without a terminal (stdin is /dev/null), in `dir`.
 fn kumo<S: AsRef<std::ffi::OsStr>>(moto: &MotoServer, dir: &Path, args: &[S]) -> Run {
+    kumo_with(moto, dir, args, &[])
+}
+
+/// [`kumo`] with more environment (set after the server's, so it can replace it).
+fn kumo_with<S: AsRef<std::ffi::OsStr>>(moto: &MotoServer, dir: &Path, args: &[S], env: &[(&str, &str)]) -> Run {
     let output: Output = Command::new(env!("CARGO_BIN_EXE_kumo"))
         .args(args)
         .current_dir(dir)
@@ -45,6 +50,7 @@ fn kumo<S: AsRef<std::ffi::OsStr>>(moto: &MotoServer, dir: &Path, args: &[S]) ->
         .env("HOME", dir)
         .env("NO_COLOR", "1")
         .envs(moto.child_env())
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .output()
         .expect("kumo runs");
@@ -311,6 +317,14 @@ fn template_lifecycle_create_diff_noop_update_destroy() {
     assert_eq!(run.code, 0, "{}", run.text());
     assert!(run.stdout.contains("status:      UPDATE_COMPLETE"), "{}", run.text());
     assert!(run.stdout.contains("managed by:  kumo"), "{}", run.text());
+    assert!(
+        run.stdout.contains(
+            "console:     https://ap-northeast-1.console.aws.amazon.com/cloudformation/home?region=ap-northeast-1\
+             #/stacks/stackinfo?stackId=arn%3Aaws%3Acloudformation%3Aap-northeast-1%3A123456789012%3Astack%2Fkumo-moto%2F"
+        ),
+        "{}",
+        run.text()
+    );
     let run = kumo(&moto, &dir, &["outputs", "--stack-name", STACK, "--json"]);
     assert_eq!(run.code, 0, "{}", run.text());
     let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON on stdout");
@@ -412,6 +426,265 @@ fn a_stack_not_created_by_kumo_is_refused_until_adopted() {
     let run = kumo(&moto, &dir, &["destroy", "--stack-name", STACK, "--yes", "--adopt"]);
     assert_eq!(run.code, 0, "{}", run.text());
     assert!(look(&moto).log_groups.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Preflight: the account checks before a deploy, against moto for what it implements (IAM users and
+// roles, EC2 regions, zones, instance type offerings, addresses, VPCs, internet and NAT gateways,
+// Service Quotas' VPC quotas, RDS orderable options) and recorded answers for the rest (EKS cluster
+// versions, CodeBuild source credentials, CodeConnections), served locally and reached through the
+// standard per-service endpoint settings `AWS_ENDPOINT_URL_<SERVICE>`.
+
+use kumo_testkit::recorded::{RecordedServer, Route};
+
+/// Runs boto3 code against the server in one Python process (`ec2`, `iam` are clients).
+fn boto3(moto: &MotoServer, code: &str) {
+    let script = format!(
+        "import boto3\nkw = dict(endpoint_url='{}', region_name='ap-northeast-1', aws_access_key_id='testing', \
+         aws_secret_access_key='testing')\nec2 = boto3.client('ec2', **kw)\niam = boto3.client('iam', **kw)\n{code}\n",
+        moto.endpoint()
+    );
+    let python = MotoServer::executable().with_file_name("python");
+    let output = Command::new(python)
+        .args(["-c", &script])
+        .env("AWS_CONFIG_FILE", "/nonexistent/kumo-test/config")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/kumo-test/credentials")
+        .output()
+        .expect("python runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+/// EKS offers 1.34 and 1.35; CodeBuild's GitHub credentials are a CodeConnections connection in
+/// `connection_status`.
+fn recorded_account(connection_status: &str) -> RecordedServer {
+    let connection = "arn:aws:codeconnections:ap-northeast-1:123456789012:connection/8f0c1d2e";
+    RecordedServer::start(vec![
+        Route::json(
+            "GET /cluster-versions",
+            200,
+            r#"{"clusterVersions":[
+                {"clusterVersion":"1.34","clusterType":"eks","versionStatus":"STANDARD_SUPPORT","defaultVersion":false},
+                {"clusterVersion":"1.35","clusterType":"eks","versionStatus":"STANDARD_SUPPORT","defaultVersion":true}]}"#,
+        ),
+        Route::json(
+            "ListSourceCredentials",
+            200,
+            &format!(
+                r#"{{"sourceCredentialsInfos":[{{"arn":"arn:aws:codebuild:ap-northeast-1:123456789012:token/github",
+                "serverType":"GITHUB","authType":"CODECONNECTIONS","resource":"{connection}"}}]}}"#
+            ),
+        ),
+        Route::json(
+            "GetConnection",
+            200,
+            &format!(
+                r#"{{"Connection":{{"ConnectionName":"github-octo","ConnectionArn":"{connection}","ProviderType":"GitHub",
+                "OwnerAccountId":"123456789012","ConnectionStatus":"{connection_status}"}}}}"#
+            ),
+        ),
+    ])
+}
+
+fn recorded_env(recorded: &RecordedServer) -> Vec<(&'static str, String)> {
+    vec![
+        ("AWS_ENDPOINT_URL_EKS", recorded.url()),
+        ("AWS_ENDPOINT_URL_CODEBUILD", recorded.url()),
+        ("AWS_ENDPOINT_URL_CODECONNECTIONS", recorded.url()),
+    ]
+}
+
+fn lines_with<'a>(text: &'a str, mark: &str) -> Vec<&'a str> {
+    text.lines().filter(|l| l.trim_start().starts_with(mark)).collect()
+}
+
+#[test]
+fn preflight_passes_in_a_ready_account_and_stops_a_deploy_in_one_that_is_not() {
+    let moto = MotoServer::exclusive();
+    let dir = workdir("preflight");
+
+    // A ready account: the admins exist, the connection is available, the versions are offered.
+    boto3(
+        &moto,
+        "iam.create_user(UserName='alice')\n\
+         iam.create_role(RoleName='Ops', AssumeRolePolicyDocument='{\"Version\":\"2012-10-17\",\"Statement\":[]}')",
+    );
+    std::fs::write(
+        dir.join("kumo.toml"),
+        "[dns]\ndomain = \"dev.mycompany.net\"\n\
+         [eks]\nkubernetes_version = \"1.35\"\nadmin_users = [\"alice\"]\nadmin_roles = [\"Ops\"]\n\
+         [database]\nengine_version = \"14.6\"\n\
+         [image_builder]\ngithub_owner = \"octo\"\ngithub_repo = \"app\"\n",
+    )
+    .unwrap();
+    let recorded = recorded_account("AVAILABLE");
+    let env = recorded_env(&recorded);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let run = kumo_with(&moto, &dir, &["preflight"], &env);
+    assert_eq!(run.code, 0, "{}", run.text());
+    for expected in [
+        "preflight of MyEKSStack in ap-northeast-1",
+        "✓ cluster creator: arn:aws:sts::123456789012:user/moto becomes cluster admin of EKSCluster",
+        "✓ region: ap-northeast-1; the stack uses zones ap-northeast-1a, ap-northeast-1c",
+        "✓ cluster admins: user alice and role Ops exist",
+        "✓ source https://github.com/octo/app.git: connection github-octo (GitHub) is available",
+        "✓ Kubernetes 1.35: EKS offers it in ap-northeast-1 (standard support)",
+        "✓ Aurora PostgreSQL 14.6 on db.t3.medium: orderable in ap-northeast-1",
+        "✓ instance types of EKSNodeGroup",
+        "✓ Elastic IP addresses: 0 in use + 2 new = 2 of 5",
+        "✓ VPCs: 1 in use + 1 new = 2 of 5 (quota, L-F678F1CE)",
+        "✓ internet gateways: 0 in use + 1 new = 1 of 5",
+        "✓ NAT gateways: ap-northeast-1a: 0 in use + 1 new; ap-northeast-1c: 0 in use + 1 new",
+        "✓ interface endpoints: the new VPC",
+    ] {
+        assert!(run.stdout.contains(expected), "missing {expected:?}:\n{}", run.text());
+    }
+    assert!(lines_with(&run.stdout, "✗").is_empty(), "{}", run.text());
+    assert!(
+        run.stdout.contains(" checks in ") && run.stdout.contains(" 0 ✗"),
+        "{}",
+        run.text()
+    );
+    let asked = recorded.operations();
+    for operation in ["GET /cluster-versions", "ListSourceCredentials", "GetConnection"] {
+        assert!(asked.iter().any(|o| o == operation), "{operation} not asked: {asked:?}");
+    }
+
+    // Not ready: the deploying identity listed as an admin, a missing role, four zones in a region of
+    // three, a pending connection, a version and an engine version the region does not offer, an
+    // instance type missing in a zone, no room for the Elastic IPs and the VPC.
+    boto3(
+        &moto,
+        "iam.create_user(UserName='moto')\n\
+         iam.delete_role(RoleName='Ops')\n\
+         [ec2.allocate_address(Domain='vpc') for _ in range(4)]\n\
+         [ec2.create_vpc(CidrBlock=f'10.{i}.0.0/16') for i in range(100, 104)]",
+    );
+    std::fs::write(
+        dir.join("kumo.toml"),
+        "[dns]\ndomain = \"dev.mycompany.net\"\n[network]\nmax_azs = 4\n\
+         [eks]\nkubernetes_version = \"1.36\"\nadmin_users = [\"moto\"]\nadmin_roles = [\"Ops\"]\n\
+         [eks.node_group]\ninstance_types = [\"vt1.3xlarge\"]\n\
+         [database]\nengine_version = \"17.6\"\n\
+         [image_builder]\ngithub_owner = \"octo\"\ngithub_repo = \"app\"\n",
+    )
+    .unwrap();
+    let pending = recorded_account("PENDING");
+    let env = recorded_env(&pending);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let run = kumo_with(&moto, &dir, &["deploy", "--yes"], &env);
+    assert_eq!(run.code, 2, "{}", run.text());
+    let failed = lines_with(&run.stdout, "✗");
+    let expected = [
+        "✗ cluster admins: EKSClusterAdminsUsermoto",
+        "✗ cluster admins: IAM role \"Ops\" does not exist in account 123456789012",
+        "✗ availability zones: the template places subnets in 4 zones, but ap-northeast-1 has 3",
+        "✗ source https://github.com/octo/app.git: the connection github-octo (the account's default credentials) is PENDING",
+        "✗ Kubernetes 1.36: EKS does not offer it for new clusters in ap-northeast-1; offered: 1.34, 1.35",
+        "✗ Aurora PostgreSQL 17.6 on db.t3.medium: Aurora PostgreSQL 17.6 is not offered in ap-northeast-1",
+        "✗ instance types of EKSNodeGroup",
+        "✗ Elastic IP addresses: 4 in use + 2 new = 6 of 5",
+        "✗ VPCs: 5 in use + 1 new = 6 of 5",
+    ];
+    for (line, prefix) in failed.iter().zip(expected.iter()) {
+        assert!(
+            line.trim_start().starts_with(prefix),
+            "{line:?} should start with {prefix:?}:\n{}",
+            run.text()
+        );
+    }
+    assert_eq!(failed.len(), expected.len(), "{}", run.text());
+    for fix in [
+        "fix: remove \"moto\" from eks.admin_users in kumo.toml: you stay cluster admin as the creator",
+        "fix: create the role \"Ops\", or remove it from eks.admin_roles in kumo.toml",
+        "fix: set network.max_azs to at most 3 in kumo.toml",
+        "fix: finish it in the console (Developer Tools → Settings → Connections → github-octo",
+        "fix: choose an offered version: eks.kubernetes_version in kumo.toml",
+        "database.engine_version in kumo.toml",
+        "eks.node_group.instance_types in kumo.toml",
+        "set network.nat_gateways = 1 in kumo.toml",
+        "delete VPCs you no longer use",
+    ] {
+        assert!(run.stdout.contains(fix), "missing {fix:?}:\n{}", run.text());
+    }
+    assert!(
+        run.stderr
+            .contains("error: preflight: 9 checks failed; nothing was changed"),
+        "{}",
+        run.text()
+    );
+    assert!(run.stderr.contains("--skip-preflight deploys anyway"), "{}", run.text());
+    // Nothing was created: no stack, no change set.
+    let stacks = moto.service_call("cloudformation", "list_stacks", json!({}));
+    assert!(items(&stacks, "StackSummaries").is_empty(), "{stacks}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn verbose_output_shows_each_aws_request_and_no_credential() {
+    let moto = MotoServer::exclusive();
+    let dir = workdir("verbose");
+    let template = fixture("deploy-moto-v1.yaml");
+    let template = template.to_str().unwrap();
+    // Distinctive credentials that must appear nowhere in the output.
+    let access_key = "AKIAKUMOVERBOSETEST7";
+    let secret = "kumoVerboseSecret/Key+0123456789abcdefghij";
+    let token = "kumoVerboseSessionToken0123456789";
+    let credentials = [
+        ("AWS_ACCESS_KEY_ID", access_key),
+        ("AWS_SECRET_ACCESS_KEY", secret),
+        ("AWS_SESSION_TOKEN", token),
+    ];
+    let run = kumo_with(
+        &moto,
+        &dir,
+        &[
+            "deploy",
+            "-v",
+            "--template",
+            template,
+            "--stack-name",
+            STACK,
+            "--yes",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+        &credentials,
+    );
+    assert_eq!(run.code, 0, "{}", run.text());
+    for expected in [
+        "AWS request service=STS operation=GetCallerIdentity status=200",
+        "AWS request service=EC2 operation=DescribeRegions status=200",
+        "AWS request failed service=CloudFormation operation=ListStackResources status=400",
+        "AWS request failed service=CloudFormation operation=DescribeStacks status=400",
+        "error=ValidationError",
+        "AWS request service=CloudFormation operation=CreateChangeSet status=200",
+        "AWS request service=CloudFormation operation=ExecuteChangeSet status=200",
+        "attempt=1",
+        "request_id=",
+    ] {
+        assert!(run.stderr.contains(expected), "missing {expected:?}:\n{}", run.text());
+    }
+    // -vv adds the endpoints and the SDK's own decisions, still without credentials.
+    let vv = kumo_with(&moto, &dir, &["status", "-vv", "--stack-name", STACK], &credentials);
+    assert_eq!(vv.code, 0, "{}", vv.text());
+    for expected in [
+        "loaded credentials provider=Environment",
+        "AWS request service=CloudFormation operation=DescribeStacks status=200",
+    ] {
+        assert!(vv.stderr.contains(expected), "missing {expected:?}:\n{}", vv.text());
+    }
+    for run in [&run, &vv] {
+        let all = run.text();
+        for secret_value in [access_key, secret, token, "Signature=", "x-amz-security-token"] {
+            assert!(
+                !all.contains(secret_value),
+                "{secret_value:?} appears in the output:\n{all}"
+            );
+        }
+    }
+    let run = kumo(&moto, &dir, &["destroy", "--stack-name", STACK, "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.text());
     let _ = std::fs::remove_dir_all(&dir);
 }
 

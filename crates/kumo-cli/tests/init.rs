@@ -34,6 +34,15 @@ fn init_writes_the_commented_default_and_synth_uses_it() {
     let stdout = text(&out.stdout);
     assert!(stdout.contains("wrote kumo.toml (standard profile"), "{stdout}");
     assert!(stdout.contains("then run `kumo synth`"), "{stdout}");
+    // Every value borrowed from the seed project is named, with what to set instead.
+    for line in [
+        "  dns.domain                  a domain you own (now \"example.com\", a reserved example domain)",
+        "  image_builder.github_owner  your GitHub repository (now the seed author's k-akari/ent-example)",
+        "  image_builder.github_repo   GitHub credentials or a connection in the account",
+        "optional: eks.admin_users / eks.admin_roles",
+    ] {
+        assert!(stdout.contains(line), "missing {line:?} in:\n{stdout}");
+    }
     assert_eq!(
         std::fs::read_to_string(dir.join("kumo.toml")).unwrap(),
         init_template(Profile::Standard)
@@ -160,13 +169,13 @@ fn synth_reports_every_configuration_error_with_its_line() {
 #[test]
 fn synth_prints_warnings_and_succeeds() {
     let dir = scratch("warn");
-    std::fs::write(dir.join("kumo.toml"), "[eks]\nadmin_users = []\nadmin_roles = []\n").unwrap();
+    std::fs::write(dir.join("kumo.toml"), "[eks]\nkubernetes_version = \"1.33\"\n").unwrap();
     // ./kumo.toml is picked up without --config.
     let out = kumo(&dir, &["synth"]);
     assert_exit(&out, 0);
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("warning: kumo.toml:2:15: eks.admin_users = []: no cluster admins"),
+        stderr.contains("warning: kumo.toml:2:22: eks.kubernetes_version = \"1.33\": in EKS extended support"),
         "{stderr}"
     );
 }

@@ -179,13 +179,22 @@ impl fmt::Display for FailureReport {
 
 /// A failed AWS call, classified so the CLI can say what to fix.
 #[derive(Debug, thiserror::Error)]
-#[error("{call}: {kind}")]
+#[error("{call}: {kind}{}", request_id_text(.request_id))]
 pub struct ApiError {
     /// The API operation, e.g. `CreateChangeSet`.
     pub call: &'static str,
     pub kind: ApiErrorKind,
+    /// The request id AWS gave the failed request, to quote to AWS support.
+    pub request_id: Option<String>,
     #[source]
     source: Option<BoxError>,
+}
+
+fn request_id_text(request_id: &Option<String>) -> String {
+    request_id
+        .as_ref()
+        .map(|id| format!(" (request id {id})"))
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -234,6 +243,7 @@ impl ApiError {
                 code: code.to_owned(),
                 message: message.to_owned(),
             },
+            request_id: None,
             source: None,
         }
     }
@@ -358,12 +368,23 @@ where
         SdkError::ConstructionFailure(_) => ApiErrorKind::Other,
         _ => ApiErrorKind::Other,
     };
+    let request_id = error.raw_response().and_then(|response| {
+        ["x-amzn-requestid", "x-amz-request-id", "x-amzn-request-id"]
+            .iter()
+            .find_map(|name| response.headers().get(*name))
+            .map(str::to_owned)
+    });
     let source: Option<BoxError> = match kind {
         // The code and message say it all; the SDK's wrapper would only repeat them.
         ApiErrorKind::Service { .. } => None,
         _ => Some(Box::new(error)),
     };
-    ApiError { call, kind, source }
+    ApiError {
+        call,
+        kind,
+        request_id,
+        source,
+    }
 }
 
 /// Formats an error with its whole `source()` chain on one line: `outer: inner: root cause` (a cause
@@ -398,5 +419,31 @@ mod tests {
         let expired = ApiError::service("CreateChangeSet", "ExpiredToken", "expired");
         assert!(expired.hint().unwrap().contains("refresh"));
         assert_eq!(expired.to_string(), "CreateChangeSet: ExpiredToken: expired");
+    }
+
+    #[test]
+    fn service_errors_carry_the_request_id() {
+        use aws_sdk_cloudformation::error::ErrorMetadata;
+        use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksError;
+        use aws_smithy_types::body::SdkBody;
+
+        let mut raw = HttpResponse::new(400.try_into().unwrap(), SdkBody::empty());
+        raw.headers_mut()
+            .insert("x-amzn-RequestId", "0a1b2c3d-4e5f-6789-abcd-ef0123456789");
+        let service = DescribeStacksError::generic(
+            ErrorMetadata::builder()
+                .code("ValidationError")
+                .message("Template format error")
+                .build(),
+        );
+        let error = classify("DescribeStacks", SdkError::service_error(service, raw));
+        assert_eq!(
+            error.request_id.as_deref(),
+            Some("0a1b2c3d-4e5f-6789-abcd-ef0123456789")
+        );
+        assert_eq!(
+            error.to_string(),
+            "DescribeStacks: ValidationError: Template format error (request id 0a1b2c3d-4e5f-6789-abcd-ef0123456789)"
+        );
     }
 }

@@ -115,6 +115,10 @@ const SUBNET_TIERS: u32 = 3;
 const RESERVED_DOMAINS: &[&str] = &["example.com", "example.net", "example.org"];
 const RESERVED_TLDS: &[&str] = &["example", "test", "invalid", "localhost"];
 
+/// The seed project's GitHub repository (its author's account): the default of `[image_builder]`, which
+/// nobody else can give CodeBuild a webhook on.
+const SEED_GITHUB_OWNER: &str = "k-akari";
+
 /// A string as TOML.
 fn q(text: &str) -> String {
     toml::Value::String(text.to_owned()).to_string()
@@ -535,16 +539,6 @@ fn eks(c: &mut Checker, config: &Config) {
             );
         }
         c.duplicates(key, list);
-    }
-    if e.admin_users.is_empty() && e.admin_roles.is_empty() {
-        c.push(
-            Severity::Warning,
-            &[("eks.admin_users", "[]".to_owned()), ("eks.admin_roles", "[]".to_owned())],
-            "no cluster admins: only the IAM identity that deploys the stack can administer the cluster".to_owned(),
-            "to give others access, list IAM user names in eks.admin_users or role names in eks.admin_roles (each gets \
-             an access entry with AmazonEKSClusterAdminPolicy)"
-                .to_owned(),
-        );
     }
 }
 
@@ -1113,6 +1107,17 @@ pub(super) fn deploy_blockers(config: &Config) -> Vec<String> {
              would wait forever: set dns.domain in kumo.toml to a domain you own; once the hosted zone exists, \
              point the domain's NS records at the zone's name servers (kumo deploy prints them)",
             q(&config.dns.domain)
+        ));
+    }
+    let builder = &config.image_builder;
+    if builder.github_owner.eq_ignore_ascii_case(SEED_GITHUB_OWNER) {
+        blockers.push(format!(
+            "image_builder.github_owner = {} (with image_builder.github_repo = {}) is the seed author's GitHub \
+             repository: the image builder's webhook needs admin rights on it, so creating the CodeBuild project \
+             would fail late in the deploy: set both to a repository of yours (CodeBuild also needs GitHub \
+             credentials or a connection in the account; `kumo preflight` checks that)",
+            q(&builder.github_owner),
+            q(&builder.github_repo)
         ));
     }
     blockers

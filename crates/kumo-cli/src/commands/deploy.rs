@@ -12,8 +12,9 @@ use kumo_deploy::params::parse_pairs;
 use crate::aws_env;
 use crate::aws_target;
 use crate::cli::DeployArgs;
+use crate::commands::preflight;
 use crate::error::CliError;
-use crate::output::outln;
+use crate::output::{errln, outln};
 use crate::project;
 use crate::render_cost::CostContext;
 use crate::render_error::deploy_error;
@@ -24,18 +25,16 @@ use crate::signals;
 pub fn run(config: Option<&Path>, args: &DeployArgs) -> Result<ExitCode, CliError> {
     // Everything that can be checked locally is checked before the first AWS request.
     let target = aws_target::resolve(config, &args.stack)?;
-    if target.from_project && !target.settings.deploy_blockers.is_empty() {
-        return Err(CliError::new(format!(
-            "{} is not ready to deploy: {}",
-            target.stack_name,
-            target.settings.deploy_blockers.join("; ")
-        ))
-        .hint("fix these in kumo.toml (`kumo synth` works meanwhile); nothing was sent to AWS"));
-    }
+    aws_target::refuse_blocked(&target, "deploy")?;
     let parameters = parse_pairs("--parameter", &args.stack.parameters).map_err(deploy_error)?;
     let mut tags = target.settings.tags.clone();
     tags.extend(parse_pairs("--tag", &args.stack.tags).map_err(deploy_error)?);
     project::prepare_out_dir(&args.out)?;
+    let subject = if target.from_project {
+        kumo_preflight::Subject::Project
+    } else {
+        kumo_preflight::Subject::Template
+    };
     let request = DeployRequest {
         stack_name: target.stack_name.clone(),
         template: target.template,
@@ -55,7 +54,24 @@ pub fn run(config: Option<&Path>, args: &DeployArgs) -> Result<ExitCode, CliErro
         let session = aws_env::connect(&args.aws, target.settings.region.as_deref()).await?;
         let engine = aws_env::engine(&session, args.stack.staging_bucket.clone());
         kumo_deploy::deploy::preflight(&engine, &request).map_err(deploy_error)?;
-        aws_env::announce_identity(&session, "deploy", &request.stack_name).await?;
+        let identity = aws_env::announce_identity(&session, "deploy", &request.stack_name).await?;
+        if args.skip_preflight {
+            errln!("preflight skipped (--skip-preflight): the account was not checked");
+        } else {
+            let client = aws_env::aws_client(&session)?;
+            let checklist = preflight::check(
+                &client,
+                &identity,
+                &request.stack_name,
+                request.template.value(),
+                &request.parameters,
+                subject,
+            )
+            .await?;
+            if !checklist.passed() {
+                return Err(preflight::failed(&checklist, "deploy"));
+            }
+        }
         // From here a first Ctrl-C / SIGTERM stops at the next safe point, deleting an unexecuted change set.
         let _graceful = signals::graceful();
         let mut ui = CliUi::new().with_cost(CostContext {

@@ -69,9 +69,24 @@ pub fn run(config: Option<&Path>, args: &InitArgs) -> Result<ExitCode, CliError>
     } else {
         format!("kumo synth --config {}", path.display())
     };
+    // What the defaults borrow from the seed project must be set before a deploy (`kumo deploy` refuses
+    // until then); the rest is optional.
+    let defaults = kumo_blueprint::Config::for_profile(profile);
+    outln!("before `kumo deploy`, set in the file what is not yours yet:");
     outln!(
-        "next: uncomment and edit what you want to change (set dns.domain to a domain you own before \
-         `kumo deploy`), then run `{synth}`"
+        "  dns.domain                  a domain you own (now {:?}, a reserved example domain)",
+        defaults.dns.domain
     );
+    outln!(
+        "  image_builder.github_owner  your GitHub repository (now the seed author's {}/{}); CodeBuild needs",
+        defaults.image_builder.github_owner,
+        defaults.image_builder.github_repo
+    );
+    outln!("  image_builder.github_repo   GitHub credentials or a connection in the account");
+    outln!(
+        "optional: eks.admin_users / eks.admin_roles, IAM users and roles who also administer the cluster (the \
+         identity that deploys does, as its creator)"
+    );
+    outln!("next: uncomment and edit those lines, then run `{synth}`; `kumo preflight` checks the account");
     Ok(ExitCode::SUCCESS)
 }

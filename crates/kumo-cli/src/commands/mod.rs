@@ -8,6 +8,7 @@ mod diff;
 mod init;
 mod kubeconfig;
 mod outputs;
+mod preflight;
 mod status;
 mod synth;
 mod token;
@@ -22,6 +23,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Synth(args) => synth::run(cli.config.as_deref(), &args),
         Command::Diff(args) => diff::run(cli.config.as_deref(), &args),
         Command::Deploy(args) => deploy::run(cli.config.as_deref(), &args),
+        Command::Preflight(args) => preflight::run(cli.config.as_deref(), &args),
         Command::Destroy(args) => destroy::run(cli.config.as_deref(), &args),
         Command::Outputs(args) => outputs::run(cli.config.as_deref(), &args),
         Command::Status(args) => status::run(cli.config.as_deref(), &args),

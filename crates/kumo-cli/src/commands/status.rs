@@ -23,7 +23,7 @@ pub fn run(config: Option<&Path>, args: &StatusArgs) -> Result<ExitCode, CliErro
             .map_err(deploy_error)?
         {
             Some(report) => {
-                print_status(&report);
+                print_status(&report, &session.region);
                 if report.stack.state() == kumo_deploy::status::StackState::Stable {
                     crate::kube_side::print_cluster_status(&session, &report.stack).await;
                 }
