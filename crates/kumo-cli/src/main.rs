@@ -11,6 +11,7 @@ mod cli;
 mod commands;
 mod dns_watch;
 mod error;
+mod kube_side;
 mod logging;
 mod output;
 mod project;

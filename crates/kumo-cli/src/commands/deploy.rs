@@ -1,6 +1,8 @@
 //! `kumo deploy`: see `kumo_deploy::deploy`. Deploys every stack of the project (the DNS stack, then the
 //! main stack) or of `--assembly DIR` in order, filling each stack's parameters from the stacks before
-//! it; prints the outputs and writes `<out>/<Stack>.outputs.json` per stack.
+//! it; prints the outputs and writes `<out>/<Stack>.outputs.json` per stack,
+//! then, after the main stack, installs or upgrades the in-cluster bundle when it has a cluster (unless
+//! `--no-bundle`).
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -81,10 +83,18 @@ pub fn run(config: &ProjectOptions, args: &DeployArgs) -> Result<ExitCode, CliEr
         }
         // From here a first Ctrl-C / SIGTERM stops at the next safe point, deleting an unexecuted change set.
         let _graceful = signals::graceful();
+        let mut deployed = None;
         for (stack, mut request) in app.stacks.iter().zip(requests.clone()) {
             fill_parameters(&client, stack, &mut request).await?;
             let watch = dns_watch::before_deploy(&client, &request, args.yes).await?;
-            deploy_one(&session, &engine, &request, args, watch).await?;
+            deployed = Some(deploy_one(&session, &engine, &request, args, watch).await?);
+        }
+        // The Kubernetes side, once the AWS side is complete (only for a main stack with a cluster). A
+        // failure here leaves the stacks as they are: they are deployed, and `kumo bundle` retries this step.
+        if let Some(main) = &deployed
+            && !args.no_bundle
+        {
+            crate::kube_side::apply_bundle(&session, main, true).await?;
         }
         Ok(ExitCode::SUCCESS)
     })
@@ -146,7 +156,7 @@ async fn deploy_one(
     request: &DeployRequest,
     args: &DeployArgs,
     watch: Option<dns_watch::Watch>,
-) -> Result<(), CliError> {
+) -> Result<kumo_deploy::stack::StackInfo, CliError> {
     let mut ui = CliUi::new().with_cost(CostContext {
         region: session.region.clone(),
         parameters: request.parameters.clone(),
@@ -175,7 +185,7 @@ async fn deploy_one(
             .hint("the deploy itself succeeded; `kumo outputs --json` prints the same content once the disk is fixed")
     })?;
     outln!("outputs written to {}", path.display());
-    Ok(())
+    Ok(outcome.stack().clone())
 }
 
 fn refuse_blocked(app: &AppTarget, command: &str) -> Result<(), CliError> {

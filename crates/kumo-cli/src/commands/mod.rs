@@ -1,16 +1,19 @@
 //! One module per subcommand. `run` dispatches and turns the outcome into an exit code.
 
+mod bundle;
 mod check;
 mod cost;
 mod deploy;
 mod destroy;
 mod diff;
 mod init;
+mod kubeconfig;
 mod list;
 mod outputs;
 mod preflight;
 mod status;
 mod synth;
+mod token;
 
 use std::process::ExitCode;
 
@@ -36,5 +39,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::List(args) => list::run(config, &args),
         Command::Init(args) => init::run(config, &args),
         Command::Cost(args) => cost::run(config, &args),
+        Command::Kubeconfig(args) => kubeconfig::run(config, &args),
+        Command::Bundle(args) => bundle::run(config, &args),
+        Command::Token(args) => token::run(&args),
     }
 }
