@@ -7,8 +7,8 @@ use crate::aws_env;
 use crate::aws_target;
 use crate::cli::BundleArgs;
 use crate::error::CliError;
-use crate::project::ProjectOptions;
 use crate::kube_side;
+use crate::project::ProjectOptions;
 use crate::render_error::deploy_error;
 
 pub fn run(config: &ProjectOptions, args: &BundleArgs) -> Result<ExitCode, CliError> {

@@ -10,9 +10,9 @@ use crate::aws_env;
 use crate::aws_target;
 use crate::cli::KubeconfigArgs;
 use crate::error::CliError;
-use crate::project::ProjectOptions;
 use crate::kube_side;
 use crate::output::outln;
+use crate::project::ProjectOptions;
 use crate::render_error::deploy_error;
 
 pub fn run(config: &ProjectOptions, args: &KubeconfigArgs) -> Result<ExitCode, CliError> {
