@@ -1,4 +1,5 @@
-//! `kumo status`: status, last events, drift status and the next step.
+//! `kumo status`: status, last events, drift status and the next step; then, for a stack with a cluster
+//! kumo can reach, the cluster side (controller, webhook certificate, external-dns).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -21,7 +22,12 @@ pub fn run(config: Option<&Path>, args: &StatusArgs) -> Result<ExitCode, CliErro
             .await
             .map_err(deploy_error)?
         {
-            Some(report) => print_status(&report, &session.region),
+            Some(report) => {
+                print_status(&report, &session.region);
+                if report.stack.state() == kumo_deploy::stack_state::StackState::Stable {
+                    crate::kube_side::print_cluster_status(&session, &report.stack).await;
+                }
+            }
             None => outln!("{stack_name}: does not exist (region {})", session.region),
         }
         Ok(ExitCode::SUCCESS)
