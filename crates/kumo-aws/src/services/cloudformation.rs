@@ -14,8 +14,25 @@ pub static SERVICE: Service = Service {
     scope: Scope::Regional,
 };
 
+/// A resource of a stack as `ListStackResources` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackResource {
+    pub logical_id: String,
+    pub resource_type: String,
+    /// Empty before the resource was created.
+    pub physical_id: String,
+    pub status: String,
+}
+
 /// `(logical id, resource type)` of every resource of the stack; `None` if there is no such stack.
 pub async fn list_stack_resources(client: &Client, stack: &str) -> Result<Option<Vec<(String, String)>>, AwsError> {
+    Ok(stack_resources(client, stack)
+        .await?
+        .map(|resources| resources.into_iter().map(|r| (r.logical_id, r.resource_type)).collect()))
+}
+
+/// Every resource of the stack; `None` if there is no such stack.
+pub async fn stack_resources(client: &Client, stack: &str) -> Result<Option<Vec<StackResource>>, AwsError> {
     let mut resources = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -41,10 +58,13 @@ pub async fn list_stack_resources(client: &Client, stack: &str) -> Result<Option
             .into_iter()
             .flat_map(|l| l.children_named("member"))
         {
-            resources.push((
-                member.text("LogicalResourceId").unwrap_or_default().to_owned(),
-                member.text("ResourceType").unwrap_or_default().to_owned(),
-            ));
+            let field = |name| member.text(name).unwrap_or_default().to_owned();
+            resources.push(StackResource {
+                logical_id: field("LogicalResourceId"),
+                resource_type: field("ResourceType"),
+                physical_id: field("PhysicalResourceId"),
+                status: field("ResourceStatus"),
+            });
         }
         token = result.text("NextToken").filter(|t| !t.is_empty()).map(str::to_owned);
         if token.is_none() {
