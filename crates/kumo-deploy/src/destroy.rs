@@ -23,12 +23,18 @@ pub struct DestroyRequest {
     /// `--retain LogicalId`: keep these resources (only for a stack in `DELETE_FAILED`, as CloudFormation
     /// allows it only then).
     pub retain: Vec<String>,
+    /// `--plan`: show what would be deleted (the stack and what it left outside it), change nothing.
+    pub plan_only: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DestroyOutcome {
-    /// There was no such stack; nothing to do.
+    /// There was no such stack and nothing outside it; nothing to do.
     NotFound,
+    /// `--plan`: shown, nothing changed. `exists`: whether the stack does.
+    Planned { exists: bool },
+    /// The stack was already gone; what it had left outside was removed.
+    OutsideOnly,
     Deleted {
         retained: Vec<Retained>,
     },
@@ -43,15 +49,52 @@ pub struct Retained {
     pub why: String,
 }
 
+/// What belongs to a stack outside CloudFormation (the controllers' load balancers, groups, records,
+/// volumes): found and shown before the question, removed after it and before `DeleteStack`. The
+/// engine only decides *when*; the CLI implements it (kumo-teardown, kumo-kube).
+pub trait Outside {
+    /// Finds and shows what belongs to the stack outside it: `stack` and its resource count, or `None`
+    /// when the stack does not exist. Returns how many things it found.
+    fn survey(&mut self, stack: Option<(&StackInfo, usize)>) -> impl Future<Output = Result<usize, DeployError>>;
+
+    /// Removes what [`Outside::survey`] found (after the confirmation, before `DeleteStack`).
+    fn clear(&mut self) -> impl Future<Output = Result<(), DeployError>>;
+}
+
+/// Nothing outside the stack: `destroy` is `DeleteStack` alone.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StackOnly;
+
+impl Outside for StackOnly {
+    async fn survey(&mut self, _stack: Option<(&StackInfo, usize)>) -> Result<usize, DeployError> {
+        Ok(0)
+    }
+
+    async fn clear(&mut self) -> Result<(), DeployError> {
+        Ok(())
+    }
+}
+
+/// The stack alone (see [`destroy_with`]).
 pub async fn destroy<U: Ui>(
     engine: &Engine,
     request: &DestroyRequest,
     ui: &mut U,
 ) -> Result<DestroyOutcome, DeployError> {
+    destroy_with(engine, request, ui, &mut StackOnly).await
+}
+
+/// Deletes the stack and, first, what it left outside CloudFormation (`outside`).
+pub async fn destroy_with<U: Ui, O: Outside>(
+    engine: &Engine,
+    request: &DestroyRequest,
+    ui: &mut U,
+    outside: &mut O,
+) -> Result<DestroyOutcome, DeployError> {
     let name = request.stack_name.as_str();
     params::check_stack_name(name)?;
     let Some(stack) = engine.describe(name).await? else {
-        return Ok(DestroyOutcome::NotFound);
+        return outside_only(engine, request, ui, outside).await;
     };
     let state = stack.state();
     // Every state has its own arm (no wildcard): a new `StackState` does not compile until it is decided
@@ -81,6 +124,10 @@ pub async fn destroy<U: Ui>(
         ));
     }
     if running {
+        if request.plan_only {
+            outside.survey(Some((&stack, list_resources(engine, &stack).await?.len()))).await?;
+            return Ok(DestroyOutcome::Planned { exists: true });
+        }
         if stack.status != StackStatus::DeleteInProgress {
             return Err(DeployError::refused(
                 format!(
@@ -116,7 +163,17 @@ pub async fn destroy<U: Ui>(
     }
     let policies = deletion_policies(engine, &stack).await?;
 
-    let why = format!("deleting {name} removes its {} resource(s)", resources.len());
+    let found = outside.survey(Some((&stack, resources.len()))).await?;
+    if request.plan_only {
+        return Ok(DestroyOutcome::Planned { exists: true });
+    }
+    let why = match found {
+        0 => format!("deleting {name} removes its {} resource(s)", resources.len()),
+        found => format!(
+            "deleting {name} removes its {} resource(s) and {found} resource(s) outside it",
+            resources.len()
+        ),
+    };
     if !ask(
         ui,
         request.assume_yes,
@@ -134,6 +191,13 @@ pub async fn destroy<U: Ui>(
         return Err(DeployError::Interrupted(Interruption::BeforeChange {
             stack: name.to_owned(),
         }));
+    }
+
+    if found > 0 {
+        outside.clear().await?;
+        if engine.interrupt.is_triggered() {
+            return Err(DeployError::Interrupted(Interruption::Outside { stack: name.to_owned() }));
+        }
     }
 
     let cursor = EventCursor::after_latest(&engine.cfn, &stack.id).await?;
@@ -196,6 +260,38 @@ pub async fn destroy<U: Ui>(
         }
     }
     Ok(DestroyOutcome::Deleted { retained })
+}
+
+/// The stack is gone (or never was), but resources tagged for it may remain: an earlier destroy
+/// stopped between the sweep and the end, or the stack was deleted by other means.
+async fn outside_only<U: Ui, O: Outside>(
+    engine: &Engine,
+    request: &DestroyRequest,
+    ui: &mut U,
+    outside: &mut O,
+) -> Result<DestroyOutcome, DeployError> {
+    let name = request.stack_name.as_str();
+    let found = outside.survey(None).await?;
+    if request.plan_only {
+        return Ok(DestroyOutcome::Planned { exists: false });
+    }
+    if found == 0 {
+        return Ok(DestroyOutcome::NotFound);
+    }
+    let why = format!("{name} no longer exists, but {found} resource(s) tagged for it do");
+    if !ask(ui, request.assume_yes, Question::Destroy { stack: name.to_owned() }, &why).await? {
+        return Err(DeployError::refused(
+            "destroy not confirmed; nothing was deleted",
+            "run it again when you are sure",
+        ));
+    }
+    if engine.interrupt.is_triggered() {
+        return Err(DeployError::Interrupted(Interruption::BeforeChange {
+            stack: name.to_owned(),
+        }));
+    }
+    outside.clear().await?;
+    Ok(DestroyOutcome::OutsideOnly)
 }
 
 /// Logical id → (type, physical id) of the stack's resources that still exist.

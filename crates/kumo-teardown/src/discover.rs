@@ -386,7 +386,12 @@ fn owned_by<'a>(txt: &RecordSet, all: &'a [RecordSet]) -> Vec<&'a RecordSet> {
 async fn records(client: &Client, scope: &Scope, found: &mut Vec<Leftover>) -> Result<(), AwsError> {
     for zone in &scope.zones {
         let zone_id = route53::bare_zone_id(zone).to_owned();
-        let all = route53::list_record_sets(client, &zone_id).await?;
+        let all = match route53::list_record_sets(client, &zone_id).await {
+            Ok(all) => all,
+            // Looking again after the stack went: its zone went with it.
+            Err(error) if error.code() == Some("NoSuchHostedZone") => continue,
+            Err(error) => return Err(error),
+        };
         let mut taken: BTreeSet<(String, String, Option<String>)> = BTreeSet::new();
         for txt in all.iter().filter(|r| r.record_type == "TXT") {
             let ours = txt.values.iter().filter_map(|v| ownership(v)).any(|fields| {

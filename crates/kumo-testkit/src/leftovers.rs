@@ -7,23 +7,16 @@ use serde_json::{Value, json};
 
 use crate::moto::MotoServer;
 
-/// A stack of moto-supported types: VPC, two subnets, a security group, a public hosted zone. Its
-/// outputs give the ids [`Placement::from_outputs`] needs.
+/// A stack of moto-supported types: VPC, two subnets, a security group, a public hosted zone.
 pub const STACK_TEMPLATE: &str = r#"{
   "AWSTemplateFormatVersion": "2010-09-09",
   "Description": "teardown test: a VPC with two subnets, a node security group and a zone",
   "Resources": {
     "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.40.0.0/16"}},
-    "SubnetA": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.40.0.0/24", "AvailabilityZone": "ap-northeast-1a"}},
-    "SubnetC": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.40.1.0/24", "AvailabilityZone": "ap-northeast-1c"}},
+    "SubnetA": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.40.0.0/24", "AvailabilityZone": {"Fn::Select": [0, {"Fn::GetAZs": ""}]}}},
+    "SubnetC": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.40.1.0/24", "AvailabilityZone": {"Fn::Select": [1, {"Fn::GetAZs": ""}]}}},
     "NodeGroup": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "nodes", "VpcId": {"Ref": "Vpc"}}},
     "Zone": {"Type": "AWS::Route53::HostedZone", "Properties": {"Name": "teardown.example.org"}}
-  },
-  "Outputs": {
-    "VpcId": {"Value": {"Ref": "Vpc"}},
-    "SubnetIds": {"Value": {"Fn::Join": [",", [{"Ref": "SubnetA"}, {"Ref": "SubnetC"}]]}},
-    "NodeGroupId": {"Value": {"Ref": "NodeGroup"}},
-    "ZoneId": {"Value": {"Ref": "Zone"}}
   }
 }"#;
 
@@ -40,23 +33,23 @@ pub struct Placement {
 }
 
 impl Placement {
-    /// From the outputs of a stack of [`STACK_TEMPLATE`] (`describe_stacks` through boto3).
+    /// From the resources of a stack of [`STACK_TEMPLATE`] (`list_stack_resources` through boto3).
     pub fn of_stack(moto: &MotoServer, stack_name: &str) -> Placement {
-        let stacks = moto.service_call("cloudformation", "describe_stacks", json!({"StackName": stack_name}));
-        let output = |key: &str| -> String {
-            stacks["Stacks"][0]["Outputs"]
+        let resources = moto.service_call("cloudformation", "list_stack_resources", json!({"StackName": stack_name}));
+        let physical = |logical: &str| -> String {
+            resources["StackResourceSummaries"]
                 .as_array()
-                .and_then(|outputs| outputs.iter().find(|o| o["OutputKey"] == key))
-                .and_then(|o| o["OutputValue"].as_str())
-                .unwrap_or_else(|| panic!("{stack_name} has no output {key}: {stacks}"))
+                .and_then(|list| list.iter().find(|r| r["LogicalResourceId"] == logical))
+                .and_then(|r| r["PhysicalResourceId"].as_str())
+                .unwrap_or_else(|| panic!("{stack_name} has no resource {logical}: {resources}"))
                 .to_owned()
         };
-        let zone_id = output("ZoneId");
+        let zone_id = physical("Zone");
         let zone = moto.service_call("route53", "get_hosted_zone", json!({"Id": zone_id}));
         Placement {
-            vpc_id: output("VpcId"),
-            subnet_ids: output("SubnetIds").split(',').map(str::to_owned).collect(),
-            node_group_id: output("NodeGroupId"),
+            vpc_id: physical("Vpc"),
+            subnet_ids: vec![physical("SubnetA"), physical("SubnetC")],
+            node_group_id: physical("NodeGroup"),
             zone_name: zone["HostedZone"]["Name"].as_str().unwrap_or_default().to_owned(),
             zone_id,
         }

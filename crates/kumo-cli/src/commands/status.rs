@@ -21,7 +21,11 @@ pub fn run(config: Option<&Path>, args: &StatusArgs) -> Result<ExitCode, CliErro
             .await
             .map_err(deploy_error)?
         {
-            Some(report) => print_status(&report, &session.region),
+            Some(report) => {
+                print_status(&report, &session.region);
+                let client = aws_env::aws_client(&session)?;
+                crate::teardown::print_outside(&client, &stack_name, &session.region).await;
+            }
             None => outln!("{stack_name}: does not exist (region {})", session.region),
         }
         Ok(ExitCode::SUCCESS)
