@@ -6,10 +6,14 @@
 //! * `cargo xtask schemas --venv DIR` re-pins `schemas/` from the cfn-lint installed in a Python venv
 //!   (the one `scripts/test` creates): the registry schemas it ships for us-east-1, the `Fn::GetAtt`
 //!   attributes cfn-lint accepts per type, and the schema date.
+//! * `cargo xtask manifests` regenerates kumo's in-cluster bundle data
+//!   (`crates/kumo-kube/src/bundle/*.json`) from the vendored Helm chart under `crates/kumo-kube/chart/`;
+//!   `--check` fails if the file on disk differs (CI runs it).
 //! * `cargo xtask prices [--region REGION]... [--keep-going]` regenerates kumo-cost's committed price
 //!   table from the AWS Price List (needs AWS credentials).
 
 mod codegen;
+mod manifests;
 mod prices;
 mod schemas;
 
@@ -18,8 +22,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 
-const USAGE: &str = "usage: cargo xtask codegen [--check]\n       cargo xtask schemas --venv DIR\n       \
-                     cargo xtask prices [--region REGION]... [--keep-going]";
+const USAGE: &str = "usage: cargo xtask codegen [--check]\n       cargo xtask manifests [--check]\n       \
+                     cargo xtask schemas --venv DIR\n       cargo xtask prices [--region REGION]... [--keep-going]";
 
 fn main() -> ExitCode {
     match run() {
@@ -51,6 +55,23 @@ fn run() -> Result<ExitCode> {
                     eprintln!("  {path}");
                 }
                 eprintln!("run `cargo xtask codegen` and commit the result");
+                Ok(ExitCode::FAILURE)
+            }
+        }
+        ["manifests"] => {
+            println!("{}", manifests::write(&root)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        ["manifests", "--check"] => {
+            if manifests::check(&root)? {
+                println!("the bundle data is up to date with the vendored chart");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!(
+                    "crates/kumo-kube/src/bundle/{}.json is out of date with crates/kumo-kube/chart/",
+                    manifests::CHART
+                );
+                eprintln!("run `cargo xtask manifests` and commit the result");
                 Ok(ExitCode::FAILURE)
             }
         }

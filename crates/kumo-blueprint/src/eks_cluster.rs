@@ -136,12 +136,15 @@ pub fn new_eks_cluster(
         Output::new(cluster.endpoint()).description("Kubernetes API server"),
     );
     stack.add_output(
+        "CertificateAuthorityData",
+        Output::new(cluster.certificate_authority_data()).description("Cluster CA (base64 PEM), for kubeconfig"),
+    );
+    stack.add_output(
         "KubeconfigCommand",
-        Output::new(fns::sub(format!(
-            "aws eks update-kubeconfig --name ${{{}}} --region ${{AWS::Region}}",
-            cluster.handle().logical_id()
-        )))
-        .description("Writes a kubeconfig entry for the cluster"),
+        Output::new(fns::sub(
+            "kumo kubeconfig --stack-name ${AWS::StackName} --region ${AWS::Region}",
+        ))
+        .description("Writes a kubeconfig entry for the cluster (its user runs `kumo token`)"),
     );
     cluster
 }

@@ -9,6 +9,13 @@
 //! Seed: IRSA, with the OIDC provider made by a CDK custom resource. kumo default: EKS Pod Identity
 //! (associations and the `eks-pod-identity-agent` add-on, no OIDC provider at all); `mode = "irsa"`
 //! selects IRSA with a native `AWS::IAM::OIDCProvider`.
+//!
+//! ExternalDNS itself runs as the EKS community add-on `external-dns` (no Helm, no Lambda), which gets
+//! its role through the add-on's own `PodIdentityAssociations` (Pod Identity) or `ServiceAccountRoleArn`
+//! (IRSA): an add-on cannot take over a standalone association, so its role has none. It manages only
+//! the blueprint's zone (`domainFilters`), owns its records as the stack (`txtOwnerId`), and removes the
+//! records it created when their Service or Ingress goes (`policy = sync`). The Load Balancer
+//! Controller is no add-on: `kumo deploy` installs it into the cluster (crate `kumo-kube`).
 
 use kumo_constructs::eks::{
     Addon, AddonProps, Cluster, OidcProvider, PodRoleTrust, ServiceAccount, ServiceAccountRole,
@@ -19,7 +26,7 @@ use kumo_constructs::rds::DatabaseSecret;
 use kumo_constructs::route53::PublicHostedZone;
 use kumo_constructs::secretsmanager::decrypt_through_secrets_manager;
 use kumo_core::security::Rule;
-use kumo_core::{Output, Stack};
+use kumo_core::{Output, Stack, fns};
 
 use crate::{PodIdentityConfig, PodIdentityMode};
 
@@ -88,14 +95,13 @@ pub fn new_pod_identities(
         ),
     ];
     for (id, account, policy) in roles {
-        let account = ServiceAccount::new(account.namespace.as_str(), account.name.as_str());
-        let role = ServiceAccountRole::new(
-            stack,
-            id,
-            cluster,
-            trust,
-            ServiceAccountRoleProps::new(account).policy(policy),
-        );
+        let service_account = ServiceAccount::new(account.namespace.as_str(), account.name.as_str());
+        let mut props = ServiceAccountRoleProps::new(service_account).policy(policy);
+        if id == "ExternalDns" {
+            // The add-on below associates the role itself.
+            props = props.without_association();
+        }
+        let role = ServiceAccountRole::new(stack, id, cluster, trust, props);
         if id == "LoadBalancerController" {
             for rule in [Rule::IamWildcardResource, Rule::IamWriteWithoutCondition] {
                 stack.waive(
@@ -114,5 +120,50 @@ pub fn new_pod_identities(
                 Output::new(role.role_arn()).description("Role ARN for the service account annotation"),
             );
         }
+        if id == "ExternalDns" {
+            external_dns_addon(stack, cluster, account, &role, oidc_provider.is_some(), hosted_zone);
+        }
     }
+
+    // Read by `kumo deploy`, which installs the controller for this service account.
+    let lbc = &config.load_balancer_controller_service_account;
+    stack.add_output(
+        "LoadBalancerControllerServiceAccount",
+        Output::new(format!("{}/{}", lbc.namespace, lbc.name))
+            .description("Service account of the AWS Load Balancer Controller (namespace/name)"),
+    );
+}
+
+/// The add-on's own namespace; another one is set through the add-on's `NamespaceConfig`.
+pub const EXTERNAL_DNS_ADDON_NAMESPACE: &str = "external-dns";
+/// The service account the add-on creates (its name cannot be configured).
+pub const EXTERNAL_DNS_ADDON_SERVICE_ACCOUNT: &str = "external-dns";
+
+/// ExternalDNS as the EKS community add-on, for the blueprint's zone only.
+fn external_dns_addon(
+    stack: &mut Stack,
+    cluster: &Cluster,
+    account: &crate::ServiceAccount,
+    role: &ServiceAccountRole,
+    irsa: bool,
+    hosted_zone: &PublicHostedZone,
+) {
+    // `sync` deletes the records it created once their Service / Ingress is gone (the add-on's default,
+    // `upsert-only`, never deletes); the TXT owner id marks which records are this stack's.
+    let configuration = serde_json::json!({
+        "domainFilters": [hosted_zone.zone_name()],
+        "policy": "sync",
+        "txtOwnerId": "${AWS::StackName}",
+    });
+    let mut props =
+        AddonProps::new(cluster.name(), "external-dns").configuration_values(fns::sub(configuration.to_string()));
+    props = if irsa {
+        props.service_account_role_arn(role.role_arn())
+    } else {
+        props.pod_identity_association(account.name.as_str(), role.role_arn())
+    };
+    if account.namespace != EXTERNAL_DNS_ADDON_NAMESPACE {
+        props = props.namespace(account.namespace.as_str());
+    }
+    Addon::new(stack, "ExternalDnsAddon", props);
 }

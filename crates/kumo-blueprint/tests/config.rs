@@ -94,7 +94,7 @@ fn the_default_keeps_the_seed_values() {
     assert_eq!(
         c.pod_identity.external_dns_service_account,
         ServiceAccount {
-            namespace: "kube-system".into(),
+            namespace: "external-dns".into(),
             name: "external-dns".into()
         }
     );
@@ -212,7 +212,7 @@ fn every_value_changed() -> Config {
     let p = &mut c.pod_identity;
     p.mode = PodIdentityMode::Irsa;
     p.external_secrets_service_account = "es/es".parse().unwrap();
-    p.external_dns_service_account = "dns/dns".parse().unwrap();
+    p.external_dns_service_account = "dns/external-dns".parse().unwrap();
     p.load_balancer_controller_service_account = "lb/lb".parse().unwrap();
     let d = &mut c.database;
     d.cluster_identifier = "other-cluster-id".into();
@@ -727,11 +727,19 @@ fn service_accounts_are_namespace_slash_name() {
     );
     let (_, text) = only_error("[pod_identity]\nexternal_dns_service_account = \"Kube-System/external-dns\"\n");
     assert_mentions(&text, &["namespace \"Kube-System\" contains 'K'"]);
-    let (_, text) =
-        only_error("[pod_identity]\nexternal_dns_service_account = \"external-secrets/external-secrets\"\n");
+    let (_, text) = only_error("[pod_identity]\nexternal_secrets_service_account = \"external-dns/external-dns\"\n");
     assert_mentions(
         &text,
         &["the same service account as pod_identity.external_secrets_service_account"],
+    );
+    // The external-dns add-on names its service account itself.
+    let (_, text) = only_error("[pod_identity]\nexternal_dns_service_account = \"kube-system/dns\"\n");
+    assert_mentions(
+        &text,
+        &[
+            "kumo.toml:2:32: pod_identity.external_dns_service_account = \"kube-system/dns\": the EKS add-on external-dns always names its service account \"external-dns\"",
+            "allowed: \"<namespace>/external-dns\"",
+        ],
     );
     let (_, text) = only_error("[pod_identity]\nmode = \"IRSA\"\n");
     assert_mentions(&text, &["did you mean \"irsa\"? allowed: \"pod-identity\", \"irsa\""]);

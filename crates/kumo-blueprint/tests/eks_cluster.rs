@@ -244,14 +244,19 @@ fn no_aws_auth_configmap_machinery() {
 }
 
 #[test]
-fn cluster_outputs_name_endpoint_and_kubeconfig_command() {
+fn cluster_outputs_name_endpoint_ca_and_kubeconfig_command() {
+    // What `kumo kubeconfig` and `kumo deploy`'s in-cluster step read: no EKS API call needed.
     let t = default_template();
     let cluster = id_of(&t, "AWS::EKS::Cluster", "EKSCluster");
     t.has_output("ClusterName", json!({"Value": r#ref(&cluster)}));
     t.has_output("ClusterEndpoint", json!({"Value": get_att(&cluster, "Endpoint")}));
     t.has_output(
+        "CertificateAuthorityData",
+        json!({"Value": get_att(&cluster, "CertificateAuthorityData")}),
+    );
+    t.has_output(
         "KubeconfigCommand",
-        json!({"Value": {"Fn::Sub": format!("aws eks update-kubeconfig --name ${{{cluster}}} --region ${{AWS::Region}}")}}),
+        json!({"Value": {"Fn::Sub": "kumo kubeconfig --stack-name ${AWS::StackName} --region ${AWS::Region}"}}),
     );
 }
 

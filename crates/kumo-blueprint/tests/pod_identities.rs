@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 const ROLES: [(&str, &str, &str); 3] = [
     ("ExternalSecrets", "external-secrets", "external-secrets"),
-    ("ExternalDns", "kube-system", "external-dns"),
+    ("ExternalDns", "external-dns", "external-dns"),
     ("LoadBalancerController", "kube-system", "aws-load-balancer-controller"),
 ];
 
@@ -23,13 +23,16 @@ fn pod_identity_agent_and_one_association_per_service_account() {
         "AWS::EKS::Addon",
         json!({"AddonName": "eks-pod-identity-agent", "ClusterName": r#ref(&cluster)}),
     );
-    t.resource_count_is("AWS::EKS::PodIdentityAssociation", 3);
+    // ExternalDNS's role is associated by its add-on, not by a standalone association.
+    t.resource_count_is("AWS::EKS::PodIdentityAssociation", 2);
     for (id, namespace, account) in ROLES {
         let role = id_of(&t, "AWS::IAM::Role", &format!("{id}Role"));
-        t.has_resource_properties(
-            "AWS::EKS::PodIdentityAssociation",
-            json!({"ClusterName": r#ref(&cluster), "Namespace": namespace, "ServiceAccount": account, "RoleArn": get_att(&role, "Arn")}),
-        );
+        if id != "ExternalDns" {
+            t.has_resource_properties(
+                "AWS::EKS::PodIdentityAssociation",
+                json!({"ClusterName": r#ref(&cluster), "Namespace": namespace, "ServiceAccount": account, "RoleArn": get_att(&role, "Arn")}),
+            );
+        }
         t.has_resource_properties(
             "AWS::IAM::Role",
             json!({"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
@@ -131,7 +134,15 @@ fn irsa_uses_a_native_oidc_provider_and_service_account_scoped_trust() {
     let t = template(&irsa());
     let cluster = id_of(&t, "AWS::EKS::Cluster", "EKSCluster");
     t.resource_count_is("AWS::EKS::PodIdentityAssociation", 0);
-    t.resource_count_is("AWS::EKS::Addon", 0);
+    // No pod identity agent; the external-dns add-on takes its role through IRSA.
+    t.resource_count_is("AWS::EKS::Addon", 1);
+    let role = id_of(&t, "AWS::IAM::Role", "ExternalDnsRole");
+    let addon = id_of(&t, "AWS::EKS::Addon", "ExternalDnsAddon");
+    assert_eq!(
+        resource(&t, &addon)["Properties"]["ServiceAccountRoleArn"],
+        get_att(&role, "Arn")
+    );
+    assert!(resource(&t, &addon)["Properties"]["PodIdentityAssociations"].is_null());
     let provider = id_of(&t, "AWS::IAM::OIDCProvider", "EKSClusterOIDCProvider");
     assert_eq!(
         resource(&t, &provider)["Properties"],
@@ -170,16 +181,66 @@ fn irsa_uses_a_native_oidc_provider_and_service_account_scoped_trust() {
 #[test]
 fn service_accounts_come_from_the_configuration() {
     let mut config = Config::default();
-    config.pod_identity.external_dns_service_account = "dns/my-external-dns".parse().unwrap();
+    config.pod_identity.external_secrets_service_account = "secrets/my-external-secrets".parse().unwrap();
+    config.pod_identity.external_dns_service_account = "dns/external-dns".parse().unwrap();
     let t = template(&config);
     t.has_resource_properties(
         "AWS::EKS::PodIdentityAssociation",
-        json!({"Namespace": "dns", "ServiceAccount": "my-external-dns"}),
+        json!({"Namespace": "secrets", "ServiceAccount": "my-external-secrets"}),
+    );
+    // The add-on goes into the configured namespace.
+    t.has_resource_properties(
+        "AWS::EKS::Addon",
+        json!({"AddonName": "external-dns", "NamespaceConfig": {"Namespace": "dns"}}),
     );
     let pod_identity = default_template();
     assert!(
         pod_identity
             .find_outputs(json!({"Value": {"Fn::GetAtt": [Match::string_like_regexp("Role"), "Arn"]}}))
             .is_empty()
+    );
+}
+
+#[test]
+fn external_dns_runs_as_the_eks_addon_for_the_blueprints_zone_only() {
+    let t = default_template();
+    let cluster = id_of(&t, "AWS::EKS::Cluster", "EKSCluster");
+    let role = id_of(&t, "AWS::IAM::Role", "ExternalDnsRole");
+    let addon = id_of(&t, "AWS::EKS::Addon", "ExternalDnsAddon");
+    let properties = &resource(&t, &addon)["Properties"];
+    assert_eq!(properties["AddonName"], "external-dns");
+    assert_eq!(properties["ClusterName"], r#ref(&cluster));
+    // The add-on's own association (write-only in CloudFormation: drift detection cannot see it).
+    assert_eq!(
+        properties["PodIdentityAssociations"],
+        json!([{"ServiceAccount": "external-dns", "RoleArn": get_att(&role, "Arn")}])
+    );
+    // Its default namespace: no NamespaceConfig.
+    assert!(properties["NamespaceConfig"].is_null());
+    // Only the zone, records owned by this stack, and deleted again with their Service or Ingress.
+    let configuration = properties["ConfigurationValues"]["Fn::Sub"]
+        .as_str()
+        .expect("a Fn::Sub string");
+    let document: Value = serde_json::from_str(&configuration.replace("${AWS::StackName}", "MyEKSStack")).unwrap();
+    assert_eq!(
+        document,
+        json!({"domainFilters": ["example.com"], "policy": "sync", "txtOwnerId": "MyEKSStack"})
+    );
+    // No standalone association for its service account.
+    let associations = t.find_resources("AWS::EKS::PodIdentityAssociation", json!({}));
+    assert!(
+        associations
+            .values()
+            .all(|a| a["Properties"]["ServiceAccount"] != "external-dns"),
+        "{associations:?}"
+    );
+}
+
+#[test]
+fn the_load_balancer_controllers_service_account_is_an_output() {
+    let t = default_template();
+    t.has_output(
+        "LoadBalancerControllerServiceAccount",
+        json!({"Value": "kube-system/aws-load-balancer-controller"}),
     );
 }

@@ -251,6 +251,14 @@ fn check_endpoint(url: &str, origin: &str) -> Result<(), CliError> {
 }
 
 async fn check_credentials(config: &SdkConfig, profile: Option<&str>) -> Result<(), CliError> {
+    resolve_credentials(config, profile).await.map(|_| ())
+}
+
+/// The chain's credentials, or an error saying how to provide them.
+async fn resolve_credentials(
+    config: &SdkConfig,
+    profile: Option<&str>,
+) -> Result<aws_credential_types::Credentials, CliError> {
     let how = "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --profile NAME (or set AWS_PROFILE) for a \
                profile in ~/.aws/credentials or ~/.aws/config, or run `aws sso login` for an SSO profile";
     let Some(provider) = config.credentials_provider() else {
@@ -258,7 +266,7 @@ async fn check_credentials(config: &SdkConfig, profile: Option<&str>) -> Result<
     };
     let resolved = tokio::time::timeout(CREDENTIALS_LIMIT, provider.provide_credentials()).await;
     let error = match resolved {
-        Ok(Ok(_)) => return Ok(()),
+        Ok(Ok(credentials)) => return Ok(credentials),
         Ok(Err(error)) => error,
         Err(_) => {
             return Err(CliError::new(format!(
@@ -281,6 +289,31 @@ async fn check_credentials(config: &SdkConfig, profile: Option<&str>) -> Result<
         _ => CliError::new(format!("cannot load AWS credentials{profile_text}: {}", chain(&error)))
             .hint("for SSO profiles run `aws sso login`; otherwise check the profile's settings"),
     })
+}
+
+/// For `kumo token`, which kubectl runs before every request: only the profile, region and
+/// credentials of the standard chain (no endpoint, timeouts or STS call), kept minimal for start-up time.
+pub async fn token_credentials(
+    profile: Option<&str>,
+    region: Option<&str>,
+) -> Result<(aws_credential_types::Credentials, String), CliError> {
+    let http_client = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+        .build_https();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(http_client);
+    if let Some(profile) = profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = region {
+        loader = loader.region(Region::new(region.to_owned()));
+    }
+    let config = loader.load().await;
+    let Some(region) = config.region().map(|r| r.to_string()) else {
+        return Err(CliError::new("no AWS region configured for the token")
+            .hint("pass --region REGION (the cluster's region), set AWS_REGION, or set `region` for the profile"));
+    };
+    let credentials = resolve_credentials(&config, profile).await?;
+    Ok((credentials, region))
 }
 
 /// The engine for this session. S3 uses path-style addressing on a custom endpoint, which is what

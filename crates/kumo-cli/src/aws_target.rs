@@ -91,3 +91,17 @@ pub fn stack_only(config: Option<&Path>, stack_name: Option<&str>) -> Result<(St
         }
     }
 }
+
+/// The existing stack `stack_name` with its outputs; a missing one is an error saying what to check.
+pub async fn existing_stack(
+    engine: &kumo_deploy::Engine,
+    stack_name: &str,
+) -> Result<kumo_deploy::stack::StackInfo, CliError> {
+    kumo_deploy::outputs::outputs(engine, stack_name)
+        .await
+        .map_err(deploy_error)?
+        .ok_or_else(|| {
+            CliError::new(format!("stack {stack_name} does not exist"))
+                .hint("check --stack-name and --region, or deploy it first")
+        })
+}

@@ -70,7 +70,7 @@ pub enum Command {
     Destroy(DestroyArgs),
     /// Print the stack's outputs
     Outputs(OutputsArgs),
-    /// Show the stack's status, its last events, drift status and what to do next
+    /// Show the stack's status, its last events, drift status, what to do next, and the cluster side
     Status(StatusArgs),
     /// What the stack (or any template) costs per hour and per month, before it exists (offline by default)
     #[command(
@@ -85,6 +85,13 @@ Region: --region, else [stack] region in kumo.toml, else AWS_REGION / AWS_DEFAUL
 region, else us-east-1."
     )]
     Cost(CostArgs),
+    /// Add or update the stack's cluster in your kubeconfig; its user runs `kumo token`
+    Kubeconfig(KubeconfigArgs),
+    /// Install or upgrade the in-cluster bundle (AWS Load Balancer Controller) on the stack's cluster.
+    /// `kumo deploy` does this by itself; this is for a stack that is already up
+    Bundle(BundleArgs),
+    /// Print an EKS bearer token as an ExecCredential (the kubeconfig exec plugin; like `aws eks get-token`)
+    Token(TokenArgs),
 }
 
 #[derive(Debug, Args)]
@@ -268,6 +275,10 @@ pub struct DeployArgs {
     #[arg(long, value_name = "DIR", default_value = "kumo.out")]
     pub out: PathBuf,
 
+    /// Stop after the AWS side: do not install the in-cluster bundle (run `kumo bundle` later)
+    #[arg(long)]
+    pub no_bundle: bool,
+
     /// Deploy without the account checks of `kumo preflight` (the local checks still run)
     #[arg(long)]
     pub skip_preflight: bool,
@@ -355,4 +366,55 @@ pub struct StatusArgs {
     /// How many recent events to show (0-1000)
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(0..=1000))]
     pub events: u16,
+}
+
+#[derive(Debug, Args)]
+pub struct KubeconfigArgs {
+    /// Stack name [default: the project's stack name]
+    #[arg(long, value_name = "NAME")]
+    pub stack_name: Option<String>,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
+
+    /// The kubeconfig file to write [default: the first file of KUBECONFIG, else ~/.kube/config]
+    #[arg(long, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// Name of the context [default: the cluster ARN, as `aws eks update-kubeconfig` names it]
+    #[arg(long, value_name = "NAME")]
+    pub alias: Option<String>,
+
+    /// Make it the current context [default: only when there is none yet]
+    #[arg(long)]
+    pub set_current: bool,
+
+    /// Replace a same-named cluster or context that points elsewhere
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BundleArgs {
+    /// Stack name [default: the project's stack name]
+    #[arg(long, value_name = "NAME")]
+    pub stack_name: Option<String>,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// The EKS cluster's name
+    #[arg(long, value_name = "NAME")]
+    pub cluster_name: String,
+
+    /// The cluster's region [default: AWS_REGION or the profile's region]
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// AWS profile [default: AWS_PROFILE, else "default"]
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
 }

@@ -9,6 +9,7 @@ mod aws_target;
 mod cli;
 mod commands;
 mod error;
+mod kube_side;
 mod logging;
 mod output;
 mod project;

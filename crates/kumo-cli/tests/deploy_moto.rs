@@ -687,3 +687,207 @@ fn verbose_output_shows_each_aws_request_and_no_credential() {
     assert_eq!(run.code, 0, "{}", run.text());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A stack with kumo's cluster outputs whose endpoint nothing answers (a closed local port, as a private
+/// endpoint or a firewall would leave it): the AWS side succeeds, then the in-cluster step fails with an
+/// error naming the endpoint and what to do, and the stack stays as deployed. `kumo kubeconfig` works
+/// from the same outputs without reaching the cluster.
+///
+/// moto 5.2.5 does not refresh a stack's outputs when it executes a change set (kumo's only way to
+/// deploy), so the stack is created once with `CreateStack` (tagged as kumo's), and `kumo deploy` of
+/// the same template then finds no changes and goes on to the in-cluster step, as it does on AWS.
+#[test]
+fn an_unreachable_cluster_endpoint_fails_after_the_stack_is_deployed_and_kubeconfig_still_works() {
+    let moto = MotoServer::exclusive();
+    let dir = workdir("cluster");
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let endpoint = format!("https://127.0.0.1:{closed_port}");
+    let ca = kumo_kube::cert::generate("cluster", "test", std::time::SystemTime::now())
+        .unwrap()
+        .ca_pem;
+    let ca_data = base64_standard(ca.as_bytes());
+    let template = dir.join("cluster.json");
+    std::fs::write(
+        &template,
+        json!({
+            "Resources": {"Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 1}}},
+            "Outputs": {
+                "ClusterName": {"Value": "eks-cluster"},
+                "ClusterEndpoint": {"Value": endpoint},
+                "CertificateAuthorityData": {"Value": ca_data},
+                "VpcId": {"Value": "vpc-0123456789abcdef0"},
+                "LoadBalancerControllerServiceAccount": {"Value": "kube-system/aws-load-balancer-controller"}
+            }
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let t = template.to_str().unwrap();
+    let out = dir.to_str().unwrap();
+    runtime().block_on(async {
+        let cfn = aws_sdk_cloudformation::Client::new(&moto.sdk_config().await);
+        cfn.create_stack()
+            .stack_name(STACK)
+            .template_body(std::fs::read_to_string(&template).unwrap())
+            .tags(
+                aws_sdk_cloudformation::types::Tag::builder()
+                    .key("kumo:managed-by")
+                    .value("kumo")
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    });
+    let run = kumo(
+        &moto,
+        &dir,
+        &["deploy", "--template", t, "--stack-name", STACK, "--yes", "--out", out],
+    );
+    assert_eq!(run.code, 2, "{}", run.text());
+    assert!(
+        run.stdout.contains("no changes; the stack is up to date"),
+        "{}",
+        run.text()
+    );
+    assert!(
+        run.stdout
+            .contains(&format!("ClusterEndpoint                      = {endpoint}")),
+        "{}",
+        run.text()
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "error: the stack is deployed, but installing the in-cluster bundle failed: cannot reach the cluster endpoint {endpoint}"
+        )),
+        "{}",
+        run.text()
+    );
+    assert!(run.stderr.contains("hint: kumo must reach"), "{}", run.text());
+    assert!(run.stderr.contains("endpoint_public_access"), "{}", run.text());
+    // Nothing was rolled back or changed.
+    let stacks = moto.service_call("cloudformation", "describe_stacks", json!({"StackName": STACK}));
+    assert_eq!(items(&stacks, "Stacks")[0]["StackStatus"], "CREATE_COMPLETE");
+    // `kumo bundle` is the same step on its own.
+    let run = kumo(&moto, &dir, &["bundle", "--stack-name", STACK]);
+    assert_eq!(run.code, 2, "{}", run.text());
+    assert!(
+        run.stderr
+            .contains(&format!("error: cannot reach the cluster endpoint {endpoint}")),
+        "{}",
+        run.text()
+    );
+
+    // `--no-bundle` stops after the AWS side.
+    let run = kumo(
+        &moto,
+        &dir,
+        &[
+            "deploy",
+            "--template",
+            t,
+            "--stack-name",
+            STACK,
+            "--yes",
+            "--no-bundle",
+            "--out",
+            out,
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(!run.stderr.contains("Load Balancer Controller"), "{}", run.text());
+
+    // `kumo status` says the cluster is not reachable, and still succeeds.
+    let run = kumo(&moto, &dir, &["status", "--stack-name", STACK]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(
+        run.stdout.contains("cluster:     not readable: cannot reach"),
+        "{}",
+        run.text()
+    );
+
+    // The kubeconfig entry comes from the outputs alone.
+    let kubeconfig = dir.join("kube/config");
+    let run = kumo(
+        &moto,
+        &dir,
+        &[
+            "kubeconfig",
+            "--stack-name",
+            STACK,
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+            "--alias",
+            "dev",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(
+        run.stdout.contains("cluster added, user added, context added (dev)"),
+        "{}",
+        run.text()
+    );
+    assert!(run.stdout.contains("current context: dev"), "{}", run.text());
+    let written: Value = serde_yaml_ng::from_str(&std::fs::read_to_string(&kubeconfig).unwrap()).unwrap();
+    assert_eq!(written["clusters"][0]["cluster"]["server"], endpoint.as_str());
+    assert_eq!(
+        written["clusters"][0]["cluster"]["certificate-authority-data"],
+        ca_data.as_str()
+    );
+    assert_eq!(
+        written["clusters"][0]["name"],
+        "arn:aws:eks:ap-northeast-1:123456789012:cluster/eks-cluster"
+    );
+    assert_eq!(
+        written["users"][0]["user"]["exec"]["args"],
+        json!(["token", "--cluster-name", "eks-cluster", "--region", "ap-northeast-1"])
+    );
+
+    let run = kumo(&moto, &dir, &["destroy", "--stack-name", STACK, "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A `--template` stack without a cluster gets no in-cluster step at all.
+#[test]
+fn a_stack_without_a_cluster_gets_no_bundle() {
+    let moto = MotoServer::exclusive();
+    let dir = workdir("nocluster");
+    let template = dir.join("plain.json");
+    std::fs::write(
+        &template,
+        r#"{"Resources":{"Logs":{"Type":"AWS::Logs::LogGroup","Properties":{"RetentionInDays":1}}}}"#,
+    )
+    .unwrap();
+    let run = kumo(
+        &moto,
+        &dir,
+        &[
+            "deploy",
+            "--template",
+            template.to_str().unwrap(),
+            "--stack-name",
+            STACK,
+            "--yes",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(!run.stderr.contains("Load Balancer Controller"), "{}", run.text());
+    let run = kumo(&moto, &dir, &["bundle", "--stack-name", STACK]);
+    assert_eq!(run.code, 2, "{}", run.text());
+    assert!(run.stderr.contains("has no EKS cluster"), "{}", run.text());
+    let run = kumo(&moto, &dir, &["destroy", "--stack-name", STACK, "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn base64_standard(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}

@@ -182,3 +182,19 @@ impl fmt::Display for FailureReport {
         write!(f, "; final state {}", self.final_status)
     }
 }
+
+/// Formats an error with its whole `source()` chain on one line: `outer: inner: root cause` (a cause
+/// whose text the outer message already contains is not repeated). Shared by the CLI and `kumo-kube`.
+pub fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}

@@ -693,6 +693,14 @@ fn pod_identity(c: &mut Checker, config: &Config) {
             &p.load_balancer_controller_service_account,
         ),
     ];
+    if p.external_dns_service_account.name != "external-dns" {
+        c.error(
+            "pod_identity.external_dns_service_account",
+            q(&p.external_dns_service_account.to_string()),
+            "the EKS add-on external-dns always names its service account \"external-dns\"".to_owned(),
+            "allowed: \"<namespace>/external-dns\", such as \"external-dns/external-dns\"",
+        );
+    }
     for (i, (key, account)) in accounts.iter().enumerate() {
         if let Some((other, _)) = accounts[..i].iter().find(|(_, a)| a == account) {
             c.error(

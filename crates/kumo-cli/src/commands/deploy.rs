@@ -1,4 +1,5 @@
-//! `kumo deploy`: see `kumo_deploy::deploy`. Prints the outputs and writes `<out>/<Stack>.outputs.json`.
+//! `kumo deploy`: see `kumo_deploy::deploy`. Prints the outputs and writes `<out>/<Stack>.outputs.json`,
+//! then installs or upgrades the in-cluster bundle when the stack has a cluster (unless `--no-bundle`).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -93,6 +94,11 @@ pub fn run(config: Option<&Path>, args: &DeployArgs) -> Result<ExitCode, CliErro
             )
         })?;
         outln!("outputs written to {}", path.display());
+        // The Kubernetes side, once the AWS side is complete (only for stacks with a cluster). A failure
+        // here leaves the stack as it is: it is deployed, and `kumo bundle` retries this step.
+        if !args.no_bundle {
+            crate::kube_side::apply_bundle(&session, stack, true).await?;
+        }
         Ok(ExitCode::SUCCESS)
     })
 }

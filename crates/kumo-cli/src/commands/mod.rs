@@ -1,15 +1,18 @@
 //! One module per subcommand. `run` dispatches and turns the outcome into an exit code.
 
+mod bundle;
 mod check;
 mod cost;
 mod deploy;
 mod destroy;
 mod diff;
 mod init;
+mod kubeconfig;
 mod outputs;
 mod preflight;
 mod status;
 mod synth;
+mod token;
 
 use std::process::ExitCode;
 
@@ -28,5 +31,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Status(args) => status::run(cli.config.as_deref(), &args),
         Command::Init(args) => init::run(cli.config.as_deref(), &args),
         Command::Cost(args) => cost::run(cli.config.as_deref(), &args),
+        Command::Kubeconfig(args) => kubeconfig::run(cli.config.as_deref(), &args),
+        Command::Bundle(args) => bundle::run(cli.config.as_deref(), &args),
+        Command::Token(args) => token::run(&args),
     }
 }

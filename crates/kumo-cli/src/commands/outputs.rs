@@ -17,13 +17,7 @@ pub fn run(config: Option<&Path>, args: &OutputsArgs) -> Result<ExitCode, CliErr
     aws_env::runtime()?.block_on(async {
         let session = aws_env::connect(&args.aws, settings.region.as_deref()).await?;
         let engine = aws_env::engine(&session, None);
-        let Some(stack) = kumo_deploy::outputs::outputs(&engine, &stack_name)
-            .await
-            .map_err(deploy_error)?
-        else {
-            return Err(CliError::new(format!("stack {stack_name} does not exist"))
-                .hint("check --stack-name and --region, or deploy it first"));
-        };
+        let stack = aws_target::existing_stack(&engine, &stack_name).await?;
         if args.json {
             let json = kumo_deploy::outputs::outputs_json(&stack.name, &stack.outputs);
             outln!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());

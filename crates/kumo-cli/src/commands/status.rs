@@ -1,4 +1,5 @@
-//! `kumo status`: status, last events, drift status and the next step.
+//! `kumo status`: status, last events, drift status and the next step; then, for a stack with a cluster
+//! kumo can reach, the cluster side (controller, webhook certificate, external-dns).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -23,6 +24,9 @@ pub fn run(config: Option<&Path>, args: &StatusArgs) -> Result<ExitCode, CliErro
         {
             Some(report) => {
                 print_status(&report, &session.region);
+                if report.stack.state() == kumo_deploy::stack_state::StackState::Stable {
+                    crate::kube_side::print_cluster_status(&session, &report.stack).await;
+                }
                 let client = aws_env::aws_client(&session)?;
                 crate::teardown::print_outside(&client, &stack_name, &session.region).await;
             }

@@ -308,6 +308,12 @@ impl Cluster {
         self.handle.attr_endpoint()
     }
 
+    /// `Fn::GetAtt CertificateAuthorityData`: the cluster CA, base64 PEM (kubeconfig's
+    /// `certificate-authority-data`).
+    pub fn certificate_authority_data(&self) -> Str {
+        self.handle.attr_certificate_authority_data_()
+    }
+
     /// `Fn::GetAtt ClusterSecurityGroupId`: the security group EKS creates for the control plane and the
     /// managed nodes.
     pub fn security_group_id(&self) -> Str {

@@ -132,6 +132,10 @@ pub struct ServiceAccountRoleProps {
     pub managed_policy_arns: Vec<Str>,
     /// Default: none.
     pub description: Option<String>,
+    /// Pod Identity only: create the `AWS::EKS::PodIdentityAssociation`. Default: true. False when an
+    /// EKS add-on associates the role itself (`AddonProps::pod_identity_association`): an add-on
+    /// cannot take over an existing association.
+    pub associate: bool,
 }
 
 impl ServiceAccountRoleProps {
@@ -141,6 +145,7 @@ impl ServiceAccountRoleProps {
             policy: None,
             managed_policy_arns: Vec::new(),
             description: None,
+            associate: true,
         }
     }
     pub fn policy(mut self, document: PolicyDocument) -> Self {
@@ -153,6 +158,11 @@ impl ServiceAccountRoleProps {
     }
     pub fn description(mut self, text: impl Into<String>) -> Self {
         self.description = Some(text.into());
+        self
+    }
+    /// No standalone association: an EKS add-on will associate the role (see [`Self::associate`]).
+    pub fn without_association(mut self) -> Self {
+        self.associate = false;
         self
     }
 }
@@ -206,7 +216,7 @@ impl ServiceAccountRole {
         }
         let mut scope = parent.child(id);
         let role = Role::new(&mut scope, "Role", role_props);
-        let association = matches!(trust, PodRoleTrust::PodIdentity).then(|| {
+        let association = (props.associate && matches!(trust, PodRoleTrust::PodIdentity)).then(|| {
             PodIdentityAssociation::new(
                 &mut scope,
                 "Association",
