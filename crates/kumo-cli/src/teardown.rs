@@ -9,29 +9,110 @@ use kumo_deploy::DeployError;
 use kumo_deploy::destroy::{Outside, Retained};
 use kumo_deploy::error::Interruption;
 use kumo_deploy::stack::StackInfo;
+use kumo_kube::drain::DrainEvent;
 use kumo_teardown::{Detail, Kind, Leftover, Scope, Step, SweepError, SweepOptions, rule};
 
+use crate::aws_env::AwsSession;
+use crate::kube_side::{self, StackCluster};
 use crate::output::{errln, outln};
 
 /// What `kumo destroy` needs to find and remove what a stack left outside it.
-pub struct Leftovers {
+pub struct Leftovers<'a> {
+    session: &'a AwsSession,
     client: kumo_aws::Client,
     stack_name: String,
     region: String,
     options: SweepOptions,
     scope: Scope,
     found: Vec<Leftover>,
+    /// The stack's cluster, from its outputs: emptied from the inside first.
+    cluster: Option<StackCluster>,
 }
 
-impl Leftovers {
-    pub fn new(client: kumo_aws::Client, stack_name: &str, region: &str, options: SweepOptions) -> Leftovers {
+impl<'a> Leftovers<'a> {
+    pub fn new(
+        session: &'a AwsSession,
+        client: kumo_aws::Client,
+        stack_name: &str,
+        options: SweepOptions,
+    ) -> Leftovers<'a> {
         Leftovers {
+            session,
             client,
             stack_name: stack_name.to_owned(),
-            region: region.to_owned(),
+            region: session.region.clone(),
             options,
             scope: Scope::by_name(stack_name),
             found: Vec::new(),
+            cluster: None,
+        }
+    }
+
+    /// Kubernetes first: deleting Ingresses, LoadBalancer Services and Gateways makes the Load Balancer
+    /// Controller delete its load balancers (waited for, bounded), then kumo's bundle goes. A cluster
+    /// kumo cannot reach is a warning: the AWS sweep that follows removes the load balancers directly.
+    async fn kubernetes_first(&self, cluster: &StackCluster) -> Result<(), DeployError> {
+        let name = &cluster.access.cluster_name;
+        let client = match kube_side::client(self.session, cluster) {
+            Ok(client) => client,
+            Err(error) => {
+                errln!("warning: cluster {name}: {}; removing its load balancers through AWS instead", error.message);
+                return Ok(());
+            }
+        };
+        errln!("cluster {name}: deleting Ingresses, LoadBalancer Services and Gateways so the controller removes its load balancers");
+        let options = kumo_kube::drain::DrainOptions {
+            limit: self.options.limit.min(kumo_kube::drain::DrainOptions::default().limit),
+            ..kumo_kube::drain::DrainOptions::default()
+        };
+        let mut last_wait = Duration::ZERO;
+        let result = kumo_kube::drain::drain(
+            &client,
+            &cluster.settings,
+            &kumo_deploy::clock::SystemClock,
+            &crate::signals::interrupt(),
+            &options,
+            &mut |event| match event {
+                DrainEvent::Deleting(object) => errln!("  deleting {object}"),
+                DrainEvent::Waiting { remaining, waited } => {
+                    // A line every 30 s is enough to show it is alive.
+                    if waited >= last_wait + Duration::from_secs(30) || last_wait.is_zero() {
+                        last_wait = waited.max(Duration::from_secs(1));
+                        let names: Vec<String> = remaining.iter().map(ToString::to_string).collect();
+                        errln!("  waiting ({}) for the controller to release {}", elapsed(waited), names.join(", "));
+                    }
+                }
+                DrainEvent::GaveUp { remaining } => {
+                    let names: Vec<String> = remaining.iter().map(ToString::to_string).collect();
+                    errln!(
+                        "warning: still held after {} min: {}; removing their load balancers through AWS",
+                        options.limit.as_secs() / 60,
+                        names.join(", ")
+                    );
+                }
+                DrainEvent::RemovingBundle => errln!("  removing kumo's in-cluster bundle (the controller)"),
+            },
+        )
+        .await;
+        match result {
+            Ok(report) => {
+                errln!(
+                    "cluster {name}: {} object(s) deleted, {} bundle object(s) removed",
+                    report.deleted.len(),
+                    report.bundle_removed.len()
+                );
+                Ok(())
+            }
+            Err(kumo_kube::apply::ApplyError::Interrupted) => Err(DeployError::Interrupted(Interruption::Outside {
+                stack: self.stack_name.clone(),
+            })),
+            Err(error) => {
+                errln!(
+                    "warning: cluster {name}: {}; removing its load balancers through AWS instead",
+                    crate::error::chain(&error)
+                );
+                Ok(())
+            }
         }
     }
 
@@ -78,7 +159,7 @@ impl Leftovers {
     }
 }
 
-impl Outside for Leftovers {
+impl Outside for Leftovers<'_> {
     async fn survey(&mut self, stack: Option<(&StackInfo, usize)>) -> Result<usize, DeployError> {
         let look = async {
             self.scope = match stack {
@@ -90,6 +171,14 @@ impl Outside for Leftovers {
         self.found = look
             .await
             .map_err(|e| lookup_error(&self.stack_name, "looking for what it left outside the stack", e))?;
+        self.cluster = match stack.map(|(info, _)| kube_side::stack_cluster(info, &self.region)) {
+            Some(Ok(cluster)) => cluster,
+            Some(Err(error)) => {
+                errln!("warning: {}; its cluster cannot be emptied from the inside", error.message);
+                None
+            }
+            None => None,
+        };
         match stack {
             Some((info, count)) => outln!(
                 "{}: {} resource(s) in the stack ({})",
@@ -105,11 +194,29 @@ impl Outside for Leftovers {
             self.options.delete_volumes,
             "outside the stack (removed first, in this order)",
         );
+        if let Some(cluster) = &self.cluster {
+            outln!(
+                "before that, on cluster {}: every Ingress, LoadBalancer Service and Gateway is deleted (the \
+                 controller removes its load balancers), then kumo's in-cluster bundle",
+                cluster.access.cluster_name
+            );
+        }
         Ok(self.found.len())
     }
 
     async fn clear(&mut self) -> Result<(), DeployError> {
         let stack = self.stack_name.clone();
+        if self.found.is_empty() && self.cluster.is_none() {
+            return Ok(());
+        }
+        if let Some(cluster) = &self.cluster {
+            self.kubernetes_first(cluster).await?;
+            // What the controller removed is gone now, and it may have made more meanwhile: look again,
+            // so the sweep acts on what is there.
+            self.found = kumo_teardown::discover(&self.client, &self.scope)
+                .await
+                .map_err(|e| lookup_error(&stack, "looking again after emptying the cluster", e))?;
+        }
         let result = kumo_teardown::sweep(&self.client, &self.found, &self.options, &mut |step| match step {
             Step::Deleting(l) => errln!("  deleting {} {}", rule(l.kind).noun, l.name),
             Step::Deleted(_) => {}

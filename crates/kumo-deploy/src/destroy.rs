@@ -57,7 +57,8 @@ pub trait Outside {
     /// when the stack does not exist. Returns how many things it found.
     fn survey(&mut self, stack: Option<(&StackInfo, usize)>) -> impl Future<Output = Result<usize, DeployError>>;
 
-    /// Removes what [`Outside::survey`] found (after the confirmation, before `DeleteStack`).
+    /// Removes what [`Outside::survey`] found, and what only shows once a cluster is emptied (after the
+    /// confirmation, before `DeleteStack`; called even when the survey found nothing).
     fn clear(&mut self) -> impl Future<Output = Result<(), DeployError>>;
 }
 
@@ -193,11 +194,10 @@ pub async fn destroy_with<U: Ui, O: Outside>(
         }));
     }
 
-    if found > 0 {
-        outside.clear().await?;
-        if engine.interrupt.is_triggered() {
-            return Err(DeployError::Interrupted(Interruption::Outside { stack: name.to_owned() }));
-        }
+    // Also with nothing found: the cluster may still hold what makes load balancers.
+    outside.clear().await?;
+    if engine.interrupt.is_triggered() {
+        return Err(DeployError::Interrupted(Interruption::Outside { stack: name.to_owned() }));
     }
 
     let cursor = EventCursor::after_latest(&engine.cfn, &stack.id).await?;

@@ -40,12 +40,7 @@ pub fn run(config: Option<&Path>, args: &DestroyArgs) -> Result<ExitCode, CliErr
         if !request.plan_only {
             aws_env::announce_identity(&session, "destroy", &request.stack_name).await?;
         }
-        let mut leftovers = Leftovers::new(
-            aws_env::aws_client(&session)?,
-            &request.stack_name,
-            &session.region,
-            options,
-        );
+        let mut leftovers = Leftovers::new(&session, aws_env::aws_client(&session)?, &request.stack_name, options);
         // A first Ctrl-C / SIGTERM at the question or before the delete starts stops without deleting;
         // during the sweep, it stops between two deletes.
         let _graceful = signals::graceful();
