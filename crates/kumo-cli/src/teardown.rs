@@ -56,11 +56,16 @@ impl<'a> Leftovers<'a> {
         let client = match kube_side::client(self.session, cluster) {
             Ok(client) => client,
             Err(error) => {
-                errln!("warning: cluster {name}: {}; removing its load balancers through AWS instead", error.message);
+                errln!(
+                    "warning: cluster {name}: {}; removing its load balancers through AWS instead",
+                    error.message
+                );
                 return Ok(());
             }
         };
-        errln!("cluster {name}: deleting Ingresses, LoadBalancer Services and Gateways so the controller removes its load balancers");
+        errln!(
+            "cluster {name}: deleting Ingresses, LoadBalancer Services and Gateways so the controller removes its load balancers"
+        );
         let options = kumo_kube::drain::DrainOptions {
             limit: self.options.limit.min(kumo_kube::drain::DrainOptions::default().limit),
             ..kumo_kube::drain::DrainOptions::default()
@@ -79,7 +84,11 @@ impl<'a> Leftovers<'a> {
                     if waited >= last_wait + Duration::from_secs(30) || last_wait.is_zero() {
                         last_wait = waited.max(Duration::from_secs(1));
                         let names: Vec<String> = remaining.iter().map(ToString::to_string).collect();
-                        errln!("  waiting ({}) for the controller to release {}", elapsed(waited), names.join(", "));
+                        errln!(
+                            "  waiting ({}) for the controller to release {}",
+                            elapsed(waited),
+                            names.join(", ")
+                        );
                     }
                 }
                 DrainEvent::GaveUp { remaining } => {
@@ -127,7 +136,10 @@ impl<'a> Leftovers<'a> {
             .into_iter()
             .partition(|l| rule(l.kind).keeps_data && !self.options.delete_volumes);
         if kept.is_empty() && unexpected.is_empty() && retained.is_empty() {
-            outln!("nothing left: {} and everything it made outside the stack are gone", self.stack_name);
+            outln!(
+                "nothing left: {} and everything it made outside the stack are gone",
+                self.stack_name
+            );
         }
         for leftover in &kept {
             outln!(
@@ -174,7 +186,10 @@ impl Outside for Leftovers<'_> {
         self.cluster = match stack.map(|(info, _)| kube_side::stack_cluster(info, &self.region)) {
             Some(Ok(cluster)) => cluster,
             Some(Err(error)) => {
-                errln!("warning: {}; its cluster cannot be emptied from the inside", error.message);
+                errln!(
+                    "warning: {}; its cluster cannot be emptied from the inside",
+                    error.message
+                );
                 None
             }
             None => None,
@@ -220,7 +235,11 @@ impl Outside for Leftovers<'_> {
         let result = kumo_teardown::sweep(&self.client, &self.found, &self.options, &mut |step| match step {
             Step::Deleting(l) => errln!("  deleting {} {}", rule(l.kind).noun, l.name),
             Step::Deleted(_) => {}
-            Step::Waiting { leftover, reason, waited } => errln!(
+            Step::Waiting {
+                leftover,
+                reason,
+                waited,
+            } => errln!(
                 "  waiting ({}): {} {}: {reason}",
                 elapsed(waited),
                 rule(leftover.kind).noun,
@@ -278,7 +297,12 @@ pub async fn print_outside(client: &kumo_aws::Client, stack_name: &str, region: 
         kumo_teardown::discover(client, &scope).await
     };
     match look.await {
-        Ok(found) => print_table(&found, region, false, "outside the stack (`kumo destroy` removes these first)"),
+        Ok(found) => print_table(
+            &found,
+            region,
+            false,
+            "outside the stack (`kumo destroy` removes these first)",
+        ),
         Err(error) => outln!("outside:     not checked ({})", crate::error::chain(&error)),
     }
 }
@@ -340,7 +364,10 @@ fn print_table(found: &[Leftover], region: &str, delete_volumes: bool, title: &s
     };
     outln!("{}", line(header));
     for row in &rows {
-        outln!("{}", line([&row[0], &row[1], &row[2], &row[3], &row[4], &row[5], &row[6]]));
+        outln!(
+            "{}",
+            line([&row[0], &row[1], &row[2], &row[3], &row[4], &row[5], &row[6]])
+        );
     }
 }
 

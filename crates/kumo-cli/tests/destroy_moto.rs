@@ -21,7 +21,10 @@ struct Run {
 
 impl Run {
     fn text(&self) -> String {
-        format!("exit {}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
+        format!(
+            "exit {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
     }
 }
 
@@ -122,22 +125,58 @@ fn destroy_plans_removes_this_stacks_leftovers_keeps_the_volume_and_leaves_other
     ] {
         assert!(run.stdout.contains(id.as_str()), "{id} not in the plan\n{}", run.text());
     }
-    for id in [&theirs.load_balancer_arn, &theirs.security_group_id, &theirs.volume_id, &theirs.record_name] {
-        assert!(!run.stdout.contains(id.as_str()), "{id} of another stack in the plan\n{}", run.text());
+    for id in [
+        &theirs.load_balancer_arn,
+        &theirs.security_group_id,
+        &theirs.volume_id,
+        &theirs.record_name,
+    ] {
+        assert!(
+            !run.stdout.contains(id.as_str()),
+            "{id} of another stack in the plan\n{}",
+            run.text()
+        );
     }
-    assert!(run.stdout.contains(&format!("{STACK}: 5 resource(s) in the stack")), "{}", run.text());
-    assert!(run.stdout.contains("keep: holds data (--delete-volumes)"), "{}", run.text());
+    assert!(
+        run.stdout.contains(&format!("{STACK}: 5 resource(s) in the stack")),
+        "{}",
+        run.text()
+    );
+    assert!(
+        run.stdout.contains("keep: holds data (--delete-volumes)"),
+        "{}",
+        run.text()
+    );
     assert!(run.stdout.contains("AWS Load Balancer Controller"), "{}", run.text());
-    assert!(run.stdout.contains(&format!("{} ingress", at.node_group_id).to_lowercase()) || run.stdout.contains(&at.node_group_id), "{}", run.text());
-    assert!(run.stdout.contains("plan only (--plan): nothing was changed"), "{}", run.text());
+    assert!(
+        run.stdout
+            .contains(&format!("{} ingress", at.node_group_id).to_lowercase())
+            || run.stdout.contains(&at.node_group_id),
+        "{}",
+        run.text()
+    );
+    assert!(
+        run.stdout.contains("plan only (--plan): nothing was changed"),
+        "{}",
+        run.text()
+    );
     assert!(stack_exists(&moto));
     assert_eq!(kinds(&still_there(&moto, &ours, &at.zone_id)), all_planted(&ours));
 
     // `kumo status` shows the same list as "outside the stack".
     let run = kumo(&moto, &dir, &["status", "--stack-name", STACK]);
     assert_eq!(run.code, 0, "{}", run.text());
-    assert!(run.stdout.contains("outside the stack (`kumo destroy` removes these first):"), "{}", run.text());
-    assert!(run.stdout.contains(&ours.load_balancer_arn) && run.stdout.contains(&ours.volume_id), "{}", run.text());
+    assert!(
+        run.stdout
+            .contains("outside the stack (`kumo destroy` removes these first):"),
+        "{}",
+        run.text()
+    );
+    assert!(
+        run.stdout.contains(&ours.load_balancer_arn) && run.stdout.contains(&ours.volume_id),
+        "{}",
+        run.text()
+    );
 
     // destroy --yes: ours goes (the volume is kept and named), the stack goes, theirs stays.
     let run = kumo(&moto, &dir, &["destroy", "--stack-name", STACK, "--yes"]);
@@ -146,29 +185,54 @@ fn destroy_plans_removes_this_stacks_leftovers_keeps_the_volume_and_leaves_other
     assert_eq!(
         still_there(&moto, &ours, &at.zone_id),
         [
-            ("tagged", format!("arn:aws:ec2:ap-northeast-1:123456789012:volume/{}", ours.volume_id)),
+            (
+                "tagged",
+                format!("arn:aws:ec2:ap-northeast-1:123456789012:volume/{}", ours.volume_id)
+            ),
             ("volume", ours.volume_id.clone())
         ],
         "{}",
         run.text()
     );
-    assert!(run.stdout.contains(&format!("kept: EBS volume {} (10 GiB gp3, available)", ours.volume_id)), "{}", run.text());
+    assert!(
+        run.stdout
+            .contains(&format!("kept: EBS volume {} (10 GiB gp3, available)", ours.volume_id)),
+        "{}",
+        run.text()
+    );
     assert!(run.stdout.contains("nothing else left"), "{}", run.text());
     assert!(run.stderr.contains("deleting load balancer"), "{}", run.text());
-    assert_eq!(kinds(&still_there(&moto, &theirs, &at.zone_id)), all_planted(&theirs), "{}", run.text());
+    assert_eq!(
+        kinds(&still_there(&moto, &theirs, &at.zone_id)),
+        all_planted(&theirs),
+        "{}",
+        run.text()
+    );
 
     // The stack is gone; what is left tagged for it (the kept volume) is found by its tag, and
     // --delete-volumes removes it: nothing left.
     let run = kumo(&moto, &dir, &["destroy", "--stack-name", STACK, "--plan"]);
     assert_eq!(run.code, 0, "{}", run.text());
-    assert!(run.stdout.contains("the stack does not exist") && run.stdout.contains(&ours.volume_id), "{}", run.text());
-    let run = kumo(&moto, &dir, &["destroy", "--stack-name", STACK, "--yes", "--delete-volumes"]);
+    assert!(
+        run.stdout.contains("the stack does not exist") && run.stdout.contains(&ours.volume_id),
+        "{}",
+        run.text()
+    );
+    let run = kumo(
+        &moto,
+        &dir,
+        &["destroy", "--stack-name", STACK, "--yes", "--delete-volumes"],
+    );
     assert_eq!(run.code, 0, "{}", run.text());
     assert!(run.stdout.contains(&format!("nothing left: {STACK}")), "{}", run.text());
     assert!(still_there(&moto, &ours, &at.zone_id).is_empty());
     assert_eq!(kinds(&still_there(&moto, &theirs, &at.zone_id)), all_planted(&theirs));
     let run = kumo(&moto, &dir, &["destroy", "--stack-name", STACK, "--yes"]);
-    assert!(run.stdout.contains("does not exist; nothing to destroy"), "{}", run.text());
+    assert!(
+        run.stdout.contains("does not exist; nothing to destroy"),
+        "{}",
+        run.text()
+    );
 }
 
 #[test]
@@ -176,10 +240,24 @@ fn destroy_with_delete_volumes_leaves_nothing_at_all() {
     let moto = MotoServer::exclusive();
     let dir = workdir("delete-volumes");
     let (at, ours, theirs) = world(&moto, &dir);
-    let run = kumo(&moto, &dir, &["destroy", "--stack-name", STACK, "--yes", "--delete-volumes"]);
+    let run = kumo(
+        &moto,
+        &dir,
+        &["destroy", "--stack-name", STACK, "--yes", "--delete-volumes"],
+    );
     assert_eq!(run.code, 0, "{}", run.text());
-    assert!(run.stdout.contains(&format!("nothing left: {STACK} and everything it made outside the stack are gone")), "{}", run.text());
+    assert!(
+        run.stdout.contains(&format!(
+            "nothing left: {STACK} and everything it made outside the stack are gone"
+        )),
+        "{}",
+        run.text()
+    );
     assert!(!stack_exists(&moto));
-    assert!(still_there(&moto, &ours, &at.zone_id).is_empty(), "{:?}", still_there(&moto, &ours, &at.zone_id));
+    assert!(
+        still_there(&moto, &ours, &at.zone_id).is_empty(),
+        "{:?}",
+        still_there(&moto, &ours, &at.zone_id)
+    );
     assert_eq!(kinds(&still_there(&moto, &theirs, &at.zone_id)), all_planted(&theirs));
 }

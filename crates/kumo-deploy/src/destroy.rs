@@ -32,7 +32,9 @@ pub enum DestroyOutcome {
     /// There was no such stack and nothing outside it; nothing to do.
     NotFound,
     /// `--plan`: shown, nothing changed. `exists`: whether the stack does.
-    Planned { exists: bool },
+    Planned {
+        exists: bool,
+    },
     /// The stack was already gone; what it had left outside was removed.
     OutsideOnly,
     Deleted {
@@ -126,7 +128,9 @@ pub async fn destroy_with<U: Ui, O: Outside>(
     }
     if running {
         if request.plan_only {
-            outside.survey(Some((&stack, list_resources(engine, &stack).await?.len()))).await?;
+            outside
+                .survey(Some((&stack, list_resources(engine, &stack).await?.len())))
+                .await?;
             return Ok(DestroyOutcome::Planned { exists: true });
         }
         if stack.status != StackStatus::DeleteInProgress {
@@ -197,7 +201,9 @@ pub async fn destroy_with<U: Ui, O: Outside>(
     // Also with nothing found: the cluster may still hold what makes load balancers.
     outside.clear().await?;
     if engine.interrupt.is_triggered() {
-        return Err(DeployError::Interrupted(Interruption::Outside { stack: name.to_owned() }));
+        return Err(DeployError::Interrupted(Interruption::Outside {
+            stack: name.to_owned(),
+        }));
     }
 
     let cursor = EventCursor::after_latest(&engine.cfn, &stack.id).await?;
@@ -279,7 +285,14 @@ async fn outside_only<U: Ui, O: Outside>(
         return Ok(DestroyOutcome::NotFound);
     }
     let why = format!("{name} no longer exists, but {found} resource(s) tagged for it do");
-    if !ask(ui, request.assume_yes, Question::Destroy { stack: name.to_owned() }, &why).await? {
+    if !ask(
+        ui,
+        request.assume_yes,
+        Question::Destroy { stack: name.to_owned() },
+        &why,
+    )
+    .await?
+    {
         return Err(DeployError::refused(
             "destroy not confirmed; nothing was deleted",
             "run it again when you are sure",

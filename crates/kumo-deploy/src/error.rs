@@ -81,9 +81,7 @@ impl DeployError {
             DeployError::Input { hint, .. }
             | DeployError::Refused { hint, .. }
             | DeployError::Staging { hint, .. }
-            | DeployError::Outside { hint, .. } => {
-                Some(hint.clone())
-            }
+            | DeployError::Outside { hint, .. } => Some(hint.clone()),
             DeployError::Api(e) => e.hint(),
             DeployError::Failed(report) => Some(report.hint.clone()),
             DeployError::ChangeSetFailed { .. } => {

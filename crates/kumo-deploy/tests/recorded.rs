@@ -1360,10 +1360,7 @@ struct OutsideProbe {
 }
 
 impl kumo_deploy::destroy::Outside for OutsideProbe {
-    async fn survey(
-        &mut self,
-        stack: Option<(&kumo_deploy::stack::StackInfo, usize)>,
-    ) -> Result<usize, DeployError> {
+    async fn survey(&mut self, stack: Option<(&kumo_deploy::stack::StackInfo, usize)>) -> Result<usize, DeployError> {
         let what = match stack {
             Some((info, count)) => format!("survey {} ({count} resources)", info.name),
             None => "survey (no stack)".to_owned(),

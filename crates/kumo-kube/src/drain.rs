@@ -36,9 +36,14 @@ impl Default for DrainOptions {
 pub enum DrainEvent {
     Deleting(ObjectRef),
     /// Deleted objects the controller still holds (its load balancers are not gone yet).
-    Waiting { remaining: Vec<ObjectRef>, waited: Duration },
+    Waiting {
+        remaining: Vec<ObjectRef>,
+        waited: Duration,
+    },
     /// The limit passed with these still held; the AWS sweep takes over.
-    GaveUp { remaining: Vec<ObjectRef> },
+    GaveUp {
+        remaining: Vec<ObjectRef>,
+    },
     RemovingBundle,
 }
 

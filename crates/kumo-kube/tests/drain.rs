@@ -34,7 +34,13 @@ fn object(api_version: &str, kind: &str, namespace: &str, name: &str, spec: Valu
 }
 
 fn ingress() -> Value {
-    object("networking.k8s.io/v1", "Ingress", "default", "web", json!({"ingressClassName": "alb"}))
+    object(
+        "networking.k8s.io/v1",
+        "Ingress",
+        "default",
+        "web",
+        json!({"ingressClassName": "alb"}),
+    )
 }
 
 fn lb_service() -> Value {
@@ -60,12 +66,22 @@ fn serve(
             tokio::time::timeout(Duration::from_millis(200), handle.next_request()).await
         {
             let method = request.method().to_string();
-            let uri = request.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default();
-            seen.lock().unwrap().push(format!("{method} {}", uri.split('?').next().unwrap()));
+            let uri = request
+                .uri()
+                .path_and_query()
+                .map(|p| p.to_string())
+                .unwrap_or_default();
+            seen.lock()
+                .unwrap()
+                .push(format!("{method} {}", uri.split('?').next().unwrap()));
             let (status, body) = match (method.as_str(), uri.as_str()) {
                 ("GET", u) if u.starts_with(INGRESSES) => {
                     ingress_lists += 1;
-                    let items = if ingress_lists <= 1 + ingress_polls { vec![ingress()] } else { vec![] };
+                    let items = if ingress_lists <= 1 + ingress_polls {
+                        vec![ingress()]
+                    } else {
+                        vec![]
+                    };
                     (200, list("Ingress", items))
                 }
                 ("GET", u) if u.starts_with(SERVICES) => {
@@ -143,7 +159,10 @@ async fn deletes_what_makes_load_balancers_waits_for_the_controller_then_removes
     assert!(last_poll < bundle_start, "{seen:#?}");
     assert_eq!(events.last(), Some(&DrainEvent::RemovingBundle));
     assert!(!report.bundle_removed.is_empty());
-    assert!(seen[bundle_start + 1..].iter().all(|s| s.starts_with("DELETE")), "{seen:#?}");
+    assert!(
+        seen[bundle_start + 1..].iter().all(|s| s.starts_with("DELETE")),
+        "{seen:#?}"
+    );
     assert_eq!(
         seen.last().unwrap(),
         &format!("DELETE /api/v1/namespaces/{INVENTORY_NAMESPACE}/configmaps/{INVENTORY_NAME}")
@@ -160,16 +179,21 @@ async fn a_load_balancer_the_controller_never_releases_is_reported_at_the_limit(
         poll_interval: Duration::from_secs(5),
     };
     let mut events = Vec::new();
-    let report = drain(&client, &settings(), &clock, &Interrupt::new(), &options, &mut |e| events.push(e))
-        .await
-        .unwrap();
+    let report = drain(&client, &settings(), &clock, &Interrupt::new(), &options, &mut |e| {
+        events.push(e)
+    })
+    .await
+    .unwrap();
     server.await.unwrap();
     let remaining: Vec<String> = report.remaining.iter().map(ToString::to_string).collect();
     assert_eq!(remaining, ["Ingress default/web"]);
     assert!(events.iter().any(|e| matches!(e, DrainEvent::GaveUp { .. })));
     // Bounded: it waits after the polls at 0, 5, ..., 55 s and gives up at 60 s; the bundle is still
     // removed, so the controller recreates nothing while the AWS sweep deletes the load balancer.
-    let polls = events.iter().filter(|e| matches!(e, DrainEvent::Waiting { .. })).count();
+    let polls = events
+        .iter()
+        .filter(|e| matches!(e, DrainEvent::Waiting { .. }))
+        .count();
     assert_eq!(polls, 12);
     assert!(!report.bundle_removed.is_empty());
 }

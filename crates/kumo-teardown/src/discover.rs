@@ -104,7 +104,10 @@ fn arn_resource_id(arn: &str) -> &str {
         return arn;
     }
     let resource = arn.splitn(6, ':').nth(5).unwrap_or(arn);
-    if resource.starts_with("loadbalancer/") || resource.starts_with("targetgroup/") || resource.starts_with("listener/") {
+    if resource.starts_with("loadbalancer/")
+        || resource.starts_with("targetgroup/")
+        || resource.starts_with("listener/")
+    {
         // ELBv2 resources are known by their full ARN.
         return arn;
     }
@@ -185,8 +188,7 @@ async fn security_groups(
     found: &mut Vec<Leftover>,
 ) -> Result<Vec<ec2::SecurityGroup>, AwsError> {
     let mut candidates =
-        ec2::describe_security_groups(client, &[(&format!("tag:{STACK_TAG}"), vec![scope.stack_name.clone()])])
-            .await?;
+        ec2::describe_security_groups(client, &[(&format!("tag:{STACK_TAG}"), vec![scope.stack_name.clone()])]).await?;
     if !scope.vpcs.is_empty() && !scope.clusters.is_empty() {
         candidates.extend(
             ec2::describe_security_groups(
@@ -249,7 +251,11 @@ async fn group_rules(
                         Direction::Ingress => "from",
                         Direction::Egress => "to",
                     };
-                    let protocol = if permission.protocol == "-1" { "all" } else { &permission.protocol };
+                    let protocol = if permission.protocol == "-1" {
+                        "all"
+                    } else {
+                        &permission.protocol
+                    };
                     found.push(Leftover {
                         kind: Kind::SecurityGroupRule,
                         id: format!("{}/{:?}/{protocol}{ports}/{referenced}", group.id, direction).to_lowercase(),
@@ -319,8 +325,14 @@ async fn volumes(client: &Client, scope: &Scope, found: &mut Vec<Leftover>) -> R
         ec2::describe_volumes(client, &[(&format!("tag:{STACK_TAG}"), vec![scope.stack_name.clone()])]).await?;
     for cluster in &scope.clusters {
         candidates.extend(
-            ec2::describe_volumes(client, &[(&format!("tag:{K8S_CLUSTER_TAG_PREFIX}{cluster}"), vec!["owned".to_owned()])])
-                .await?,
+            ec2::describe_volumes(
+                client,
+                &[(
+                    &format!("tag:{K8S_CLUSTER_TAG_PREFIX}{cluster}"),
+                    vec!["owned".to_owned()],
+                )],
+            )
+            .await?,
         );
     }
     for volume in candidates {
@@ -394,9 +406,11 @@ async fn records(client: &Client, scope: &Scope, found: &mut Vec<Leftover>) -> R
         };
         let mut taken: BTreeSet<(String, String, Option<String>)> = BTreeSet::new();
         for txt in all.iter().filter(|r| r.record_type == "TXT") {
-            let ours = txt.values.iter().filter_map(|v| ownership(v)).any(|fields| {
-                fields.get("external-dns/owner") == Some(&scope.stack_name.as_str())
-            });
+            let ours = txt
+                .values
+                .iter()
+                .filter_map(|v| ownership(v))
+                .any(|fields| fields.get("external-dns/owner") == Some(&scope.stack_name.as_str()));
             if !ours {
                 continue;
             }
@@ -416,7 +430,10 @@ async fn records(client: &Client, scope: &Scope, found: &mut Vec<Leftover>) -> R
                 id: format!("{zone_id}/{} {}", txt.name, txt.record_type),
                 name,
                 found_by: format!("TXT owner {}", scope.stack_name),
-                detail: Detail::Records { zone_id: zone_id.clone(), sets },
+                detail: Detail::Records {
+                    zone_id: zone_id.clone(),
+                    sets,
+                },
             });
         }
     }
@@ -442,9 +459,17 @@ mod tests {
     fn txt_records_own_their_record_in_both_formats() {
         let all = vec![
             set("www.example.com.", "A", &["192.0.2.1"]),
-            set("a-www.example.com.", "TXT", &["\"heritage=external-dns,external-dns/owner=demo\""]),
+            set(
+                "a-www.example.com.",
+                "TXT",
+                &["\"heritage=external-dns,external-dns/owner=demo\""],
+            ),
             set("api.example.com.", "CNAME", &["lb.example.net"]),
-            set("api.example.com.", "TXT", &["\"heritage=external-dns,external-dns/owner=demo\""]),
+            set(
+                "api.example.com.",
+                "TXT",
+                &["\"heritage=external-dns,external-dns/owner=demo\""],
+            ),
         ];
         let new_format: Vec<&str> = owned_by(&all[1], &all).iter().map(|r| r.name.as_str()).collect();
         assert_eq!(new_format, ["www.example.com."]);
@@ -454,8 +479,9 @@ mod tests {
 
     #[test]
     fn ownership_reads_external_dns_txt_values_only() {
-        let fields = ownership("\"heritage=external-dns,external-dns/owner=demo,external-dns/resource=ingress/default/web\"")
-            .unwrap();
+        let fields =
+            ownership("\"heritage=external-dns,external-dns/owner=demo,external-dns/resource=ingress/default/web\"")
+                .unwrap();
         assert_eq!(fields["external-dns/owner"], "demo");
         assert_eq!(ownership("\"v=spf1 -all\""), None);
     }

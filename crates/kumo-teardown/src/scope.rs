@@ -139,7 +139,8 @@ mod tests {
     fn the_stack_tag_decides_first() {
         let s = scope();
         assert_eq!(
-            s.claim("sg-1", &tags(&[("kumo:stack", "demo")]), Some("vpc-9")).as_deref(),
+            s.claim("sg-1", &tags(&[("kumo:stack", "demo")]), Some("vpc-9"))
+                .as_deref(),
             Some("tag kumo:stack=demo")
         );
         // Another stack's tag wins over our cluster's mark.

@@ -249,7 +249,9 @@ async fn delete_once(client: &Client, leftover: &Leftover) -> Result<(), AwsErro
             },
         ) => ec2::revoke_group_reference(client, group_id, *direction, permission, referenced_group).await,
         (Kind::SecurityGroup, _) => ec2::delete_security_group(client, id).await,
-        (Kind::DnsRecord, Detail::Records { zone_id, sets }) => route53::delete_record_sets(client, zone_id, sets).await,
+        (Kind::DnsRecord, Detail::Records { zone_id, sets }) => {
+            route53::delete_record_sets(client, zone_id, sets).await
+        }
         (Kind::Volume, _) => ec2::delete_volume(client, id).await,
         // A rule or record without its detail cannot be deleted: discovery always fills it, and the
         // `Other` kind is kept before this point. Nothing is sent.

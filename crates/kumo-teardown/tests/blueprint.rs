@@ -76,7 +76,9 @@ fn ec2(action: &str, set: &str, items: &str) -> Answer {
     Answer::xml(
         200,
         "r",
-        &format!(r#"<{action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><{set}>{items}</{set}></{action}Response>"#),
+        &format!(
+            r#"<{action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><{set}>{items}</{set}></{action}Response>"#
+        ),
     )
 }
 
@@ -257,8 +259,16 @@ async fn the_blueprints_plan_finds_the_controllers_resources_by_both_marks() {
             (Kind::LoadBalancer, by_mark, marked.as_str()),
             (Kind::LoadBalancer, by_tag, tagged.as_str()),
             (Kind::NetworkInterface, "aws-K8S-i-0abc", cni.as_str()),
-            (Kind::SecurityGroup, format!("k8s-traffic-{cluster}-1").as_str(), marked.as_str()),
-            (Kind::DnsRecord, "app.example.org. A, a-app.example.org. TXT", owner.as_str()),
+            (
+                Kind::SecurityGroup,
+                format!("k8s-traffic-{cluster}-1").as_str(),
+                marked.as_str()
+            ),
+            (
+                Kind::DnsRecord,
+                "app.example.org. A, a-app.example.org. TXT",
+                owner.as_str()
+            ),
             (Kind::Volume, "data-postgres-0", csi.as_str()),
         ]
     );

@@ -54,9 +54,16 @@ async fn finds_this_stacks_leftovers_only_and_removes_them_in_order() {
     }
     // The rule on the stack's node group names our group only; the other stack's rule is not ours.
     let rule = &found[4];
-    assert!(rule.name.contains(&ours.security_group_id) && rule.name.starts_with(&at.node_group_id), "{rule:?}");
+    assert!(
+        rule.name.contains(&ours.security_group_id) && rule.name.starts_with(&at.node_group_id),
+        "{rule:?}"
+    );
     assert!(!ids.iter().any(|id| id.contains("other")), "{ids:?}");
-    assert!(found.iter().all(|l| l.found_by.contains("demo") || l.kind == Kind::SecurityGroupRule));
+    assert!(
+        found
+            .iter()
+            .all(|l| l.found_by.contains("demo") || l.kind == Kind::SecurityGroupRule)
+    );
 
     let mut steps = Vec::new();
     let report = sweep(&client, &found, &SweepOptions::default(), &mut |step| {
@@ -68,10 +75,20 @@ async fn finds_this_stacks_leftovers_only_and_removes_them_in_order() {
     assert_eq!(report.kept[0].id, ours.volume_id);
     assert_eq!(
         still_there(&moto, &ours, &at.zone_id),
-        [("tagged", format!("arn:aws:ec2:ap-northeast-1:123456789012:volume/{}", ours.volume_id)), ("volume", ours.volume_id.clone())]
+        [
+            (
+                "tagged",
+                format!("arn:aws:ec2:ap-northeast-1:123456789012:volume/{}", ours.volume_id)
+            ),
+            ("volume", ours.volume_id.clone())
+        ]
     );
     // The rule on the node group that named our group is gone; the other stack's rule is still there.
-    let node = moto.service_call("ec2", "describe_security_groups", json!({"GroupIds": [at.node_group_id]}));
+    let node = moto.service_call(
+        "ec2",
+        "describe_security_groups",
+        json!({"GroupIds": [at.node_group_id]}),
+    );
     let referenced: Vec<&str> = node["SecurityGroups"][0]["IpPermissions"]
         .as_array()
         .unwrap()
@@ -81,7 +98,10 @@ async fn finds_this_stacks_leftovers_only_and_removes_them_in_order() {
         .collect();
     assert_eq!(referenced, [theirs.security_group_id.as_str()]);
     // Nothing of the other stack was touched.
-    let left: Vec<&str> = still_there(&moto, &theirs, &at.zone_id).into_iter().map(|(what, _)| what).collect();
+    let left: Vec<&str> = still_there(&moto, &theirs, &at.zone_id)
+        .into_iter()
+        .map(|(what, _)| what)
+        .collect();
     assert_eq!(
         left,
         [

@@ -14,10 +14,11 @@ use kumo_aws::services::ec2::{Direction, Permission};
 use kumo_aws::{Client, RetryPolicy};
 use kumo_teardown::{Detail, Kind, Leftover, Step, SweepError, SweepOptions, sweep};
 
-const LB: &str = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/k8s-default-web-5e3b2c/50dc6c495c0c9188";
-const LISTENER: &str =
-    "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:listener/app/k8s-default-web-5e3b2c/50dc6c495c0c9188/f2f7dc8efc522ab2";
-const TG: &str = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/k8s-default-web-8d2a1f/73e2d6bc24d8a067";
+const LB: &str =
+    "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/k8s-default-web-5e3b2c/50dc6c495c0c9188";
+const LISTENER: &str = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:listener/app/k8s-default-web-5e3b2c/50dc6c495c0c9188/f2f7dc8efc522ab2";
+const TG: &str =
+    "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/k8s-default-web-8d2a1f/73e2d6bc24d8a067";
 
 fn client(replay: &Replay) -> Client {
     let sdk = SdkConfig::builder()
@@ -148,7 +149,10 @@ async fn listener_then_balancer_until_gone_then_rules_then_groups_retried_until_
         )
         .on(
             "DeleteTargetGroup",
-            elb_error("ResourceInUse", &format!("Target group '{TG}' is currently in use by a listener or a rule")),
+            elb_error(
+                "ResourceInUse",
+                &format!("Target group '{TG}' is currently in use by a listener or a rule"),
+            ),
         )
         .on("DeleteTargetGroup", elb_ok("DeleteTargetGroup", ""))
         .on("RevokeSecurityGroupIngress", ec2_ok("RevokeSecurityGroupIngress"))
@@ -194,7 +198,8 @@ async fn listener_then_balancer_until_gone_then_rules_then_groups_retried_until_
         [
             "LoadBalancer: still deleting",
             "LoadBalancer: still deleting",
-            format!("TargetGroup: ResourceInUse: Target group '{TG}' is currently in use by a listener or a rule").as_str(),
+            format!("TargetGroup: ResourceInUse: Target group '{TG}' is currently in use by a listener or a rule")
+                .as_str(),
             "SecurityGroup: DependencyViolation: resource sg-0alb has a dependent object",
             "SecurityGroup: DependencyViolation: resource sg-0alb has a dependent object",
             "SecurityGroup: DependencyViolation: resource sg-0alb has a dependent object",
@@ -204,7 +209,10 @@ async fn listener_then_balancer_until_gone_then_rules_then_groups_retried_until_
     assert_eq!(started.elapsed(), Duration::from_secs(10 + 2 + 14));
     // Only the rule naming the ALB's group was revoked, with its exact ports.
     let requests = replay.requests();
-    let revoke = requests.iter().find(|(op, _)| op == "RevokeSecurityGroupIngress").unwrap();
+    let revoke = requests
+        .iter()
+        .find(|(op, _)| op == "RevokeSecurityGroupIngress")
+        .unwrap();
     let body = String::from_utf8_lossy(&revoke.1.body);
     assert!(
         body.contains("GroupId=sg-0node")
@@ -234,11 +242,16 @@ async fn a_group_still_in_use_at_the_deadline_is_reported_with_what_uses_it() {
         ..SweepOptions::default()
     };
     let leftovers = &ingress_leftovers()[3..];
-    let error = sweep(&client(&replay), leftovers, &options, &mut |_| {}).await.unwrap_err();
+    let error = sweep(&client(&replay), leftovers, &options, &mut |_| {})
+        .await
+        .unwrap_err();
     let SweepError::Blocked { blockers, waited, .. } = &error else {
         panic!("{error:?}")
     };
-    assert_eq!(blockers, &["eni-0a1b2c3d (ELB app/k8s-default-web-5e3b2c/50dc6c495c0c9188, in-use)"]);
+    assert_eq!(
+        blockers,
+        &["eni-0a1b2c3d (ELB app/k8s-default-web-5e3b2c/50dc6c495c0c9188, in-use)"]
+    );
     assert!(*waited <= Duration::from_secs(120), "{waited:?}");
     assert_eq!(
         error.to_string(),
@@ -247,7 +260,11 @@ async fn a_group_still_in_use_at_the_deadline_is_reported_with_what_uses_it() {
     );
     // Attempts at 0, 2, 6, 14, 30, 60, 90 and 120 s (the back-off doubles up to 30 s); one more would
     // come after the limit.
-    let deletes = replay.operations().iter().filter(|op| *op == "DeleteSecurityGroup").count();
+    let deletes = replay
+        .operations()
+        .iter()
+        .filter(|op| *op == "DeleteSecurityGroup")
+        .count();
     assert_eq!(deletes, 8);
 }
 
@@ -272,7 +289,11 @@ async fn a_load_balancer_that_never_disappears_ends_the_sweep_before_anything_af
             .starts_with("load balancer k8s-default-web-5e3b2c (arn:aws:elasticloadbalancing:"),
         "{error}"
     );
-    assert!(error.to_string().ends_with("could not be removed within 1 min: deleted, but still not gone"));
+    assert!(
+        error
+            .to_string()
+            .ends_with("could not be removed within 1 min: deleted, but still not gone")
+    );
     // Nothing after the load balancer was attempted: its group and target group would only fail.
     assert!(
         !replay
@@ -294,9 +315,14 @@ async fn access_denied_is_not_waited_for_and_volumes_stay_unless_asked() {
         },
     );
     let replay = Replay::new();
-    let report = sweep(&client(&replay), std::slice::from_ref(&volume), &SweepOptions::default(), &mut |_| {})
-        .await
-        .unwrap();
+    let report = sweep(
+        &client(&replay),
+        std::slice::from_ref(&volume),
+        &SweepOptions::default(),
+        &mut |_| {},
+    )
+    .await
+    .unwrap();
     assert_eq!(report.kept, [volume.clone()]);
     assert!(replay.operations().is_empty(), "a kept volume is not even asked about");
 
@@ -311,7 +337,9 @@ async fn access_denied_is_not_waited_for_and_volumes_stay_unless_asked() {
         delete_volumes: true,
         ..SweepOptions::default()
     };
-    let error = sweep(&client(&replay), &[volume], &options, &mut |_| {}).await.unwrap_err();
+    let error = sweep(&client(&replay), &[volume], &options, &mut |_| {})
+        .await
+        .unwrap_err();
     assert!(matches!(error, SweepError::Failed { .. }), "{error:?}");
     assert_eq!(replay.operations(), ["DeleteVolume"]);
 }

@@ -35,7 +35,11 @@ pub struct Placement {
 impl Placement {
     /// From the resources of a stack of [`STACK_TEMPLATE`] (`list_stack_resources` through boto3).
     pub fn of_stack(moto: &MotoServer, stack_name: &str) -> Placement {
-        let resources = moto.service_call("cloudformation", "list_stack_resources", json!({"StackName": stack_name}));
+        let resources = moto.service_call(
+            "cloudformation",
+            "list_stack_resources",
+            json!({"StackName": stack_name}),
+        );
         let physical = |logical: &str| -> String {
             resources["StackResourceSummaries"]
                 .as_array()
@@ -116,7 +120,10 @@ pub fn plant(moto: &MotoServer, owner: &str, at: &Placement) -> Planted {
             "Tags": tags(owner),
         }),
     );
-    let lb_arn = lb["LoadBalancers"][0]["LoadBalancerArn"].as_str().unwrap_or_default().to_owned();
+    let lb_arn = lb["LoadBalancers"][0]["LoadBalancerArn"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let tg = moto.service_call(
         "elbv2",
         "create_target_group",
@@ -129,7 +136,10 @@ pub fn plant(moto: &MotoServer, owner: &str, at: &Placement) -> Planted {
             "Tags": tags(owner),
         }),
     );
-    let tg_arn = tg["TargetGroups"][0]["TargetGroupArn"].as_str().unwrap_or_default().to_owned();
+    let tg_arn = tg["TargetGroups"][0]["TargetGroupArn"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let listener = moto.service_call(
         "elbv2",
         "create_listener",
@@ -140,7 +150,10 @@ pub fn plant(moto: &MotoServer, owner: &str, at: &Placement) -> Planted {
             "DefaultActions": [{"Type": "forward", "TargetGroupArn": tg_arn}],
         }),
     );
-    let listener_arn = listener["Listeners"][0]["ListenerArn"].as_str().unwrap_or_default().to_owned();
+    let listener_arn = listener["Listeners"][0]["ListenerArn"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let eni = moto.service_call(
         "ec2",
         "create_network_interface",
@@ -183,7 +196,10 @@ pub fn plant(moto: &MotoServer, owner: &str, at: &Placement) -> Planted {
         listener_arn,
         target_group_arn: tg_arn,
         security_group_id: group_id,
-        interface_id: eni["NetworkInterface"]["NetworkInterfaceId"].as_str().unwrap_or_default().to_owned(),
+        interface_id: eni["NetworkInterface"]["NetworkInterfaceId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
         volume_id: volume["VolumeId"].as_str().unwrap_or_default().to_owned(),
         record_name,
         txt_name,
@@ -195,28 +211,55 @@ pub fn plant(moto: &MotoServer, owner: &str, at: &Placement) -> Planted {
 pub fn still_there(moto: &MotoServer, planted: &Planted, zone_id: &str) -> Vec<(&'static str, String)> {
     let mut found = Vec::new();
     let lbs = moto.service_call("elbv2", "describe_load_balancers", json!({}));
-    if lbs["LoadBalancers"].as_array().into_iter().flatten().any(|lb| lb["LoadBalancerArn"] == planted.load_balancer_arn.as_str()) {
+    if lbs["LoadBalancers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|lb| lb["LoadBalancerArn"] == planted.load_balancer_arn.as_str())
+    {
         found.push(("load balancer", planted.load_balancer_arn.clone()));
     }
     let tgs = moto.service_call("elbv2", "describe_target_groups", json!({}));
-    if tgs["TargetGroups"].as_array().into_iter().flatten().any(|tg| tg["TargetGroupArn"] == planted.target_group_arn.as_str()) {
+    if tgs["TargetGroups"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|tg| tg["TargetGroupArn"] == planted.target_group_arn.as_str())
+    {
         found.push(("target group", planted.target_group_arn.clone()));
     }
     let groups = moto.service_call("ec2", "describe_security_groups", json!({}));
-    if groups["SecurityGroups"].as_array().into_iter().flatten().any(|g| g["GroupId"] == planted.security_group_id.as_str()) {
+    if groups["SecurityGroups"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|g| g["GroupId"] == planted.security_group_id.as_str())
+    {
         found.push(("security group", planted.security_group_id.clone()));
     }
     let enis = moto.service_call("ec2", "describe_network_interfaces", json!({}));
-    if enis["NetworkInterfaces"].as_array().into_iter().flatten().any(|e| e["NetworkInterfaceId"] == planted.interface_id.as_str()) {
+    if enis["NetworkInterfaces"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|e| e["NetworkInterfaceId"] == planted.interface_id.as_str())
+    {
         found.push(("network interface", planted.interface_id.clone()));
     }
     let volumes = moto.service_call("ec2", "describe_volumes", json!({}));
-    if volumes["Volumes"].as_array().into_iter().flatten().any(|v| v["VolumeId"] == planted.volume_id.as_str()) {
+    if volumes["Volumes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|v| v["VolumeId"] == planted.volume_id.as_str())
+    {
         found.push(("volume", planted.volume_id.clone()));
     }
     let zones = moto.service_call("route53", "list_hosted_zones", json!({}));
     let zone_exists = zones["HostedZones"].as_array().into_iter().flatten().any(|z| {
-        z["Id"].as_str().is_some_and(|id| id.trim_start_matches("/hostedzone/") == zone_id.trim_start_matches("/hostedzone/"))
+        z["Id"]
+            .as_str()
+            .is_some_and(|id| id.trim_start_matches("/hostedzone/") == zone_id.trim_start_matches("/hostedzone/"))
     });
     if zone_exists {
         let records = moto.service_call("route53", "list_resource_record_sets", json!({"HostedZoneId": zone_id}));

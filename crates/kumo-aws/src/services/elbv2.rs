@@ -26,7 +26,12 @@ fn members<'a>(node: &'a XmlNode, list: &str) -> Vec<&'a XmlNode> {
 }
 
 /// Every `member` of `list` in `<action>Result`, across pages (`Marker` / `NextMarker`).
-async fn all_members(client: &Client, action: &'static str, params: Params, list: &str) -> Result<Vec<XmlNode>, AwsError> {
+async fn all_members(
+    client: &Client,
+    action: &'static str,
+    params: Params,
+    list: &str,
+) -> Result<Vec<XmlNode>, AwsError> {
     let mut found = Vec::new();
     let mut marker: Option<String> = None;
     loop {
@@ -71,7 +76,11 @@ pub async fn describe_load_balancers(client: &Client) -> Result<Vec<LoadBalancer
         .map(|lb| LoadBalancer {
             arn: text(lb, "LoadBalancerArn"),
             name: text(lb, "LoadBalancerName"),
-            lb_type: lb.text("Type").filter(|t| !t.is_empty()).unwrap_or("application").to_owned(),
+            lb_type: lb
+                .text("Type")
+                .filter(|t| !t.is_empty())
+                .unwrap_or("application")
+                .to_owned(),
             vpc_id: text(lb, "VpcId"),
             state: lb.path(&["State", "Code"]).map(|c| c.text.clone()).unwrap_or_default(),
             security_groups: members(lb, "SecurityGroups").iter().map(|m| m.text.clone()).collect(),
@@ -148,14 +157,22 @@ pub async fn describe_tags(client: &Client, arns: &[String]) -> Result<Vec<(Stri
             // One gone resource fails the whole batch: ask one by one then.
             Err(error)
                 if chunk.len() > 1
-                    && matches!(error.code(), Some("LoadBalancerNotFound" | "TargetGroupNotFound" | "ListenerNotFound")) =>
+                    && matches!(
+                        error.code(),
+                        Some("LoadBalancerNotFound" | "TargetGroupNotFound" | "ListenerNotFound")
+                    ) =>
             {
                 for arn in chunk {
                     found.extend(Box::pin(describe_tags(client, std::slice::from_ref(arn))).await?);
                 }
                 continue;
             }
-            Err(error) if matches!(error.code(), Some("LoadBalancerNotFound" | "TargetGroupNotFound" | "ListenerNotFound")) => {
+            Err(error)
+                if matches!(
+                    error.code(),
+                    Some("LoadBalancerNotFound" | "TargetGroupNotFound" | "ListenerNotFound")
+                ) =>
+            {
                 continue;
             }
             Err(error) => return Err(error),
