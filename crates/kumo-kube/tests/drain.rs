@@ -4,7 +4,6 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use http::{Request, Response};
@@ -60,7 +59,7 @@ fn serve(
     service_polls: usize,
 ) -> tokio::task::JoinHandle<Vec<String>> {
     tokio::spawn(async move {
-        let seen = Arc::new(Mutex::new(Vec::new()));
+        let mut seen = Vec::new();
         let (mut ingress_lists, mut service_lists) = (0usize, 0usize);
         while let Ok(Some((request, respond))) =
             tokio::time::timeout(Duration::from_millis(200), handle.next_request()).await
@@ -71,9 +70,7 @@ fn serve(
                 .path_and_query()
                 .map(|p| p.to_string())
                 .unwrap_or_default();
-            seen.lock()
-                .unwrap()
-                .push(format!("{method} {}", uri.split('?').next().unwrap()));
+            seen.push(format!("{method} {}", uri.split('?').next().unwrap()));
             let (status, body) = match (method.as_str(), uri.as_str()) {
                 ("GET", u) if u.starts_with(INGRESSES) => {
                     ingress_lists += 1;
@@ -104,7 +101,6 @@ fn serve(
                 .unwrap();
             respond.send_response(response);
         }
-        let seen = seen.lock().unwrap().clone();
         seen
     })
 }

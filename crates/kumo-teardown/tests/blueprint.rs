@@ -239,7 +239,7 @@ async fn the_blueprints_plan_finds_the_controllers_resources_by_both_marks() {
         );
     let client = client(&replay);
     let scope = Scope::of_stack(&client, &stack).await.unwrap();
-    assert_eq!(scope.clusters, [cluster.clone()]);
+    assert_eq!(scope.clusters, std::slice::from_ref(&cluster));
     assert_eq!(scope.vpcs, [VPC]);
     assert_eq!(scope.zones, [ZONE]);
 

@@ -23,7 +23,7 @@ async fn finds_this_stacks_leftovers_only_and_removes_them_in_order() {
     let client = Client::builder(&moto.sdk_config().await).build().unwrap();
 
     let scope = Scope::of_stack(&client, "demo").await.unwrap();
-    assert_eq!(scope.vpcs, [at.vpc_id.clone()]);
+    assert_eq!(scope.vpcs, std::slice::from_ref(&at.vpc_id));
     assert_eq!(scope.zones.len(), 1);
     let found = discover(&client, &scope).await.unwrap();
     let kinds: Vec<Kind> = found.iter().map(|l| l.kind).collect();

@@ -323,7 +323,7 @@ async fn access_denied_is_not_waited_for_and_volumes_stay_unless_asked() {
     )
     .await
     .unwrap();
-    assert_eq!(report.kept, [volume.clone()]);
+    assert_eq!(report.kept, std::slice::from_ref(&volume));
     assert!(replay.operations().is_empty(), "a kept volume is not even asked about");
 
     let replay = Replay::new().on(
