@@ -20,8 +20,8 @@ const LISTENER: &str = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012
 const TG: &str =
     "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/k8s-default-web-8d2a1f/73e2d6bc24d8a067";
 
-fn client(replay: &Replay) -> Client {
-    let sdk = SdkConfig::builder()
+fn sdk() -> SdkConfig {
+    SdkConfig::builder()
         .region(Region::new("ap-northeast-1"))
         .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
             "AKIDRECORDED",
@@ -30,14 +30,21 @@ fn client(replay: &Replay) -> Client {
             None,
             "test",
         )))
-        .build();
-    Client::builder(&sdk)
+        .build()
+}
+
+fn one_attempt() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 1,
+        initial_backoff: Duration::from_millis(1),
+        max_backoff: Duration::from_millis(1),
+    }
+}
+
+fn client(replay: &Replay) -> Client {
+    Client::builder(&sdk())
         .transport(replay.clone())
-        .retry(RetryPolicy {
-            max_attempts: 1,
-            initial_backoff: Duration::from_millis(1),
-            max_backoff: Duration::from_millis(1),
-        })
+        .retry(one_attempt())
         .build()
         .unwrap()
 }
@@ -342,4 +349,55 @@ async fn access_denied_is_not_waited_for_and_volumes_stay_unless_asked() {
         .unwrap_err();
     assert!(matches!(error, SweepError::Failed { .. }), "{error:?}");
     assert_eq!(replay.operations(), ["DeleteVolume"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn ctrl_c_during_a_back_off_stops_before_the_next_delete_and_a_second_run_continues() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let stopped = Arc::new(AtomicBool::new(false));
+    let flag = stopped.clone();
+    let waiter = stopped.clone();
+    let stop = kumo_aws::Stop::new(
+        move || flag.load(Ordering::SeqCst),
+        move || {
+            let waiter = waiter.clone();
+            Box::pin(async move {
+                while !waiter.load(Ordering::SeqCst) {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            })
+        },
+    );
+    let replay = Replay::new()
+        .on("RevokeSecurityGroupIngress", ec2_ok("RevokeSecurityGroupIngress"))
+        .on("DeleteSecurityGroup", ec2_error("DependencyViolation", DEPENDENT));
+    let stopping = Client::builder(&sdk())
+        .transport(replay.clone())
+        .retry(one_attempt())
+        .stop(stop)
+        .build()
+        .unwrap();
+    let leftovers = &ingress_leftovers()[3..];
+    let error = sweep(&stopping, leftovers, &SweepOptions::default(), &mut |step| {
+        // Ctrl-C arrives while the group delete waits for its next attempt.
+        if matches!(step, Step::Waiting { .. }) {
+            stopped.store(true, Ordering::SeqCst);
+        }
+    })
+    .await
+    .unwrap_err();
+    assert!(matches!(error, SweepError::Interrupted), "{error:?}");
+    assert_eq!(
+        replay.operations(),
+        ["RevokeSecurityGroupIngress", "DeleteSecurityGroup"]
+    );
+
+    // The next run finds only the group (the rule is gone) and finishes.
+    let replay = Replay::new().on("DeleteSecurityGroup", ec2_ok("DeleteSecurityGroup"));
+    let report = sweep(&client(&replay), &leftovers[1..], &SweepOptions::default(), &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.deleted.len(), 1);
 }
