@@ -179,24 +179,7 @@ pub async fn destroy_with<U: Ui, O: Outside>(
             resources.len()
         ),
     };
-    if !ask(
-        ui,
-        request.assume_yes,
-        Question::Destroy { stack: name.to_owned() },
-        &why,
-    )
-    .await?
-    {
-        return Err(DeployError::refused(
-            "destroy not confirmed; nothing was deleted",
-            "run it again when you are sure",
-        ));
-    }
-    if engine.interrupt.is_triggered() {
-        return Err(DeployError::Interrupted(Interruption::BeforeChange {
-            stack: name.to_owned(),
-        }));
-    }
+    confirm(engine, request, ui, &why).await?;
 
     // Also with nothing found: the cluster may still hold what makes load balancers.
     outside.clear().await?;
@@ -305,6 +288,30 @@ async fn outside_only<U: Ui, O: Outside>(
     }
     outside.clear().await?;
     Ok(DestroyOutcome::OutsideOnly)
+}
+
+/// The typed stack name (or `--yes`); then nothing may start after a Ctrl-C.
+async fn confirm<U: Ui>(engine: &Engine, request: &DestroyRequest, ui: &mut U, why: &str) -> Result<(), DeployError> {
+    let name = request.stack_name.as_str();
+    if !ask(
+        ui,
+        request.assume_yes,
+        Question::Destroy { stack: name.to_owned() },
+        why,
+    )
+    .await?
+    {
+        return Err(DeployError::refused(
+            "destroy not confirmed; nothing was deleted",
+            "run it again when you are sure",
+        ));
+    }
+    if engine.interrupt.is_triggered() {
+        return Err(DeployError::Interrupted(Interruption::BeforeChange {
+            stack: name.to_owned(),
+        }));
+    }
+    Ok(())
 }
 
 /// Logical id → (type, physical id) of the stack's resources that still exist.

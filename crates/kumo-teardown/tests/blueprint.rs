@@ -4,38 +4,15 @@
 //! cluster tag, `kubernetes.io/cluster/<name>`, external-dns TXT owners) — from recorded answers, since
 //! moto does not run EKS. The stack's resources are the synthesized blueprint's.
 
-use aws_credential_types::Credentials;
-use aws_credential_types::provider::SharedCredentialsProvider;
-use aws_types::SdkConfig;
-use aws_types::region::Region;
+mod support;
+
 use kumo_aws::replay::{Answer, Replay};
-use kumo_aws::{Client, RetryPolicy};
 use kumo_blueprint::{Config, build};
 use kumo_teardown::{Kind, Scope, discover};
+use support::{client, ec2_items as ec2, elb_ok as elb};
 
 const VPC: &str = "vpc-0blueprint";
 const ZONE: &str = "Z0BLUEPRINT";
-
-fn client(replay: &Replay) -> Client {
-    let sdk = SdkConfig::builder()
-        .region(Region::new("ap-northeast-1"))
-        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
-            "AKIDRECORDED",
-            "recorded-secret-key",
-            None,
-            None,
-            "test",
-        )))
-        .build();
-    Client::builder(&sdk)
-        .transport(replay.clone())
-        .retry(RetryPolicy {
-            max_attempts: 1,
-            ..RetryPolicy::default()
-        })
-        .build()
-        .unwrap()
-}
 
 /// `ListStackResources` of the deployed blueprint: every resource of the synthesized template, with
 /// the physical ids that matter here (VPC, cluster name, zone) and made-up ones elsewhere.
@@ -58,26 +35,6 @@ fn stack_resources(template: &serde_json::Value, cluster: &str) -> Answer {
         "r",
         &format!(
             r#"<ListStackResourcesResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><ListStackResourcesResult><StackResourceSummaries>{members}</StackResourceSummaries></ListStackResourcesResult></ListStackResourcesResponse>"#
-        ),
-    )
-}
-
-fn elb(action: &str, result: &str) -> Answer {
-    Answer::xml(
-        200,
-        "r",
-        &format!(
-            r#"<{action}Response xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"><{action}Result>{result}</{action}Result></{action}Response>"#
-        ),
-    )
-}
-
-fn ec2(action: &str, set: &str, items: &str) -> Answer {
-    Answer::xml(
-        200,
-        "r",
-        &format!(
-            r#"<{action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><{set}>{items}</{set}></{action}Response>"#
         ),
     )
 }

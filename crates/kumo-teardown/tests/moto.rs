@@ -5,7 +5,7 @@
 
 use kumo_aws::Client;
 use kumo_teardown::{Kind, Scope, SweepOptions, discover, sweep};
-use kumo_testkit::leftovers::{Placement, STACK_TEMPLATE, plant, still_there};
+use kumo_testkit::leftovers::{EVERYTHING, Placement, STACK_TEMPLATE, kinds, plant, still_there};
 use kumo_testkit::moto::MotoServer;
 use serde_json::json;
 
@@ -26,9 +26,9 @@ async fn finds_this_stacks_leftovers_only_and_removes_them_in_order() {
     assert_eq!(scope.vpcs, std::slice::from_ref(&at.vpc_id));
     assert_eq!(scope.zones.len(), 1);
     let found = discover(&client, &scope).await.unwrap();
-    let kinds: Vec<Kind> = found.iter().map(|l| l.kind).collect();
+    let found_kinds: Vec<Kind> = found.iter().map(|l| l.kind).collect();
     assert_eq!(
-        kinds,
+        found_kinds,
         [
             Kind::Listener,
             Kind::LoadBalancer,
@@ -98,28 +98,7 @@ async fn finds_this_stacks_leftovers_only_and_removes_them_in_order() {
         .collect();
     assert_eq!(referenced, [theirs.security_group_id.as_str()]);
     // Nothing of the other stack was touched.
-    let left: Vec<&str> = still_there(&moto, &theirs, &at.zone_id)
-        .into_iter()
-        .map(|(what, _)| what)
-        .collect();
-    assert_eq!(
-        left,
-        [
-            "load balancer",
-            "network interface",
-            "record",
-            "record",
-            "security group",
-            // The tagging API: load balancer, interface, group, volume, target group.
-            "tagged",
-            "tagged",
-            "tagged",
-            "tagged",
-            "tagged",
-            "target group",
-            "volume"
-        ]
-    );
+    assert_eq!(kinds(&still_there(&moto, &theirs, &at.zone_id)), EVERYTHING);
 
     // With volumes: the kept one goes too, and a second look finds nothing.
     let again = discover(&client, &scope).await.unwrap();

@@ -3,91 +3,21 @@
 //! messages as AWS sends them) drive the sweep on tokio's paused clock, so minutes of back-off take no
 //! time.
 
+mod support;
+
 use std::time::Duration;
 
-use aws_credential_types::Credentials;
-use aws_credential_types::provider::SharedCredentialsProvider;
-use aws_types::SdkConfig;
-use aws_types::region::Region;
+use kumo_aws::Client;
 use kumo_aws::replay::{Answer, Replay};
 use kumo_aws::services::ec2::{Direction, Permission};
-use kumo_aws::{Client, RetryPolicy};
 use kumo_teardown::{Detail, Kind, Leftover, Step, SweepError, SweepOptions, sweep};
+use support::{client, ec2_error, ec2_ok, elb_error, elb_ok, one_attempt, sdk};
 
 const LB: &str =
     "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/k8s-default-web-5e3b2c/50dc6c495c0c9188";
 const LISTENER: &str = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:listener/app/k8s-default-web-5e3b2c/50dc6c495c0c9188/f2f7dc8efc522ab2";
 const TG: &str =
     "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/k8s-default-web-8d2a1f/73e2d6bc24d8a067";
-
-fn sdk() -> SdkConfig {
-    SdkConfig::builder()
-        .region(Region::new("ap-northeast-1"))
-        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
-            "AKIDRECORDED",
-            "recorded-secret-key",
-            None,
-            None,
-            "test",
-        )))
-        .build()
-}
-
-fn one_attempt() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 1,
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(1),
-    }
-}
-
-fn client(replay: &Replay) -> Client {
-    Client::builder(&sdk())
-        .transport(replay.clone())
-        .retry(one_attempt())
-        .build()
-        .unwrap()
-}
-
-fn ec2_ok(action: &str) -> Answer {
-    Answer::xml(
-        200,
-        "ok",
-        &format!(
-            r#"<{action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId><return>true</return></{action}Response>"#
-        ),
-    )
-}
-
-fn ec2_error(code: &str, message: &str) -> Answer {
-    Answer::xml(
-        400,
-        "failed",
-        &format!(
-            r#"<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestID></Response>"#
-        ),
-    )
-}
-
-fn elb_ok(action: &str, result: &str) -> Answer {
-    Answer::xml(
-        200,
-        "ok",
-        &format!(
-            r#"<{action}Response xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"><{action}Result>{result}</{action}Result><ResponseMetadata><RequestId>83c88b9d-12b7-11e3-8b82-87b12EXAMPLE</RequestId></ResponseMetadata></{action}Response>"#
-        ),
-    )
-}
-
-fn elb_error(code: &str, message: &str) -> Answer {
-    Answer::xml(
-        400,
-        "failed",
-        &format!(
-            r#"<ErrorResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>a1b2c3d4-5e6f-11e3-8b82-87b12EXAMPLE</RequestId></ErrorResponse>"#
-        ),
-    )
-}
 
 fn lb_still_there() -> Answer {
     elb_ok(

@@ -206,6 +206,29 @@ pub fn plant(moto: &MotoServer, owner: &str, at: &Placement) -> Planted {
     }
 }
 
+/// What [`still_there`] reports while everything [`plant`] made exists, by kind: per service the load
+/// balancer, interface, A and TXT records, group, target group and volume; through the tagging API the
+/// five tagged ones (load balancer, target group, group, interface, volume).
+pub const EVERYTHING: [&str; 12] = [
+    "load balancer",
+    "network interface",
+    "record",
+    "record",
+    "security group",
+    "tagged",
+    "tagged",
+    "tagged",
+    "tagged",
+    "tagged",
+    "target group",
+    "volume",
+];
+
+/// The kinds of what [`still_there`] found (compare with [`EVERYTHING`]).
+pub fn kinds(found: &[(&'static str, String)]) -> Vec<&'static str> {
+    found.iter().map(|(what, _)| *what).collect()
+}
+
 /// What of `planted` still exists, asked of each service (ELBv2, EC2, Route 53) and of the tagging
 /// API, never of kumo: `(what, id)` pairs.
 pub fn still_there(moto: &MotoServer, planted: &Planted, zone_id: &str) -> Vec<(&'static str, String)> {
