@@ -316,15 +316,9 @@ fn condition_text(condition: &str) -> String {
         return condition.to_owned();
     };
     let value_text = |value: &serde_json::Value| -> String {
-        let one = |v: &serde_json::Value| match v {
-            serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Object(map) if map.len() == 1 => map
-                .get("Fn::Sub")
-                .and_then(serde_json::Value::as_str)
-                .map(str::to_owned)
-                .unwrap_or_else(|| v.to_string()),
-            other => other.to_string(),
-        };
+        // Condition values are template values too (`{"Ref": "AWS::AccountId"}`, `Fn::Sub` ARNs): the
+        // security section's one renderer shows them as `${...}`, never as raw JSON.
+        let one = kumo_deploy::security::render;
         match value {
             serde_json::Value::Array(items) => {
                 format!("one of {}", items.iter().map(one).collect::<Vec<_>>().join(", "))
