@@ -116,7 +116,8 @@ pub async fn destroy_with<U: Ui, O: Outside>(
         | StackState::Unrecognized => false,
     };
     check_owner(&stack, request.adopt, ui, "delete")?;
-    if stack.termination_protection {
+    // `--plan` changes nothing, so a protected stack can still be looked at.
+    if stack.termination_protection && !request.plan_only {
         return Err(DeployError::refused(
             format!("{name} has termination protection enabled; kumo will not delete it"),
             format!(
