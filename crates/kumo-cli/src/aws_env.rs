@@ -522,10 +522,16 @@ impl Intercept for RunControl {
         let (_, name) = operation(cfg);
         let failure = match context.output_or_error() {
             Some(Ok(_)) | None => None,
-            Some(Err(error)) if error.is_timeout_error() => Some(format!(
-                "the endpoint accepted the request but sent no answer within {} s",
-                self.attempt_limit.as_secs()
-            )),
+            // The attempt timeout and the HTTP client's read timeout are both `--api-timeout`: whichever
+            // fires first, it is the same silent endpoint.
+            Some(Err(error))
+                if error.is_timeout_error() || error.as_connector_error().is_some_and(|c| c.is_timeout()) =>
+            {
+                Some(format!(
+                    "the endpoint accepted the request but sent no answer within {} s",
+                    self.attempt_limit.as_secs()
+                ))
+            }
             Some(Err(error)) if error.is_connector_error() => Some("the connection failed".to_owned()),
             Some(Err(error)) => match context.response().map(|r| r.status().as_u16()) {
                 Some(status) => Some(format!("HTTP {status}")),

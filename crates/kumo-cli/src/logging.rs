@@ -49,8 +49,8 @@ pub fn init(verbose: u8) {
         },
     };
     let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    // The fmt subscriber's own maximum is INFO unless raised; the `Targets` layer decides what shows.
     let _ = tracing_subscriber::fmt()
+        // The fmt subscriber's own default is INFO; `filter` alone decides what is shown.
         .with_max_level(tracing_subscriber::filter::LevelFilter::TRACE)
         .with_writer(std::io::stderr)
         .with_ansi(ansi)
