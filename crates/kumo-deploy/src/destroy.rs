@@ -269,24 +269,7 @@ async fn outside_only<U: Ui, O: Outside>(
         return Ok(DestroyOutcome::NotFound);
     }
     let why = format!("{name} no longer exists, but {found} resource(s) tagged for it do");
-    if !ask(
-        ui,
-        request.assume_yes,
-        Question::Destroy { stack: name.to_owned() },
-        &why,
-    )
-    .await?
-    {
-        return Err(DeployError::refused(
-            "destroy not confirmed; nothing was deleted",
-            "run it again when you are sure",
-        ));
-    }
-    if engine.interrupt.is_triggered() {
-        return Err(DeployError::Interrupted(Interruption::BeforeChange {
-            stack: name.to_owned(),
-        }));
-    }
+    confirm(engine, request, ui, &why).await?;
     outside.clear().await?;
     Ok(DestroyOutcome::OutsideOnly)
 }
