@@ -56,6 +56,15 @@ impl Stop {
     pub fn is_stopped(&self) -> bool {
         (self.is_stopped)()
     }
+
+    /// Completes when the stop is asked for (at once if it already was): for callers that wait
+    /// between calls and must not sleep through Ctrl-C.
+    pub async fn stopped(&self) {
+        if self.is_stopped() {
+            return;
+        }
+        (self.stopped)().await;
+    }
 }
 
 impl fmt::Debug for Stop {
@@ -219,6 +228,11 @@ impl Client {
             stop: Stop::never(),
             observer: Arc::new(Silent),
         }
+    }
+
+    /// The stop this client obeys.
+    pub fn stop(&self) -> &Stop {
+        &self.inner.stop
     }
 
     pub fn region(&self) -> &str {

@@ -86,6 +86,46 @@ impl XmlNode {
         }
         self.children.iter().find_map(|c| c.find(name))
     }
+
+    /// The element written back as XML (no namespace, no declaration): how a record set read from
+    /// Route 53 is sent back unchanged in a `DELETE` change, which must match it exactly.
+    pub fn to_xml(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
+    fn write(&self, out: &mut String) {
+        out.push('<');
+        out.push_str(&self.name);
+        out.push('>');
+        out.push_str(&escape(&self.text));
+        for child in &self.children {
+            child.write(out);
+        }
+        out.push_str("</");
+        out.push_str(&self.name);
+        out.push('>');
+    }
+}
+
+/// Text as XML content.
+pub fn escape(text: &str) -> Cow<'_, str> {
+    if !text.contains(['&', '<', '>', '"', '\'']) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Whitespace between child elements is layout, not text.
@@ -166,6 +206,14 @@ mod tests {
         assert_eq!(items[1].text("note"), Some("a & b <c> éA"));
         assert_eq!(root.child("addressesSet").unwrap().text, "");
         assert_eq!(root.find("domain").map(|d| d.text.as_str()), Some("vpc"));
+    }
+
+    #[test]
+    fn writes_back_what_it_read() {
+        let doc = r#"<ResourceRecordSet><Name>a.example.com.</Name><ResourceRecords><ResourceRecord><Value>"heritage=external-dns,a&amp;b"</Value></ResourceRecord></ResourceRecords></ResourceRecordSet>"#;
+        let node = XmlNode::parse(doc).unwrap();
+        assert_eq!(XmlNode::parse(&node.to_xml()).unwrap(), node);
+        assert!(node.to_xml().contains("&quot;heritage=external-dns,a&amp;b&quot;"));
     }
 
     #[test]

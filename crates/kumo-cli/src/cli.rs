@@ -353,6 +353,20 @@ pub struct DestroyArgs {
     /// project's, in reverse dependency order
     #[arg(long, value_name = "DIR", conflicts_with = "stack_name")]
     pub assembly: Option<PathBuf>,
+
+    /// Only show what would be deleted: the stack, and what it left outside it (load balancers,
+    /// security groups, records, interfaces, volumes); change nothing
+    #[arg(long)]
+    pub plan: bool,
+
+    /// Also delete the EBS volumes made for the cluster (they hold data: kept and listed by default)
+    #[arg(long)]
+    pub delete_volumes: bool,
+
+    /// How long to wait, in all, for what the stack left outside it to go (load balancers take
+    /// minutes; a group stays in use until their interfaces are gone) before stopping with the blocker
+    #[arg(long, value_name = "MINUTES", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=180))]
+    pub sweep_timeout: u64,
 }
 
 #[derive(Debug, Args)]

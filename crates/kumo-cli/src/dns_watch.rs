@@ -142,7 +142,7 @@ impl Watch {
             if issued {
                 continue;
             }
-            let Ok(Some(resources)) = cloudformation::describe_stack_resources(&self.client, &self.stack).await else {
+            let Ok(Some(resources)) = cloudformation::stack_resources(&self.client, &self.stack).await else {
                 continue;
             };
             let Some(resource) = resources.iter().find(|r| r.logical_id == self.certificate.logical_id) else {
@@ -162,7 +162,7 @@ impl Watch {
                 _ => lines.iter().for_each(|line| errln!("  {line}")),
             }
             last = Some(delegation);
-            if let Some(arn) = resource.physical_id.as_deref().filter(|id| id.starts_with("arn:"))
+            if let Some(arn) = Some(resource.physical_id.as_str()).filter(|id| id.starts_with("arn:"))
                 && let Ok(certificate) = acm::describe_certificate(&self.client, arn).await
             {
                 dns::describe_certificate(&certificate)

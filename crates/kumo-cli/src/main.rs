@@ -23,6 +23,7 @@ mod render_progress;
 mod render_report;
 mod render_security;
 mod signals;
+mod teardown;
 
 use std::io::ErrorKind;
 use std::process::ExitCode;

@@ -23,12 +23,20 @@ pub struct DestroyRequest {
     /// `--retain LogicalId`: keep these resources (only for a stack in `DELETE_FAILED`, as CloudFormation
     /// allows it only then).
     pub retain: Vec<String>,
+    /// `--plan`: show what would be deleted (the stack and what it left outside it), change nothing.
+    pub plan_only: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DestroyOutcome {
-    /// There was no such stack; nothing to do.
+    /// There was no such stack and nothing outside it; nothing to do.
     NotFound,
+    /// `--plan`: shown, nothing changed. `exists`: whether the stack does.
+    Planned {
+        exists: bool,
+    },
+    /// The stack was already gone; what it had left outside was removed.
+    OutsideOnly,
     Deleted {
         retained: Vec<Retained>,
     },
@@ -43,15 +51,53 @@ pub struct Retained {
     pub why: String,
 }
 
+/// What belongs to a stack outside CloudFormation (the controllers' load balancers, groups, records,
+/// volumes): found and shown before the question, removed after it and before `DeleteStack`. The
+/// engine only decides *when*; the CLI implements it (kumo-teardown, kumo-kube).
+pub trait Outside {
+    /// Finds and shows what belongs to the stack outside it: `stack` and its resource count, or `None`
+    /// when the stack does not exist. Returns how many things it found.
+    fn survey(&mut self, stack: Option<(&StackInfo, usize)>) -> impl Future<Output = Result<usize, DeployError>>;
+
+    /// Removes what [`Outside::survey`] found, and what only shows once a cluster is emptied (after the
+    /// confirmation, before `DeleteStack`; called even when the survey found nothing).
+    fn clear(&mut self) -> impl Future<Output = Result<(), DeployError>>;
+}
+
+/// Nothing outside the stack: `destroy` is `DeleteStack` alone.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StackOnly;
+
+impl Outside for StackOnly {
+    async fn survey(&mut self, _stack: Option<(&StackInfo, usize)>) -> Result<usize, DeployError> {
+        Ok(0)
+    }
+
+    async fn clear(&mut self) -> Result<(), DeployError> {
+        Ok(())
+    }
+}
+
+/// The stack alone (see [`destroy_with`]).
 pub async fn destroy<U: Ui>(
     engine: &Engine,
     request: &DestroyRequest,
     ui: &mut U,
 ) -> Result<DestroyOutcome, DeployError> {
+    destroy_with(engine, request, ui, &mut StackOnly).await
+}
+
+/// Deletes the stack and, first, what it left outside CloudFormation (`outside`).
+pub async fn destroy_with<U: Ui, O: Outside>(
+    engine: &Engine,
+    request: &DestroyRequest,
+    ui: &mut U,
+    outside: &mut O,
+) -> Result<DestroyOutcome, DeployError> {
     let name = request.stack_name.as_str();
     params::check_stack_name(name)?;
     let Some(stack) = engine.describe(name).await? else {
-        return Ok(DestroyOutcome::NotFound);
+        return outside_only(engine, request, ui, outside).await;
     };
     let state = stack.state();
     // Every state has its own arm (no wildcard): a new `StackState` does not compile until it is decided
@@ -70,7 +116,8 @@ pub async fn destroy<U: Ui>(
         | StackState::Unrecognized => false,
     };
     check_owner(&stack, request.adopt, ui, "delete")?;
-    if stack.termination_protection {
+    // `--plan` changes nothing, so a protected stack can still be looked at.
+    if stack.termination_protection && !request.plan_only {
         return Err(DeployError::refused(
             format!("{name} has termination protection enabled; kumo will not delete it"),
             format!(
@@ -81,6 +128,12 @@ pub async fn destroy<U: Ui>(
         ));
     }
     if running {
+        if request.plan_only {
+            outside
+                .survey(Some((&stack, list_resources(engine, &stack).await?.len())))
+                .await?;
+            return Ok(DestroyOutcome::Planned { exists: true });
+        }
         if stack.status != StackStatus::DeleteInProgress {
             return Err(DeployError::refused(
                 format!(
@@ -116,22 +169,23 @@ pub async fn destroy<U: Ui>(
     }
     let policies = deletion_policies(engine, &stack).await?;
 
-    let why = format!("deleting {name} removes its {} resource(s)", resources.len());
-    if !ask(
-        ui,
-        request.assume_yes,
-        Question::Destroy { stack: name.to_owned() },
-        &why,
-    )
-    .await?
-    {
-        return Err(DeployError::refused(
-            "destroy not confirmed; nothing was deleted",
-            "run it again when you are sure",
-        ));
+    let found = outside.survey(Some((&stack, resources.len()))).await?;
+    if request.plan_only {
+        return Ok(DestroyOutcome::Planned { exists: true });
     }
+    let why = match found {
+        0 => format!("deleting {name} removes its {} resource(s)", resources.len()),
+        found => format!(
+            "deleting {name} removes its {} resource(s) and {found} resource(s) outside it",
+            resources.len()
+        ),
+    };
+    confirm(engine, request, ui, &why).await?;
+
+    // Also with nothing found: the cluster may still hold what makes load balancers.
+    outside.clear().await?;
     if engine.interrupt.is_triggered() {
-        return Err(DeployError::Interrupted(Interruption::BeforeChange {
+        return Err(DeployError::Interrupted(Interruption::Outside {
             stack: name.to_owned(),
         }));
     }
@@ -196,6 +250,52 @@ pub async fn destroy<U: Ui>(
         }
     }
     Ok(DestroyOutcome::Deleted { retained })
+}
+
+/// The stack is gone (or never was), but resources tagged for it may remain: an earlier destroy
+/// stopped between the sweep and the end, or the stack was deleted by other means.
+async fn outside_only<U: Ui, O: Outside>(
+    engine: &Engine,
+    request: &DestroyRequest,
+    ui: &mut U,
+    outside: &mut O,
+) -> Result<DestroyOutcome, DeployError> {
+    let name = request.stack_name.as_str();
+    let found = outside.survey(None).await?;
+    if request.plan_only {
+        return Ok(DestroyOutcome::Planned { exists: false });
+    }
+    if found == 0 {
+        return Ok(DestroyOutcome::NotFound);
+    }
+    let why = format!("{name} no longer exists, but {found} resource(s) tagged for it do");
+    confirm(engine, request, ui, &why).await?;
+    outside.clear().await?;
+    Ok(DestroyOutcome::OutsideOnly)
+}
+
+/// The typed stack name (or `--yes`); then nothing may start after a Ctrl-C.
+async fn confirm<U: Ui>(engine: &Engine, request: &DestroyRequest, ui: &mut U, why: &str) -> Result<(), DeployError> {
+    let name = request.stack_name.as_str();
+    if !ask(
+        ui,
+        request.assume_yes,
+        Question::Destroy { stack: name.to_owned() },
+        why,
+    )
+    .await?
+    {
+        return Err(DeployError::refused(
+            "destroy not confirmed; nothing was deleted",
+            "run it again when you are sure",
+        ));
+    }
+    if engine.interrupt.is_triggered() {
+        return Err(DeployError::Interrupted(Interruption::BeforeChange {
+            stack: name.to_owned(),
+        }));
+    }
+    Ok(())
 }
 
 /// Logical id → (type, physical id) of the stack's resources that still exist.

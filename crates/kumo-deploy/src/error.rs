@@ -40,6 +40,14 @@ pub enum DeployError {
         operation: &'static str,
         limit: Duration,
     },
+    /// What belongs to the stack outside it could not be found or removed (the stack is untouched).
+    #[error("{message}")]
+    Outside {
+        message: String,
+        hint: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
     /// The staging bucket could not be prepared or written.
     #[error("staging bucket {bucket}: {message}")]
     Staging {
@@ -70,9 +78,10 @@ impl DeployError {
     pub fn hint(&self) -> Option<String> {
         match self {
             DeployError::Template(e) => Some(e.hint().to_owned()),
-            DeployError::Input { hint, .. } | DeployError::Refused { hint, .. } | DeployError::Staging { hint, .. } => {
-                Some(hint.clone())
-            }
+            DeployError::Input { hint, .. }
+            | DeployError::Refused { hint, .. }
+            | DeployError::Staging { hint, .. }
+            | DeployError::Outside { hint, .. } => Some(hint.clone()),
             DeployError::Api(e) => e.hint(),
             DeployError::Failed(report) => Some(report.hint.clone()),
             DeployError::ChangeSetFailed { .. } => {
@@ -100,12 +109,17 @@ pub enum Interruption {
         status: Option<StackStatus>,
         command: &'static str,
     },
+    /// While removing what the stack left outside it; the stack itself was not touched yet.
+    Outside { stack: String },
 }
 
 impl Interruption {
     fn hint(&self) -> String {
         match self {
             Interruption::BeforeChange { .. } => "run the command again when you are ready".to_owned(),
+            Interruption::Outside { stack } => format!(
+                "`kumo destroy --stack-name {stack}` finds what is left and continues; `kumo destroy --plan` shows it"
+            ),
             Interruption::Watching { stack, command, .. } => format!(
                 "`kumo {command}` (same arguments) resumes watching without starting a second operation; \
                  `kumo status --stack-name {stack}` shows progress"
@@ -118,6 +132,10 @@ impl fmt::Display for Interruption {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Interruption::BeforeChange { stack } => write!(f, "interrupted: nothing was changed on {stack}"),
+            Interruption::Outside { stack } => write!(
+                f,
+                "interrupted while removing what {stack} left outside the stack; the stack itself is untouched"
+            ),
             Interruption::Watching { stack, status, .. } => {
                 write!(f, "interrupted: stopped watching {stack} (")?;
                 match status {

@@ -1351,3 +1351,103 @@ async fn timeout_also_bounds_a_resumed_operation() {
         "nothing new was started"
     );
 }
+
+/// Records when `destroy_with` calls its [`Outside`] hooks, against the mutating calls made so far.
+struct OutsideProbe {
+    world: support::world::Shared,
+    found: usize,
+    calls: Vec<(String, Vec<String>)>,
+}
+
+impl kumo_deploy::destroy::Outside for OutsideProbe {
+    async fn survey(&mut self, stack: Option<(&kumo_deploy::stack::StackInfo, usize)>) -> Result<usize, DeployError> {
+        let what = match stack {
+            Some((info, count)) => format!("survey {} ({count} resources)", info.name),
+            None => "survey (no stack)".to_owned(),
+        };
+        self.calls.push((what, mutations(&self.world)));
+        Ok(self.found)
+    }
+
+    async fn clear(&mut self) -> Result<(), DeployError> {
+        self.calls.push(("clear".to_owned(), mutations(&self.world)));
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn what_is_outside_the_stack_is_shown_before_the_question_and_removed_before_delete_stack() {
+    let mut world = deployed_world("UPDATE_COMPLETE");
+    world.on_delete.push_back(timelines::delete_succeeds());
+    let world = world.shared();
+    let engine = support::engine(&world, &[]);
+    let mut probe = OutsideProbe {
+        world: world.clone(),
+        found: 3,
+        calls: Vec::new(),
+    };
+    let mut ui = Recorder::answering(true);
+    let request = DestroyRequest {
+        stack_name: STACK.into(),
+        ..Default::default()
+    };
+    let outcome = kumo_deploy::destroy::destroy_with(&engine, &request, &mut ui, &mut probe)
+        .await
+        .unwrap();
+    assert!(matches!(outcome, DestroyOutcome::Deleted { .. }), "{outcome:?}");
+    let resources = timelines::deployed_resources().len();
+    assert_eq!(
+        probe.calls,
+        [
+            (format!("survey {STACK} ({resources} resources)"), vec![]),
+            // The in-cluster step and the AWS sweep run here: nothing has been deleted yet.
+            ("clear".to_owned(), vec![]),
+        ]
+    );
+    assert_eq!(ui.questions, [Question::Destroy { stack: STACK.into() }]);
+    assert_eq!(mutations(&world), ["DeleteStack"]);
+}
+
+#[tokio::test]
+async fn destroy_plan_surveys_and_changes_nothing_even_for_a_stack_that_is_gone() {
+    let world = deployed_world("UPDATE_COMPLETE").shared();
+    let engine = support::engine(&world, &[]);
+    let mut probe = OutsideProbe {
+        world: world.clone(),
+        found: 2,
+        calls: Vec::new(),
+    };
+    let request = DestroyRequest {
+        stack_name: STACK.into(),
+        plan_only: true,
+        ..Default::default()
+    };
+    let mut ui = Recorder::answering(true);
+    let outcome = kumo_deploy::destroy::destroy_with(&engine, &request, &mut ui, &mut probe)
+        .await
+        .unwrap();
+    assert_eq!(outcome, DestroyOutcome::Planned { exists: true });
+    assert_eq!(probe.calls.len(), 1, "{:?}", probe.calls);
+    assert!(ui.questions.is_empty());
+    assert!(mutations(&world).is_empty());
+
+    // No stack, but resources tagged for it: shown, and removed after the same confirmation.
+    let world = World::new().shared();
+    let engine = support::engine(&world, &[]);
+    let mut probe = OutsideProbe {
+        world: world.clone(),
+        found: 1,
+        calls: Vec::new(),
+    };
+    let request = DestroyRequest {
+        stack_name: STACK.into(),
+        assume_yes: true,
+        ..Default::default()
+    };
+    let outcome = kumo_deploy::destroy::destroy_with(&engine, &request, &mut Recorder::non_interactive(), &mut probe)
+        .await
+        .unwrap();
+    assert_eq!(outcome, DestroyOutcome::OutsideOnly);
+    let calls: Vec<&str> = probe.calls.iter().map(|(what, _)| what.as_str()).collect();
+    assert_eq!(calls, ["survey (no stack)", "clear"]);
+}

@@ -10,6 +10,8 @@
 //!   pinned chart by `cargo xtask manifests`), and [`apply`]: the engine that server-side-applies them in
 //!   order, waits for each step, prunes what kumo no longer ships, and removes the bundle again.
 //! * [`cluster_status`]: what `kumo status` shows of the cluster.
+//! * [`drain`]: before a destroy, the Ingresses, LoadBalancer Services and Gateways deleted and waited for
+//!   (the controller removes their load balancers), then the bundle removed.
 //!
 //! Kept apart from `kumo-deploy` so its compile cost (kube, k8s-openapi) stays in one place.
 
@@ -18,6 +20,7 @@ pub mod apply;
 pub mod bundle;
 pub mod cert;
 pub mod cluster_status;
+pub mod drain;
 pub mod error;
 pub mod kubeconfig;
 pub mod token;

@@ -14,6 +14,16 @@ pub static SERVICE: Service = Service {
     scope: Scope::Regional,
 };
 
+/// A resource of a stack as `ListStackResources` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackResource {
+    pub logical_id: String,
+    pub resource_type: String,
+    /// Empty before the resource was created.
+    pub physical_id: String,
+    pub status: String,
+}
+
 /// Sends a request about one stack; `None` when the stack (or the resource asked for) does not exist.
 async fn send_about_stack(client: &Client, request: Request) -> Result<Option<crate::request::Response>, AwsError> {
     match client.send(&SERVICE, request).await {
@@ -30,6 +40,13 @@ async fn send_about_stack(client: &Client, request: Request) -> Result<Option<cr
 
 /// `(logical id, resource type)` of every resource of the stack; `None` if there is no such stack.
 pub async fn list_stack_resources(client: &Client, stack: &str) -> Result<Option<Vec<(String, String)>>, AwsError> {
+    Ok(stack_resources(client, stack)
+        .await?
+        .map(|resources| resources.into_iter().map(|r| (r.logical_id, r.resource_type)).collect()))
+}
+
+/// Every resource of the stack; `None` if there is no such stack.
+pub async fn stack_resources(client: &Client, stack: &str) -> Result<Option<Vec<StackResource>>, AwsError> {
     let mut resources = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -48,10 +65,13 @@ pub async fn list_stack_resources(client: &Client, stack: &str) -> Result<Option
             .into_iter()
             .flat_map(|l| l.children_named("member"))
         {
-            resources.push((
-                member.text("LogicalResourceId").unwrap_or_default().to_owned(),
-                member.text("ResourceType").unwrap_or_default().to_owned(),
-            ));
+            let field = |name| member.text(name).unwrap_or_default().to_owned();
+            resources.push(StackResource {
+                logical_id: field("LogicalResourceId"),
+                resource_type: field("ResourceType"),
+                physical_id: field("PhysicalResourceId"),
+                status: field("ResourceStatus"),
+            });
         }
         token = result.text("NextToken").filter(|t| !t.is_empty()).map(str::to_owned);
         if token.is_none() {
@@ -76,45 +96,6 @@ pub async fn resource_physical_id(client: &Client, stack: &str, logical_id: &str
         .text("PhysicalResourceId")
         .filter(|id| !id.is_empty())
         .map(str::to_owned))
-}
-
-/// A stack's resource: logical id, type, status and physical id (if it has one yet).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StackResource {
-    pub logical_id: String,
-    pub resource_type: String,
-    pub status: String,
-    pub physical_id: Option<String>,
-}
-
-/// The resources of a stack with their status and physical ids; `None` if there is no such stack.
-pub async fn describe_stack_resources(client: &Client, stack: &str) -> Result<Option<Vec<StackResource>>, AwsError> {
-    let request = Request::query(
-        &SERVICE,
-        "DescribeStackResources",
-        Params::new().set("StackName", stack),
-    );
-    let Some(response) = send_about_stack(client, request).await? else {
-        return Ok(None);
-    };
-    let root = response.xml()?;
-    let result = response.required(&root, &["DescribeStackResourcesResult"])?;
-    Ok(Some(
-        result
-            .child("StackResources")
-            .into_iter()
-            .flat_map(|l| l.children_named("member"))
-            .map(|member| StackResource {
-                logical_id: member.text("LogicalResourceId").unwrap_or_default().to_owned(),
-                resource_type: member.text("ResourceType").unwrap_or_default().to_owned(),
-                status: member.text("ResourceStatus").unwrap_or_default().to_owned(),
-                physical_id: member
-                    .text("PhysicalResourceId")
-                    .filter(|id| !id.is_empty())
-                    .map(str::to_owned),
-            })
-            .collect(),
-    ))
 }
 
 /// A stack as `DescribeStacks` lists it: what `kumo list` shows.

@@ -236,3 +236,200 @@ pub async fn interface_endpoint_count(client: &Client, vpc_id: &str) -> Result<u
         .await?
         .len())
 }
+
+// ---- The teardown's look-ups and deletes: security groups, network interfaces, volumes ----
+
+/// `(key, value)` tags of an EC2 item (`tagSet`).
+fn tags(item: &XmlNode) -> Vec<(String, String)> {
+    item.child("tagSet")
+        .into_iter()
+        .flat_map(|set| set.children_named("item"))
+        .map(|tag| (text(tag, "key"), text(tag, "value")))
+        .collect()
+}
+
+/// One permission of a security group, as far as the teardown needs it: the port range and the
+/// other groups it names (`userIdGroupPairs`). CIDR ranges are not read: they never block a delete.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Permission {
+    /// `tcp`, `udp`, `icmp`, `-1` (all) or a protocol number.
+    pub protocol: String,
+    pub from_port: Option<i64>,
+    pub to_port: Option<i64>,
+    pub group_ids: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecurityGroup {
+    pub id: String,
+    pub name: String,
+    pub vpc_id: String,
+    pub description: String,
+    pub tags: Vec<(String, String)>,
+    pub ingress: Vec<Permission>,
+    pub egress: Vec<Permission>,
+}
+
+fn permissions(item: &XmlNode, set: &str) -> Vec<Permission> {
+    item.child(set)
+        .into_iter()
+        .flat_map(|list| list.children_named("item"))
+        .map(|p| Permission {
+            protocol: text(p, "ipProtocol"),
+            from_port: p.text("fromPort").and_then(|v| v.parse().ok()),
+            to_port: p.text("toPort").and_then(|v| v.parse().ok()),
+            group_ids: p
+                .child("groups")
+                .into_iter()
+                .flat_map(|g| g.children_named("item"))
+                .map(|pair| text(pair, "groupId"))
+                .filter(|id| !id.is_empty())
+                .collect(),
+        })
+        .collect()
+}
+
+/// Security groups matching every filter (`("tag:kumo:stack", ["demo"])`, `("vpc-id", [..])`).
+pub async fn describe_security_groups(
+    client: &Client,
+    filters: &[(&str, Vec<String>)],
+) -> Result<Vec<SecurityGroup>, AwsError> {
+    let params = Params::new().set("MaxResults", "1000").ec2_filters(filters);
+    let items = all_items(client, "DescribeSecurityGroups", params, "securityGroupInfo").await?;
+    Ok(items
+        .iter()
+        .map(|item| SecurityGroup {
+            id: text(item, "groupId"),
+            name: text(item, "groupName"),
+            vpc_id: text(item, "vpcId"),
+            description: text(item, "groupDescription"),
+            tags: tags(item),
+            ingress: permissions(item, "ipPermissions"),
+            egress: permissions(item, "ipPermissionsEgress"),
+        })
+        .collect())
+}
+
+/// Which way a rule points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Ingress,
+    Egress,
+}
+
+/// Revokes the rule of `group_id` that lets `referenced_group` in (or out) on `permission`'s ports.
+/// Only that group pair goes; the permission's other sources stay.
+pub async fn revoke_group_reference(
+    client: &Client,
+    group_id: &str,
+    direction: Direction,
+    permission: &Permission,
+    referenced_group: &str,
+) -> Result<(), AwsError> {
+    let action = match direction {
+        Direction::Ingress => "RevokeSecurityGroupIngress",
+        Direction::Egress => "RevokeSecurityGroupEgress",
+    };
+    let mut params = Params::new()
+        .set("GroupId", group_id)
+        .set("IpPermissions.1.IpProtocol", &permission.protocol);
+    if let Some(from) = permission.from_port {
+        params = params.set("IpPermissions.1.FromPort", from.to_string());
+    }
+    if let Some(to) = permission.to_port {
+        params = params.set("IpPermissions.1.ToPort", to.to_string());
+    }
+    params = params.set("IpPermissions.1.Groups.1.GroupId", referenced_group);
+    client.send(&SERVICE, Request::query(&SERVICE, action, params)).await?;
+    Ok(())
+}
+
+pub async fn delete_security_group(client: &Client, group_id: &str) -> Result<(), AwsError> {
+    let params = Params::new().set("GroupId", group_id);
+    client
+        .send(&SERVICE, Request::query(&SERVICE, "DeleteSecurityGroup", params))
+        .await?;
+    Ok(())
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NetworkInterface {
+    pub id: String,
+    /// `available`, `in-use`, ...
+    pub status: String,
+    pub vpc_id: String,
+    pub description: String,
+    /// `interface`, `network_load_balancer`, `branch`, ...
+    pub interface_type: String,
+    pub tags: Vec<(String, String)>,
+    pub group_ids: Vec<String>,
+}
+
+/// Network interfaces matching every filter.
+pub async fn describe_network_interfaces(
+    client: &Client,
+    filters: &[(&str, Vec<String>)],
+) -> Result<Vec<NetworkInterface>, AwsError> {
+    let params = Params::new().set("MaxResults", "1000").ec2_filters(filters);
+    let items = all_items(client, "DescribeNetworkInterfaces", params, "networkInterfaceSet").await?;
+    Ok(items
+        .iter()
+        .map(|item| NetworkInterface {
+            id: text(item, "networkInterfaceId"),
+            status: text(item, "status"),
+            vpc_id: text(item, "vpcId"),
+            description: text(item, "description"),
+            interface_type: text(item, "interfaceType"),
+            tags: tags(item),
+            group_ids: item
+                .child("groupSet")
+                .into_iter()
+                .flat_map(|g| g.children_named("item"))
+                .map(|g| text(g, "groupId"))
+                .collect(),
+        })
+        .collect())
+}
+
+pub async fn delete_network_interface(client: &Client, interface_id: &str) -> Result<(), AwsError> {
+    let params = Params::new().set("NetworkInterfaceId", interface_id);
+    client
+        .send(&SERVICE, Request::query(&SERVICE, "DeleteNetworkInterface", params))
+        .await?;
+    Ok(())
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Volume {
+    pub id: String,
+    pub size_gib: u64,
+    /// `gp3`, `gp2`, `io2`, ...
+    pub volume_type: String,
+    /// `available`, `in-use`, ...
+    pub state: String,
+    pub tags: Vec<(String, String)>,
+}
+
+/// EBS volumes matching every filter.
+pub async fn describe_volumes(client: &Client, filters: &[(&str, Vec<String>)]) -> Result<Vec<Volume>, AwsError> {
+    let params = Params::new().set("MaxResults", "500").ec2_filters(filters);
+    let items = all_items(client, "DescribeVolumes", params, "volumeSet").await?;
+    Ok(items
+        .iter()
+        .map(|item| Volume {
+            id: text(item, "volumeId"),
+            size_gib: item.text("size").and_then(|s| s.parse().ok()).unwrap_or(0),
+            volume_type: text(item, "volumeType"),
+            state: text(item, "status"),
+            tags: tags(item),
+        })
+        .collect())
+}
+
+pub async fn delete_volume(client: &Client, volume_id: &str) -> Result<(), AwsError> {
+    let params = Params::new().set("VolumeId", volume_id);
+    client
+        .send(&SERVICE, Request::query(&SERVICE, "DeleteVolume", params))
+        .await?;
+    Ok(())
+}

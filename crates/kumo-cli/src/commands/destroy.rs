@@ -1,14 +1,17 @@
-//! `kumo destroy`: delete the stacks (the main stack, then the others in reverse dependency order);
-//! report what was retained or what blocked deletion. The DNS stack (any stack kept on destroy) stays
-//! unless `--include-dns`: the report lists it with its hosted zone, name servers and monthly cost.
+//! `kumo destroy`: per stack (the main stack, then the others in reverse dependency order), find what
+//! it left outside CloudFormation, show it with the stack, confirm, remove it in dependency order,
+//! delete the stack, then look again and say what is left. The DNS stack (any stack kept on destroy)
+//! stays unless `--include-dns`: the report lists it with its hosted zone, name servers and monthly cost.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use kumo_aws::services::{cloudformation, route53};
 use kumo_deploy::destroy::{DestroyOutcome, DestroyRequest};
+use kumo_teardown::SweepOptions;
 
 use crate::app_target::{self, StackTarget};
-use crate::aws_env;
+use crate::aws_env::{self, AwsSession};
 use crate::cli::DestroyArgs;
 use crate::error::CliError;
 use crate::output::outln;
@@ -17,6 +20,7 @@ use crate::render_cost::stack_cost_column;
 use crate::render_error::deploy_error;
 use crate::render_progress::CliUi;
 use crate::signals;
+use crate::teardown::Leftovers;
 
 pub fn run(config: &ProjectOptions, args: &DestroyArgs) -> Result<ExitCode, CliError> {
     // `--stack-name` names one stack, whatever made it; otherwise the project's (or the assembly's) stacks.
@@ -39,13 +43,21 @@ pub fn run(config: &ProjectOptions, args: &DestroyArgs) -> Result<ExitCode, CliE
             )
         }
     };
+    let options = SweepOptions {
+        delete_volumes: args.delete_volumes,
+        limit: Duration::from_secs(args.sweep_timeout * 60),
+        ..SweepOptions::default()
+    };
 
     aws_env::runtime()?.block_on(async {
         let session = aws_env::connect(&args.aws, region.as_deref()).await?;
         let engine = aws_env::engine(&session, None);
-        aws_env::announce_identity(&session, "destroy", &stacks[0].0).await?;
+        if !args.plan {
+            aws_env::announce_identity(&session, "destroy", &stacks[0].0).await?;
+        }
         let client = aws_env::aws_client(&session)?;
-        // A first Ctrl-C / SIGTERM at the question or before the delete starts stops without deleting.
+        // A first Ctrl-C / SIGTERM at the question or before the delete starts stops without deleting;
+        // during the sweep, it stops between two deletes.
         let _graceful = signals::graceful();
         let mut kept = Vec::new();
         for (name, target) in &stacks {
@@ -58,24 +70,16 @@ pub fn run(config: &ProjectOptions, args: &DestroyArgs) -> Result<ExitCode, CliE
             }
             // A kept stack's zones, read before its delete, so they can be checked after it.
             let zones = match target {
-                Some(target) if target.keep_on_destroy => hosted_zones(&client, name).await?,
+                Some(target) if target.keep_on_destroy && !args.plan => hosted_zones(&client, name).await?,
                 _ => Vec::new(),
             };
-            let request = DestroyRequest {
-                stack_name: name.clone(),
-                assume_yes: args.yes,
-                adopt: args.adopt,
-                retain: args.retain.clone(),
-            };
-            let mut ui = CliUi::new();
-            let outcome = kumo_deploy::destroy::destroy(&engine, &request, &mut ui)
-                .await
-                .map_err(deploy_error)?;
-            drop(ui);
-            report(name, outcome);
+            destroy_one(&session, &engine, &client, name, args, options.clone()).await?;
             for zone in zones {
                 delete_left_zone(&client, &zone).await?;
             }
+        }
+        if args.plan {
+            outln!("plan only (--plan): nothing was changed");
         }
         for target in kept {
             report_kept(&engine, &client, target, &session.region).await?;
@@ -84,32 +88,72 @@ pub fn run(config: &ProjectOptions, args: &DestroyArgs) -> Result<ExitCode, CliE
     })
 }
 
-fn report(name: &str, outcome: DestroyOutcome) {
-    match outcome {
-        DestroyOutcome::NotFound => outln!("{name}: does not exist; nothing to destroy"),
+/// One stack: what it left outside CloudFormation, then the stack, then a look for what remains.
+async fn destroy_one(
+    session: &AwsSession,
+    engine: &kumo_deploy::Engine,
+    client: &kumo_aws::Client,
+    name: &str,
+    args: &DestroyArgs,
+    options: SweepOptions,
+) -> Result<(), CliError> {
+    let request = DestroyRequest {
+        stack_name: name.to_owned(),
+        assume_yes: args.yes,
+        adopt: args.adopt,
+        retain: args.retain.clone(),
+        plan_only: args.plan,
+    };
+    let mut leftovers = Leftovers::new(session, client.clone(), name, options);
+    let mut ui = CliUi::new();
+    let outcome = kumo_deploy::destroy::destroy_with(engine, &request, &mut ui, &mut leftovers)
+        .await
+        .map_err(deploy_error)?;
+    drop(ui);
+    let retained = match outcome {
+        DestroyOutcome::NotFound => {
+            outln!("{name}: does not exist; nothing to destroy");
+            return Ok(());
+        }
+        DestroyOutcome::Planned { .. } => return Ok(()),
+        DestroyOutcome::OutsideOnly => Vec::new(),
         DestroyOutcome::Deleted { retained } => {
             outln!("{name}: deleted");
             if !retained.is_empty() {
                 outln!("kept (not deleted with the stack):");
-                for r in retained {
-                    let physical = r.physical_id.map(|p| format!(" {p}")).unwrap_or_default();
+                for r in &retained {
+                    let physical = r.physical_id.as_deref().map(|p| format!(" {p}")).unwrap_or_default();
                     outln!("  {} ({}){physical}: {}", r.logical_id, r.resource_type, r.why);
                 }
             }
+            retained
         }
+    };
+    let unexpected = leftovers.verify(&retained).await.map_err(deploy_error)?;
+    if unexpected.is_empty() {
+        return Ok(());
     }
+    // Exit code 2 (`CliError::new`): something unexpected remains.
+    Err(CliError::new(format!(
+        "{name}: {} resource(s) made for it are still there",
+        unexpected.len()
+    ))
+    .hint(format!(
+        "`kumo destroy --stack-name {name} --plan` shows them; run `kumo destroy` again to retry, or delete them \
+             by hand"
+    )))
 }
 
 /// The hosted zone ids of a stack (empty when the stack does not exist).
 async fn hosted_zones(client: &kumo_aws::Client, stack: &str) -> Result<Vec<String>, CliError> {
-    let resources = cloudformation::describe_stack_resources(client, stack)
+    let resources = cloudformation::stack_resources(client, stack)
         .await
         .map_err(|e| CliError::new(format!("cannot read the resources of {stack}: {e}")))?
         .unwrap_or_default();
     Ok(resources
         .into_iter()
-        .filter(|r| r.resource_type == "AWS::Route53::HostedZone")
-        .filter_map(|r| r.physical_id)
+        .filter(|r| r.resource_type == "AWS::Route53::HostedZone" && !r.physical_id.is_empty())
+        .map(|r| r.physical_id)
         .collect())
 }
 

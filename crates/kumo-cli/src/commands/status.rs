@@ -27,6 +27,8 @@ pub fn run(config: &ProjectOptions, args: &StatusArgs) -> Result<ExitCode, CliEr
                 if report.stack.state() == kumo_deploy::stack_state::StackState::Stable {
                     crate::kube_side::print_cluster_status(&session, &report.stack).await;
                 }
+                let client = aws_env::aws_client(&session)?;
+                crate::teardown::print_outside(&client, &stack_name, &session.region).await;
             }
             None => outln!("{stack_name}: does not exist (region {})", session.region),
         }
