@@ -27,6 +27,9 @@ pub struct Leftovers<'a> {
     found: Vec<Leftover>,
     /// The stack's cluster, from its outputs: emptied from the inside first.
     cluster: Option<StackCluster>,
+    /// Hosted zones the stack writes to without owning them (the kept DNS stack's zone, received as a
+    /// parameter): external-dns's records for this stack are looked for there too.
+    zones: Vec<String>,
 }
 
 impl<'a> Leftovers<'a> {
@@ -45,7 +48,14 @@ impl<'a> Leftovers<'a> {
             scope: Scope::by_name(stack_name),
             found: Vec::new(),
             cluster: None,
+            zones: Vec::new(),
         }
+    }
+
+    /// Also sweeps this stack's external-dns records in these zones (zones of other stacks it uses).
+    pub fn with_zones(mut self, zones: Vec<String>) -> Self {
+        self.zones = zones;
+        self
     }
 
     /// Kubernetes first: deleting Ingresses, LoadBalancer Services and Gateways makes the Load Balancer
@@ -178,6 +188,11 @@ impl Outside for Leftovers<'_> {
                 Some(_) => Scope::of_stack(&self.client, &self.stack_name).await?,
                 None => Scope::by_name(&self.stack_name),
             };
+            for zone in &self.zones {
+                if !self.scope.zones.contains(zone) {
+                    self.scope.zones.push(zone.clone());
+                }
+            }
             kumo_teardown::discover(&self.client, &self.scope).await
         };
         self.found = look

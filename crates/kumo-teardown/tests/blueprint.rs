@@ -7,7 +7,7 @@
 mod support;
 
 use kumo_aws::replay::{Answer, Replay};
-use kumo_blueprint::{Config, build};
+use kumo_blueprint::Config;
 use kumo_teardown::{Kind, Scope, discover};
 use support::{client, ec2_items as ec2, elb_ok as elb};
 
@@ -71,7 +71,9 @@ async fn the_blueprints_plan_finds_the_controllers_resources_by_both_marks() {
     let config = Config::default();
     let stack = config.stack.name.clone();
     let cluster = config.eks.cluster_name.clone();
-    let template = build(&config).synth().unwrap().to_value();
+    // The main stack and its DNS stack's zone: `kumo destroy` adds the zone the main stack receives as
+    // its HostedZoneId parameter to the main stack's scope, so external-dns's records there are found.
+    let template = kumo_blueprint::synth_environment(&config).unwrap();
     let by_tag = "k8s-default-web-tagged";
     let by_mark = "k8s-default-api-marked";
     let replay = Replay::new()

@@ -73,7 +73,21 @@ pub fn run(config: &ProjectOptions, args: &DestroyArgs) -> Result<ExitCode, CliE
                 Some(target) if target.keep_on_destroy && !args.plan => hosted_zones(&client, name).await?,
                 _ => Vec::new(),
             };
-            destroy_one(&session, &engine, &client, name, args, options.clone()).await?;
+            // The zones this stack writes to without owning them (the DNS stack's, through a parameter),
+            // so the records external-dns made for it are swept from the kept zone too.
+            let used_zones = match target {
+                Some(target) => app_target::stack_parameters(&client, target, &[])
+                    .await?
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|(key, _)| {
+                        target.template.value()["Parameters"][key]["Type"] == "AWS::Route53::HostedZone::Id"
+                    })
+                    .map(|(_, zone)| zone)
+                    .collect(),
+                None => Vec::new(),
+            };
+            destroy_one(&session, &engine, &client, name, args, options.clone(), used_zones).await?;
             for zone in zones {
                 delete_left_zone(&client, &zone).await?;
             }
@@ -96,6 +110,7 @@ async fn destroy_one(
     name: &str,
     args: &DestroyArgs,
     options: SweepOptions,
+    used_zones: Vec<String>,
 ) -> Result<(), CliError> {
     let request = DestroyRequest {
         stack_name: name.to_owned(),
@@ -104,7 +119,7 @@ async fn destroy_one(
         retain: args.retain.clone(),
         plan_only: args.plan,
     };
-    let mut leftovers = Leftovers::new(session, client.clone(), name, options);
+    let mut leftovers = Leftovers::new(session, client.clone(), name, options).with_zones(used_zones);
     let mut ui = CliUi::new();
     let outcome = kumo_deploy::destroy::destroy_with(engine, &request, &mut ui, &mut leftovers)
         .await
