@@ -43,6 +43,17 @@ fn cost_of_the_project_needs_no_configuration_and_no_credentials() {
 }
 
 #[test]
+fn an_environment_is_priced_under_its_own_stack_name_with_its_dns_zone() {
+    let dir = scratch("cost-env");
+    let out = kumo(&dir, &["cost", "--env", "dev", "--region", "us-east-1"]);
+    assert!(out.status.success(), "stderr: {}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("MyEKSStack-dev in us-east-1: USD"), "{stdout}");
+    // The environment's kept DNS stack is part of what it costs.
+    assert!(stdout.contains("hosted zone"), "{stdout}");
+}
+
+#[test]
 fn the_cheap_line_follows_the_file_and_disappears_for_the_cheap_profile() {
     let dir = scratch("cost-file");
     std::fs::write(dir.join("kumo.toml"), "[network]\nnat_gateways = 1\n").unwrap();

@@ -33,7 +33,10 @@ pub fn run(config: &ProjectOptions, args: &CostArgs) -> Result<ExitCode, CliErro
             let loaded = project::with_env(project::load_config_from(&source)?, config.env.as_deref())?;
             let template = synthesize(&loaded)?;
             let cheap = (loaded.profile == Profile::Standard).then(|| cheap_variant(&source));
-            (loaded.stack.name.clone(), template, loaded.stack.region.clone(), cheap)
+            // The environment's stack is `<name>-<env>`, as deploy names it.
+            let stack_name =
+                kumo_blueprint::environment::Names::new(loaded.stack.env.as_deref()).regional(&loaded.stack.name);
+            (stack_name, template, loaded.stack.region.clone(), cheap)
         }
     };
     let region = match args.aws.region.clone().or(project_region) {
