@@ -497,7 +497,7 @@ fn xml_error(body: &str) -> Option<(String, String)> {
     let root = XmlNode::parse(body).ok()?;
     let error = root.find("Error")?;
     let code = error.text("Code").filter(|c| !c.is_empty())?;
-    Some((code.to_owned(), error.text("Message").unwrap_or_default().to_owned()))
+    Some((code.to_owned(), error.text_or_empty("Message")))
 }
 
 /// awsJson / restJson errors: the code from `x-amzn-errortype` or the body's `__type` / `code`

@@ -74,6 +74,17 @@ impl XmlNode {
         self.child(name).map(|c| c.text.as_str())
     }
 
+    /// The text of the child `name`, or an empty string when there is none (AWS leaves empty fields out).
+    pub fn text_or_empty(&self, name: &str) -> String {
+        self.text(name).unwrap_or_default().to_owned()
+    }
+
+    /// The entries of the list child `list` (`<list><entry>…</entry>…</list>`: `member` in awsQuery,
+    /// `item` in EC2); none when the list is absent, as AWS writes no element for an empty list.
+    pub fn list<'a>(&'a self, list: &str, entry: &'a str) -> impl Iterator<Item = &'a XmlNode> + 'a {
+        self.child(list).into_iter().flat_map(move |l| l.children_named(entry))
+    }
+
     /// The children named `name` (list members: `item` in EC2, `member` in awsQuery).
     pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a XmlNode> + 'a {
         self.children.iter().filter(move |c| c.name == name)

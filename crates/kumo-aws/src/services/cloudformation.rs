@@ -60,12 +60,8 @@ pub async fn stack_resources(client: &Client, stack: &str) -> Result<Option<Vec<
         };
         let root = response.xml()?;
         let result = response.required(&root, &["ListStackResourcesResult"])?;
-        for member in result
-            .child("StackResourceSummaries")
-            .into_iter()
-            .flat_map(|l| l.children_named("member"))
-        {
-            let field = |name| member.text(name).unwrap_or_default().to_owned();
+        for member in result.list("StackResourceSummaries", "member") {
+            let field = |name| member.text_or_empty(name);
             resources.push(StackResource {
                 logical_id: field("LogicalResourceId"),
                 resource_type: field("ResourceType"),
@@ -129,26 +125,15 @@ pub async fn describe_stacks(client: &Client) -> Result<Vec<StackSummary>, AwsEr
             .await?;
         let root = response.xml()?;
         let result = response.required(&root, &["DescribeStacksResult"])?;
-        for member in result
-            .child("Stacks")
-            .into_iter()
-            .flat_map(|l| l.children_named("member"))
-        {
+        for member in result.list("Stacks", "member") {
             let tags = member
-                .child("Tags")
-                .into_iter()
-                .flat_map(|l| l.children_named("member"))
-                .map(|t| {
-                    (
-                        t.text("Key").unwrap_or_default().to_owned(),
-                        t.text("Value").unwrap_or_default().to_owned(),
-                    )
-                })
+                .list("Tags", "member")
+                .map(|t| (t.text_or_empty("Key"), t.text_or_empty("Value")))
                 .collect();
             stacks.push(StackSummary {
-                name: member.text("StackName").unwrap_or_default().to_owned(),
-                status: member.text("StackStatus").unwrap_or_default().to_owned(),
-                created: member.text("CreationTime").unwrap_or_default().to_owned(),
+                name: member.text_or_empty("StackName"),
+                status: member.text_or_empty("StackStatus"),
+                created: member.text_or_empty("CreationTime"),
                 last_updated: member
                     .text("LastUpdatedTime")
                     .filter(|t| !t.is_empty())

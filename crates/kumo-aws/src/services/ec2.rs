@@ -35,10 +35,6 @@ async fn all_items(client: &Client, action: &'static str, params: Params, set: &
     }
 }
 
-fn text(node: &XmlNode, name: &str) -> String {
-    node.text(name).unwrap_or_default().to_owned()
-}
-
 /// A region as `DescribeRegions` reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RegionInfo {
@@ -60,12 +56,10 @@ pub async fn describe_region(client: &Client, name: &str) -> Result<Option<Regio
     };
     let root = response.xml()?;
     Ok(root
-        .child("regionInfo")
-        .into_iter()
-        .flat_map(|list| list.children_named("item"))
+        .list("regionInfo", "item")
         .find(|item| item.text("regionName") == Some(name))
         .map(|item| RegionInfo {
-            name: text(item, "regionName"),
+            name: item.text_or_empty("regionName"),
             opt_in_status: item
                 .text("optInStatus")
                 .filter(|s| !s.is_empty())
@@ -81,10 +75,8 @@ pub async fn enabled_regions(client: &Client) -> Result<Vec<String>, AwsError> {
         .await?;
     let root = response.xml()?;
     let mut regions: Vec<String> = root
-        .child("regionInfo")
-        .into_iter()
-        .flat_map(|list| list.children_named("item"))
-        .map(|item| text(item, "regionName"))
+        .list("regionInfo", "item")
+        .map(|item| item.text_or_empty("regionName"))
         .filter(|name| !name.is_empty())
         .collect();
     regions.sort();
@@ -112,14 +104,14 @@ pub async fn describe_availability_zones(client: &Client) -> Result<Vec<Availabi
     Ok(items
         .iter()
         .map(|item| AvailabilityZone {
-            name: text(item, "zoneName"),
-            id: text(item, "zoneId"),
+            name: item.text_or_empty("zoneName"),
+            id: item.text_or_empty("zoneId"),
             zone_type: item
                 .text("zoneType")
                 .filter(|s| !s.is_empty())
                 .unwrap_or("availability-zone")
                 .to_owned(),
-            state: text(item, "zoneState"),
+            state: item.text_or_empty("zoneState"),
         })
         .collect())
 }
@@ -142,7 +134,7 @@ pub async fn instance_type_offerings(
     .await?;
     Ok(items
         .iter()
-        .map(|item| (text(item, "instanceType"), text(item, "location")))
+        .map(|item| (item.text_or_empty("instanceType"), item.text_or_empty("location")))
         .collect())
 }
 
@@ -160,8 +152,8 @@ pub async fn describe_addresses(client: &Client) -> Result<Vec<Address>, AwsErro
     Ok(items
         .iter()
         .map(|item| Address {
-            public_ip: text(item, "publicIp"),
-            allocation_id: text(item, "allocationId"),
+            public_ip: item.text_or_empty("publicIp"),
+            allocation_id: item.text_or_empty("allocationId"),
             domain: item
                 .text("domain")
                 .filter(|d| !d.is_empty())
@@ -180,14 +172,17 @@ pub async fn vpc_ids(client: &Client) -> Result<Vec<String>, AwsError> {
         "vpcSet",
     )
     .await?;
-    Ok(items.iter().map(|item| text(item, "vpcId")).collect())
+    Ok(items.iter().map(|item| item.text_or_empty("vpcId")).collect())
 }
 
 /// The ids of the internet gateways in the region.
 pub async fn internet_gateway_ids(client: &Client) -> Result<Vec<String>, AwsError> {
     let params = Params::new().set("MaxResults", "1000");
     let items = all_items(client, "DescribeInternetGateways", params, "internetGatewaySet").await?;
-    Ok(items.iter().map(|item| text(item, "internetGatewayId")).collect())
+    Ok(items
+        .iter()
+        .map(|item| item.text_or_empty("internetGatewayId"))
+        .collect())
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -206,9 +201,9 @@ pub async fn live_nat_gateways(client: &Client) -> Result<Vec<NatGateway>, AwsEr
     Ok(items
         .iter()
         .map(|item| NatGateway {
-            id: text(item, "natGatewayId"),
-            subnet_id: text(item, "subnetId"),
-            state: text(item, "state"),
+            id: item.text_or_empty("natGatewayId"),
+            subnet_id: item.text_or_empty("subnetId"),
+            state: item.text_or_empty("state"),
         })
         .collect())
 }
@@ -222,7 +217,7 @@ pub async fn subnet_zones(client: &Client, subnet_ids: &[String]) -> Result<Vec<
     let items = all_items(client, "DescribeSubnets", params, "subnetSet").await?;
     Ok(items
         .iter()
-        .map(|item| (text(item, "subnetId"), text(item, "availabilityZone")))
+        .map(|item| (item.text_or_empty("subnetId"), item.text_or_empty("availabilityZone")))
         .collect())
 }
 
@@ -241,10 +236,8 @@ pub async fn interface_endpoint_count(client: &Client, vpc_id: &str) -> Result<u
 
 /// `(key, value)` tags of an EC2 item (`tagSet`).
 fn tags(item: &XmlNode) -> Vec<(String, String)> {
-    item.child("tagSet")
-        .into_iter()
-        .flat_map(|set| set.children_named("item"))
-        .map(|tag| (text(tag, "key"), text(tag, "value")))
+    item.list("tagSet", "item")
+        .map(|tag| (tag.text_or_empty("key"), tag.text_or_empty("value")))
         .collect()
 }
 
@@ -271,18 +264,14 @@ pub struct SecurityGroup {
 }
 
 fn permissions(item: &XmlNode, set: &str) -> Vec<Permission> {
-    item.child(set)
-        .into_iter()
-        .flat_map(|list| list.children_named("item"))
+    item.list(set, "item")
         .map(|p| Permission {
-            protocol: text(p, "ipProtocol"),
+            protocol: p.text_or_empty("ipProtocol"),
             from_port: p.text("fromPort").and_then(|v| v.parse().ok()),
             to_port: p.text("toPort").and_then(|v| v.parse().ok()),
             group_ids: p
-                .child("groups")
-                .into_iter()
-                .flat_map(|g| g.children_named("item"))
-                .map(|pair| text(pair, "groupId"))
+                .list("groups", "item")
+                .map(|pair| pair.text_or_empty("groupId"))
                 .filter(|id| !id.is_empty())
                 .collect(),
         })
@@ -299,10 +288,10 @@ pub async fn describe_security_groups(
     Ok(items
         .iter()
         .map(|item| SecurityGroup {
-            id: text(item, "groupId"),
-            name: text(item, "groupName"),
-            vpc_id: text(item, "vpcId"),
-            description: text(item, "groupDescription"),
+            id: item.text_or_empty("groupId"),
+            name: item.text_or_empty("groupName"),
+            vpc_id: item.text_or_empty("vpcId"),
+            description: item.text_or_empty("groupDescription"),
             tags: tags(item),
             ingress: permissions(item, "ipPermissions"),
             egress: permissions(item, "ipPermissionsEgress"),
@@ -375,17 +364,15 @@ pub async fn describe_network_interfaces(
     Ok(items
         .iter()
         .map(|item| NetworkInterface {
-            id: text(item, "networkInterfaceId"),
-            status: text(item, "status"),
-            vpc_id: text(item, "vpcId"),
-            description: text(item, "description"),
-            interface_type: text(item, "interfaceType"),
+            id: item.text_or_empty("networkInterfaceId"),
+            status: item.text_or_empty("status"),
+            vpc_id: item.text_or_empty("vpcId"),
+            description: item.text_or_empty("description"),
+            interface_type: item.text_or_empty("interfaceType"),
             tags: tags(item),
             group_ids: item
-                .child("groupSet")
-                .into_iter()
-                .flat_map(|g| g.children_named("item"))
-                .map(|g| text(g, "groupId"))
+                .list("groupSet", "item")
+                .map(|g| g.text_or_empty("groupId"))
                 .collect(),
         })
         .collect())
@@ -417,10 +404,10 @@ pub async fn describe_volumes(client: &Client, filters: &[(&str, Vec<String>)]) 
     Ok(items
         .iter()
         .map(|item| Volume {
-            id: text(item, "volumeId"),
+            id: item.text_or_empty("volumeId"),
             size_gib: item.text("size").and_then(|s| s.parse().ok()).unwrap_or(0),
-            volume_type: text(item, "volumeType"),
-            state: text(item, "status"),
+            volume_type: item.text_or_empty("volumeType"),
+            state: item.text_or_empty("status"),
             tags: tags(item),
         })
         .collect())

@@ -15,16 +15,6 @@ pub static SERVICE: Service = Service {
     scope: Scope::Regional,
 };
 
-fn text(node: &XmlNode, name: &str) -> String {
-    node.text(name).unwrap_or_default().to_owned()
-}
-
-fn members<'a>(node: &'a XmlNode, list: &str) -> Vec<&'a XmlNode> {
-    node.child(list)
-        .map(|l| l.children_named("member").collect())
-        .unwrap_or_default()
-}
-
 /// Every `member` of `list` in `<action>Result`, across pages (`Marker` / `NextMarker`).
 async fn all_members(
     client: &Client,
@@ -42,7 +32,7 @@ async fn all_members(
         let response = client.send(&SERVICE, Request::query(&SERVICE, action, page)).await?;
         let root = response.xml()?;
         let result = response.required(&root, &[&format!("{action}Result")])?;
-        found.extend(members(result, list).into_iter().cloned());
+        found.extend(result.list(list, "member").cloned());
         marker = result.text("NextMarker").filter(|m| !m.is_empty()).map(str::to_owned);
         if marker.is_none() {
             return Ok(found);
@@ -74,16 +64,16 @@ pub async fn describe_load_balancers(client: &Client) -> Result<Vec<LoadBalancer
     Ok(items
         .iter()
         .map(|lb| LoadBalancer {
-            arn: text(lb, "LoadBalancerArn"),
-            name: text(lb, "LoadBalancerName"),
+            arn: lb.text_or_empty("LoadBalancerArn"),
+            name: lb.text_or_empty("LoadBalancerName"),
             lb_type: lb
                 .text("Type")
                 .filter(|t| !t.is_empty())
                 .unwrap_or("application")
                 .to_owned(),
-            vpc_id: text(lb, "VpcId"),
+            vpc_id: lb.text_or_empty("VpcId"),
             state: lb.path(&["State", "Code"]).map(|c| c.text.clone()).unwrap_or_default(),
-            security_groups: members(lb, "SecurityGroups").iter().map(|m| m.text.clone()).collect(),
+            security_groups: lb.list("SecurityGroups", "member").map(|m| m.text.clone()).collect(),
         })
         .collect())
 }
@@ -108,10 +98,10 @@ pub async fn describe_target_groups(client: &Client) -> Result<Vec<TargetGroup>,
     Ok(items
         .iter()
         .map(|tg| TargetGroup {
-            arn: text(tg, "TargetGroupArn"),
-            name: text(tg, "TargetGroupName"),
-            vpc_id: text(tg, "VpcId"),
-            load_balancer_arns: members(tg, "LoadBalancerArns").iter().map(|m| m.text.clone()).collect(),
+            arn: tg.text_or_empty("TargetGroupArn"),
+            name: tg.text_or_empty("TargetGroupName"),
+            vpc_id: tg.text_or_empty("VpcId"),
+            load_balancer_arns: tg.list("LoadBalancerArns", "member").map(|m| m.text.clone()).collect(),
         })
         .collect())
 }
@@ -135,10 +125,10 @@ pub async fn describe_listeners(client: &Client, load_balancer_arn: &str) -> Res
     Ok(items
         .iter()
         .map(|l| Listener {
-            arn: text(l, "ListenerArn"),
-            load_balancer_arn: text(l, "LoadBalancerArn"),
+            arn: l.text_or_empty("ListenerArn"),
+            load_balancer_arn: l.text_or_empty("LoadBalancerArn"),
             port: l.text("Port").and_then(|p| p.parse().ok()),
-            protocol: text(l, "Protocol"),
+            protocol: l.text_or_empty("Protocol"),
         })
         .collect())
 }
@@ -179,12 +169,12 @@ pub async fn describe_tags(client: &Client, arns: &[String]) -> Result<Vec<(Stri
         };
         let root = response.xml()?;
         let result = response.required(&root, &["DescribeTagsResult"])?;
-        for description in members(result, "TagDescriptions") {
-            let tags = members(description, "Tags")
-                .iter()
-                .map(|t| (text(t, "Key"), text(t, "Value")))
+        for description in result.list("TagDescriptions", "member") {
+            let tags = description
+                .list("Tags", "member")
+                .map(|t| (t.text_or_empty("Key"), t.text_or_empty("Value")))
                 .collect();
-            found.push((text(description, "ResourceArn"), tags));
+            found.push((description.text_or_empty("ResourceArn"), tags));
         }
     }
     Ok(found)
@@ -222,7 +212,7 @@ pub async fn load_balancer_exists(client: &Client, arn: &str) -> Result<bool, Aw
         Ok(response) => {
             let root = response.xml()?;
             let result = response.required(&root, &["DescribeLoadBalancersResult"])?;
-            Ok(!members(result, "LoadBalancers").is_empty())
+            Ok(result.list("LoadBalancers", "member").next().is_some())
         }
         Err(error) if error.code() == Some("LoadBalancerNotFound") => Ok(false),
         Err(error) => Err(error),

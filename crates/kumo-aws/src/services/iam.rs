@@ -43,7 +43,7 @@ async fn get(
     let node = response.required(&root, &[&format!("{action}Result"), kind])?;
     Ok(Some(Principal {
         name: node.text(name_param).unwrap_or(name).to_owned(),
-        arn: node.text("Arn").unwrap_or_default().to_owned(),
+        arn: node.text_or_empty("Arn"),
         path: node.text("Path").filter(|p| !p.is_empty()).unwrap_or("/").to_owned(),
     }))
 }

@@ -47,8 +47,8 @@ pub async fn orderable_options(
         .into_iter()
         .flat_map(|l| l.children_named("OrderableDBInstanceOption"))
         .map(|option| Orderable {
-            engine_version: option.text("EngineVersion").unwrap_or_default().to_owned(),
-            instance_class: option.text("DBInstanceClass").unwrap_or_default().to_owned(),
+            engine_version: option.text_or_empty("EngineVersion"),
+            instance_class: option.text_or_empty("DBInstanceClass"),
         })
         .filter(|o| engine_version.is_none_or(|v| o.engine_version == v))
         .filter(|o| instance_class.is_none_or(|c| o.instance_class == c))

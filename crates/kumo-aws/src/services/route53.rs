@@ -57,13 +57,11 @@ pub async fn list_record_sets(client: &Client, zone_id: &str) -> Result<Vec<Reco
         let sets = response.required(&root, &["ResourceRecordSets"])?;
         for set in sets.children_named("ResourceRecordSet") {
             found.push(RecordSet {
-                name: set.text("Name").unwrap_or_default().to_owned(),
-                record_type: set.text("Type").unwrap_or_default().to_owned(),
+                name: set.text_or_empty("Name"),
+                record_type: set.text_or_empty("Type"),
                 set_identifier: set.text("SetIdentifier").map(str::to_owned),
                 values: set
-                    .child("ResourceRecords")
-                    .into_iter()
-                    .flat_map(|r| r.children_named("ResourceRecord"))
+                    .list("ResourceRecords", "ResourceRecord")
                     .filter_map(|r| r.text("Value"))
                     .map(str::to_owned)
                     .collect(),
@@ -73,8 +71,8 @@ pub async fn list_record_sets(client: &Client, zone_id: &str) -> Result<Vec<Reco
         if root.text("IsTruncated") != Some("true") {
             return Ok(found);
         }
-        let name = root.text("NextRecordName").unwrap_or_default().to_owned();
-        let record_type = root.text("NextRecordType").unwrap_or_default().to_owned();
+        let name = root.text_or_empty("NextRecordName");
+        let record_type = root.text_or_empty("NextRecordType");
         if name.is_empty() {
             return Ok(found);
         }
