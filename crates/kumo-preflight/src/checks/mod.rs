@@ -1,9 +1,5 @@
 //! The checks, one module per concern. Each returns its checklist items; none changes anything.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::task::Poll;
-
 pub(crate) mod capacity;
 pub(crate) mod identity;
 pub(crate) mod quotas;
@@ -20,24 +16,6 @@ pub(crate) fn and_list(items: &[String]) -> String {
     }
 }
 
-/// Runs the futures concurrently on the current task (they borrow the run's context, so they cannot be
-/// spawned) and returns their outputs in order.
-pub(crate) async fn join_all<F: Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
-    let mut futures: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
-    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
-            if output.is_none() {
-                match future.as_mut().poll(cx) {
-                    Poll::Ready(value) => *output = Some(value),
-                    Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending { Poll::Pending } else { Poll::Ready(()) }
-    })
-    .await;
-    // Every slot is `Some` once the poll above returns ready.
-    outputs.into_iter().flatten().collect()
-}
+// The checks borrow the run's context, so they cannot be spawned: `join_all` runs them concurrently on
+// the current task and returns their outputs in order.
+pub(crate) use futures_util::future::join_all;
