@@ -11,6 +11,8 @@
 //!   stack's, a stack's own resource, another stack's or cluster's).
 //! * [`discover`] — finding the leftovers: the tagging API, then each service's look-ups.
 //! * [`sweep`] — deleting them in table order, with bounded retries and the blocker named.
+//! * [`machine`] — the same sweep rendered as a Step Functions state machine, for the time-to-live
+//!   reaper that runs it without kumo present.
 
 // Library code reports problems as values; it never panics on what AWS sends.
 #![cfg_attr(
@@ -19,6 +21,7 @@
 )]
 
 pub mod discover;
+pub mod machine;
 pub mod rules;
 pub mod scope;
 pub mod sweep;

@@ -49,7 +49,73 @@ pub struct Rule {
     pub keeps_data: bool,
     /// It has no charge of its own (shown as `$0` per hour).
     pub free: bool,
+    /// The same look-up and delete as Step Functions `aws-sdk` tasks, for the reaper's state machine
+    /// ([`crate::machine`]): a kind without one is a compile error, so the two sweeps cannot drift.
+    pub machine: Machine,
 }
+
+/// How the reaper's state machine finds and deletes a kind: `aws-sdk` task integrations, with the
+/// service and action names as Step Functions spells them and parameters as the API's JSON.
+/// Parameter texts are JSON objects in which `${StackName}` is the stack's name and, in Step
+/// Functions' own syntax, keys ending in `.$` take a path: `$.item` is one thing found, `$.parent`
+/// the item of the parent kind.
+#[derive(Debug)]
+pub enum Machine {
+    /// One look-up (answers' list at `items`), then each item deleted. `tagged`: the look-up is the
+    /// tagging API, whose tag filter is checked again on the tags it returns (as [`crate::discover`]
+    /// does).
+    Sweep {
+        find: Call,
+        items: &'static str,
+        tagged: bool,
+        delete: Call,
+    },
+    /// For each item of `parent`'s look-up: `before` (a call whose answer is kept at `$.before`, and
+    /// the path of the list that must not be empty to go on), a look-up of its own, and a delete of
+    /// each item found for which the Choice rule `only_if` (JSON) holds.
+    Under {
+        parent: Kind,
+        before: Option<(Call, &'static str)>,
+        find: Call,
+        items: &'static str,
+        only_if: Option<&'static str>,
+        delete: Call,
+    },
+    /// external-dns records: each A / AAAA / CNAME record of the stack's zones whose TXT ownership
+    /// record (`<type>-<name>`) names this stack, deleted with it in one change.
+    OwnedRecords,
+    /// Kept data: deleted only when the reaper is told to (`ttl_delete_volumes`), else left.
+    Optional(&'static Machine),
+    /// Never deleted: the state only records that it was left.
+    Leave,
+}
+
+/// One `aws-sdk` call: `arn:aws:states:::aws-sdk:<service>:<action>` with `parameters`.
+#[derive(Debug)]
+pub struct Call {
+    pub service: &'static str,
+    pub action: &'static str,
+    pub parameters: &'static str,
+}
+
+const TAGGING: &str = "resourcegroupstaggingapi";
+const ELBV2: &str = "elasticloadbalancingv2";
+const EC2: &str = "ec2";
+
+const VOLUME_SWEEP: Machine = Machine::Sweep {
+    find: Call {
+        service: EC2,
+        action: "describeVolumes",
+        parameters: r#"{"Filters": [{"Name": "tag:kumo:stack", "Values": ["${StackName}"]}, {"Name": "status", "Values": ["available"]}]}"#,
+    },
+    items: "$.Volumes",
+    tagged: false,
+    delete: Call {
+        service: EC2,
+        action: "deleteVolume",
+        parameters: r#"{"VolumeId.$": "$.item.VolumeId"}"#,
+    },
+};
 
 /// The rules in sweep order: a kind comes after every kind that blocks it.
 pub static RULES: &[Rule] = &[
@@ -65,6 +131,22 @@ pub static RULES: &[Rule] = &[
         wait_until_gone: false,
         keeps_data: false,
         free: true,
+        machine: Machine::Under {
+            parent: Kind::LoadBalancer,
+            before: None,
+            find: Call {
+                service: ELBV2,
+                action: "describeListeners",
+                parameters: r#"{"LoadBalancerArn.$": "$.parent.ResourceARN"}"#,
+            },
+            items: "$.Listeners",
+            only_if: None,
+            delete: Call {
+                service: ELBV2,
+                action: "deleteListener",
+                parameters: r#"{"ListenerArn.$": "$.item.ListenerArn"}"#,
+            },
+        },
     },
     Rule {
         kind: Kind::LoadBalancer,
@@ -79,6 +161,20 @@ pub static RULES: &[Rule] = &[
         wait_until_gone: true,
         keeps_data: false,
         free: false,
+        machine: Machine::Sweep {
+            find: Call {
+                service: TAGGING,
+                action: "getResources",
+                parameters: r#"{"TagFilters": [{"Key": "kumo:stack", "Values": ["${StackName}"]}], "ResourceTypeFilters": ["elasticloadbalancing:loadbalancer"]}"#,
+            },
+            items: "$.ResourceTagMappingList",
+            tagged: true,
+            delete: Call {
+                service: ELBV2,
+                action: "deleteLoadBalancer",
+                parameters: r#"{"LoadBalancerArn.$": "$.item.ResourceARN"}"#,
+            },
+        },
     },
     Rule {
         kind: Kind::TargetGroup,
@@ -93,6 +189,20 @@ pub static RULES: &[Rule] = &[
         wait_until_gone: false,
         keeps_data: false,
         free: true,
+        machine: Machine::Sweep {
+            find: Call {
+                service: TAGGING,
+                action: "getResources",
+                parameters: r#"{"TagFilters": [{"Key": "kumo:stack", "Values": ["${StackName}"]}], "ResourceTypeFilters": ["elasticloadbalancing:targetgroup"]}"#,
+            },
+            items: "$.ResourceTagMappingList",
+            tagged: true,
+            delete: Call {
+                service: ELBV2,
+                action: "deleteTargetGroup",
+                parameters: r#"{"TargetGroupArn.$": "$.item.ResourceARN"}"#,
+            },
+        },
     },
     Rule {
         kind: Kind::NetworkInterface,
@@ -107,6 +217,20 @@ pub static RULES: &[Rule] = &[
         wait_until_gone: false,
         keeps_data: false,
         free: true,
+        machine: Machine::Sweep {
+            find: Call {
+                service: EC2,
+                action: "describeNetworkInterfaces",
+                parameters: r#"{"Filters": [{"Name": "tag:kumo:stack", "Values": ["${StackName}"]}, {"Name": "status", "Values": ["available"]}]}"#,
+            },
+            items: "$.NetworkInterfaces",
+            tagged: false,
+            delete: Call {
+                service: EC2,
+                action: "deleteNetworkInterface",
+                parameters: r#"{"NetworkInterfaceId.$": "$.item.NetworkInterfaceId"}"#,
+            },
+        },
     },
     Rule {
         kind: Kind::SecurityGroupRule,
@@ -121,6 +245,33 @@ pub static RULES: &[Rule] = &[
         wait_until_gone: false,
         keeps_data: false,
         free: true,
+        machine: Machine::Under {
+            parent: Kind::SecurityGroup,
+            // The groups with a rule naming the leftover group, then their rules: only the ingress
+            // rules naming it are revoked.
+            before: Some((
+                Call {
+                    service: EC2,
+                    action: "describeSecurityGroups",
+                    parameters: r#"{"Filters": [{"Name": "ip-permission.group-id", "Values.$": "States.Array($.parent.GroupId)"}]}"#,
+                },
+                "$.before.SecurityGroups",
+            )),
+            find: Call {
+                service: EC2,
+                action: "describeSecurityGroupRules",
+                parameters: r#"{"Filters": [{"Name": "group-id", "Values.$": "$.before.SecurityGroups[*].GroupId"}]}"#,
+            },
+            items: "$.SecurityGroupRules",
+            only_if: Some(
+                r#"{"And": [{"Variable": "$.item.IsEgress", "BooleanEquals": false}, {"Variable": "$.item.ReferencedGroupInfo.GroupId", "IsPresent": true}, {"Variable": "$.item.ReferencedGroupInfo.GroupId", "StringEqualsPath": "$.parent.GroupId"}]}"#,
+            ),
+            delete: Call {
+                service: EC2,
+                action: "revokeSecurityGroupIngress",
+                parameters: r#"{"GroupId.$": "$.item.GroupId", "SecurityGroupRuleIds.$": "States.Array($.item.SecurityGroupRuleId)"}"#,
+            },
+        },
     },
     Rule {
         kind: Kind::SecurityGroup,
@@ -136,6 +287,20 @@ pub static RULES: &[Rule] = &[
         wait_until_gone: false,
         keeps_data: false,
         free: true,
+        machine: Machine::Sweep {
+            find: Call {
+                service: EC2,
+                action: "describeSecurityGroups",
+                parameters: r#"{"Filters": [{"Name": "tag:kumo:stack", "Values": ["${StackName}"]}]}"#,
+            },
+            items: "$.SecurityGroups",
+            tagged: false,
+            delete: Call {
+                service: EC2,
+                action: "deleteSecurityGroup",
+                parameters: r#"{"GroupId.$": "$.item.GroupId"}"#,
+            },
+        },
     },
     Rule {
         kind: Kind::DnsRecord,
@@ -150,6 +315,7 @@ pub static RULES: &[Rule] = &[
         wait_until_gone: false,
         keeps_data: false,
         free: true,
+        machine: Machine::OwnedRecords,
     },
     Rule {
         kind: Kind::Volume,
@@ -163,6 +329,7 @@ pub static RULES: &[Rule] = &[
         wait_until_gone: false,
         keeps_data: true,
         free: false,
+        machine: Machine::Optional(&VOLUME_SWEEP),
     },
     Rule {
         kind: Kind::Other,
@@ -176,6 +343,7 @@ pub static RULES: &[Rule] = &[
         wait_until_gone: false,
         keeps_data: false,
         free: false,
+        machine: Machine::Leave,
     },
 ];
 
