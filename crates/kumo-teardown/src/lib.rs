@@ -12,7 +12,7 @@
 //! * [`discover`] — finding the leftovers: the tagging API, then each service's look-ups.
 //! * [`sweep`] — deleting them in table order, with bounded retries and the blocker named.
 //! * [`machine`] — the same sweep rendered as a Step Functions state machine, for the time-to-live
-//!   reaper that runs it without kumo present.
+//!   reaper that runs it without kumo present; [`reaper`] — the resources `--ttl` adds to a template.
 
 // Library code reports problems as values; it never panics on what AWS sends.
 #![cfg_attr(
@@ -22,6 +22,7 @@
 
 pub mod discover;
 pub mod machine;
+pub mod reaper;
 pub mod rules;
 pub mod scope;
 pub mod sweep;

@@ -57,7 +57,36 @@ fn load(root: &Path) -> Result<Input> {
 /// The generated files, relative to the workspace root.
 fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>> {
     let input = load(root)?;
-    emit::crate_files(&input)
+    let mut files = emit::crate_files(&input)?;
+    files.insert(PathBuf::from(DELETE_PERMISSIONS), delete_permissions(&input));
+    Ok(files)
+}
+
+/// The time-to-live reaper's data: per type, the IAM actions its schema's delete handler needs (what
+/// the role calling `DeleteStack` must be allowed for CloudFormation to delete a resource of the type).
+const DELETE_PERMISSIONS: &str = "crates/kumo-teardown/delete_permissions.json";
+
+fn delete_permissions(input: &Input) -> String {
+    let mut out = String::from("{\n");
+    let mut first = true;
+    for (type_name, schema) in &input.schemas {
+        let mut permissions: Vec<&str> = schema["handlers"]["delete"]["permissions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        permissions.sort_unstable();
+        permissions.dedup();
+        if !first {
+            out.push_str(",\n");
+        }
+        first = false;
+        let list = serde_json::to_string(&permissions).unwrap_or_default();
+        out.push_str(&format!("{}: {list}", serde_json::to_string(type_name).unwrap_or_default()));
+    }
+    out.push_str("\n}\n");
+    out
 }
 
 fn crate_dir() -> PathBuf {
