@@ -99,6 +99,9 @@ region, else us-east-1."
     /// Install or upgrade the in-cluster bundle (AWS Load Balancer Controller) on the stack's cluster.
     /// `kumo deploy` does this by itself; this is for a stack that is already up
     Bundle(BundleArgs),
+    /// Show or change the stack's time-to-live (set with `kumo deploy --ttl`): `kumo ttl`, `kumo ttl extend 4h`,
+    /// `kumo ttl off`. A change updates only the stack's KumoExpiry parameter
+    Ttl(TtlArgs),
     /// Print an EKS bearer token as an ExecCredential (the kubeconfig exec plugin; like `aws eks get-token`)
     Token(TokenArgs),
 }
@@ -301,6 +304,42 @@ pub struct DeployArgs {
     /// `kumo synth --out DIR` writes it) instead of the kumo project, in their dependency order
     #[arg(long, value_name = "DIR", conflicts_with = "template")]
     pub assembly: Option<PathBuf>,
+
+    /// Time-to-live: the stack removes itself (what its controllers left outside it, then the stack)
+    /// after this long (30m, 8h, 2d) or at this time (2026-12-01T18:00:00Z), with no kumo running.
+    /// Adds a schedule, a state machine and two roles to the stack; `kumo ttl` shows and changes it
+    #[arg(long, value_name = "DURATION|TIME")]
+    pub ttl: Option<String>,
+
+    /// With --ttl: the reaper deletes the cluster's EBS volumes too (they hold data: kept by default)
+    #[arg(long, requires = "ttl")]
+    pub ttl_delete_volumes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TtlArgs {
+    #[command(subcommand)]
+    pub action: Option<TtlAction>,
+
+    /// Stack name [default: the project's stack name]
+    #[arg(long, value_name = "NAME", global = true)]
+    pub stack_name: Option<String>,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum TtlAction {
+    /// Show the expiry (the default)
+    Show,
+    /// Move the expiry: DURATION (30m, 8h, 2d) from now, or a TIME (2026-12-01T18:00:00Z)
+    Extend {
+        #[arg(value_name = "DURATION|TIME")]
+        to: String,
+    },
+    /// Switch the time-to-live off (the schedule is disabled; `kumo ttl extend` switches it on again)
+    Off,
 }
 
 #[derive(Debug, Args)]

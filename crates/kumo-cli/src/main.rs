@@ -24,6 +24,7 @@ mod render_report;
 mod render_security;
 mod signals;
 mod teardown;
+mod ttl_deploy;
 
 use std::io::ErrorKind;
 use std::process::ExitCode;

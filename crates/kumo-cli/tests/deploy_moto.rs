@@ -1450,3 +1450,144 @@ fn destroy_with_delete_volumes_leaves_nothing_at_all() {
     );
     assert_eq!(kinds(&still_there(&moto, &theirs, &at.zone_id)), EVERYTHING);
 }
+
+// ---- time-to-live (issue 13): the reaper deployed with the stack, run by Step Functions on moto ----
+
+fn parameter(moto: &MotoServer, stack: &str, key: &str) -> Option<String> {
+    let described = moto.service_call("cloudformation", "describe_stacks", json!({"StackName": stack}));
+    described["Stacks"][0]["Parameters"]
+        .as_array()?
+        .iter()
+        .find(|p| p["ParameterKey"] == key)
+        .and_then(|p| p["ParameterValue"].as_str())
+        .map(str::to_owned)
+}
+
+fn template_body(moto: &MotoServer, stack: &str) -> String {
+    let template = moto.service_call("cloudformation", "get_template", json!({"StackName": stack}));
+    template["TemplateBody"].to_string()
+}
+
+#[test]
+fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
+    let moto = MotoServer::exclusive();
+    moto.set_state_machine_execution(false).unwrap();
+    let dir = workdir("ttl-reaper");
+    std::fs::write(dir.join("stack.json"), STACK_TEMPLATE).unwrap();
+    let stack = "ttl-moto";
+    let run = kumo(
+        &moto,
+        &dir,
+        &["deploy", "--template", "stack.json", "--stack-name", stack, "--ttl", "8h", "--yes"],
+    )
+    .ok();
+    assert!(run.stdout.contains("time-to-live 8h: removes itself at "), "{}", run.text());
+    let expiry = parameter(&moto, stack, "KumoExpiry").unwrap();
+    assert!(run.stdout.contains(&expiry), "{}", run.text());
+
+    // Leftovers of this stack and of another, in this stack's VPC and zone.
+    let at = Placement::of_stack(&moto, stack);
+    let ours = plant(&moto, stack, &at);
+    let theirs = plant(&moto, "other-stack", &at);
+
+    // moto never fires schedules: the execution is started as the schedule would start it.
+    // (Found by name: moto's stack resource list keeps the first physical id after an update.)
+    let machines = moto.service_call("stepfunctions", "list_state_machines", json!({}));
+    let reapers: Vec<String> = items(&machines, "stateMachines")
+        .iter()
+        .filter(|m| field(m, "name").starts_with(&format!("{stack}-KumoReaper")))
+        .map(|m| field(m, "stateMachineArn"))
+        .collect();
+    assert_eq!(reapers.len(), 1, "{machines}");
+    let machine_arn = reapers[0].clone();
+    let machine = moto.service_call("stepfunctions", "describe_state_machine", json!({"stateMachineArn": machine_arn}));
+    let stack_id = moto.service_call("cloudformation", "describe_stacks", json!({"StackName": stack}))["Stacks"][0]
+        ["StackId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Two emulator differences, adapted here and only here: moto's CloudFormation ignores
+    // DefinitionSubstitutions, and its Step Functions calls boto3, which names ELBv2 `elbv2` where Step
+    // Functions says `elasticloadbalancingv2`.
+    let definition = field(&machine, "definition")
+        .replace("${StackName}", stack)
+        .replace("${StackId}", &stack_id)
+        .replace("aws-sdk:elasticloadbalancingv2:", "aws-sdk:elbv2:");
+    // moto runs executions only for machines in its executing store, so the deployed definition
+    // (with its role) is loaded there.
+    moto.set_state_machine_execution(true).unwrap();
+    let running = moto.service_call(
+        "stepfunctions",
+        "create_state_machine",
+        json!({"name": "reaper-run", "definition": definition, "roleArn": field(&machine, "roleArn")}),
+    );
+    let execution = moto.service_call(
+        "stepfunctions",
+        "start_execution",
+        json!({"stateMachineArn": field(&running, "stateMachineArn"), "input": "{}"}),
+    );
+    let execution_arn = field(&execution, "executionArn");
+    let mut status = String::new();
+    for _ in 0..240 {
+        let described = moto.service_call("stepfunctions", "describe_execution", json!({"executionArn": execution_arn}));
+        status = field(&described, "status");
+        if status != "RUNNING" {
+            assert_eq!(status, "SUCCEEDED", "{described}");
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    assert_eq!(status, "SUCCEEDED");
+
+    // Ours: gone but the volume (kept: it holds data); theirs: all there; the stack: deleted.
+    assert_eq!(
+        still_there(&moto, &ours, &at.zone_id),
+        [
+            ("tagged", format!("arn:aws:ec2:ap-northeast-1:123456789012:volume/{}", ours.volume_id)),
+            ("volume", ours.volume_id.clone())
+        ]
+    );
+    assert_eq!(kinds(&still_there(&moto, &theirs, &at.zone_id)), EVERYTHING);
+    let stacks = moto.service_call("cloudformation", "describe_stacks", json!({"StackName": stack_id}));
+    assert_eq!(stacks["Stacks"][0]["StackStatus"], "DELETE_COMPLETE");
+    // The reaper went with it: its state machine and roles.
+    moto.set_state_machine_execution(false).unwrap();
+    let machines = moto.service_call("stepfunctions", "list_state_machines", json!({}));
+    assert!(
+        !items(&machines, "stateMachines").iter().any(|m| m["stateMachineArn"] == machine_arn.as_str()),
+        "{machines}"
+    );
+    let roles = moto.service_call("iam", "list_roles", json!({}));
+    assert!(
+        !items(&roles, "Roles").iter().any(|r| field(r, "RoleName").starts_with("ttl-moto-KumoReaper")),
+        "{roles}"
+    );
+
+    // A second stack for `kumo ttl` (moto's update of a stack replaces its state machine, so the
+    // reaper above is run on a stack that was not updated).
+    let stack = "ttl-moto-params";
+    let run = kumo(
+        &moto,
+        &dir,
+        &["deploy", "--template", "stack.json", "--stack-name", stack, "--ttl", "8h", "--yes"],
+    )
+    .ok();
+    let expiry = parameter(&moto, stack, "KumoExpiry").unwrap();
+    assert!(run.stdout.contains(&expiry), "{}", run.text());
+    // `kumo ttl` shows it; extend and off change only the parameter (same template, UsePreviousTemplate).
+    let run = kumo(&moto, &dir, &["ttl", "--stack-name", stack]).ok();
+    assert!(run.stdout.contains(&format!("expires at {expiry}")), "{}", run.text());
+    let before = template_body(&moto, stack);
+    let run = kumo(&moto, &dir, &["ttl", "extend", "2d", "--stack-name", stack]).ok();
+    let extended = parameter(&moto, stack, "KumoExpiry").unwrap();
+    assert_ne!(extended, expiry);
+    assert!(run.stdout.contains(&format!("expires at {extended}")), "{}", run.text());
+    assert_eq!(template_body(&moto, stack), before);
+    kumo(&moto, &dir, &["ttl", "off", "--stack-name", stack]).ok();
+    assert_eq!(parameter(&moto, stack, "KumoExpiry").as_deref(), Some("off"));
+    assert_eq!(template_body(&moto, stack), before);
+    let run = kumo(&moto, &dir, &["ttl", "extend", "yesterday", "--stack-name", stack]);
+    assert_eq!(run.code, 2, "{}", run.text());
+    assert!(run.stderr.contains("not a time-to-live"), "{}", run.text());
+
+}

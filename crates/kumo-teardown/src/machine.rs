@@ -11,7 +11,7 @@
 //! and `<Service>.<Service>Exception` with `Error Code: <Code>` in the cause for EC2's unmodelled ones,
 //! so both forms are matched.
 //!
-//! The definition is an object with `${StackName}` and `${StackId}` in it: the template passes them as
+//! The definition has `${StackName}` and `${StackId}` in it: the template passes them as
 //! `DefinitionSubstitutions`.
 
 use serde_json::{Map, Value, json};
@@ -95,7 +95,10 @@ pub fn definition(options: &MachineOptions) -> Value {
         }),
     );
     // The answers kept along the way carry timestamps: the execution's output is left empty.
-    states.insert("Nothing to do".to_owned(), json!({"Type": "Succeed", "OutputPath": null}));
+    states.insert(
+        "Nothing to do".to_owned(),
+        json!({"Type": "Pass", "Result": {}, "ResultPath": "$", "End": true}),
+    );
     for (at, rule) in RULES.iter().enumerate() {
         let next = stages.get(at + 1).map(String::as_str).unwrap_or(DELETE_STACK);
         stage(&mut states, rule, next, options);

@@ -251,7 +251,9 @@ fn state_machine(options: &MachineOptions) -> Value {
         "Type": "AWS::StepFunctions::StateMachine",
         "Properties": {
             "StateMachineType": "STANDARD",
-            "Definition": machine::definition(options),
+            // A string (moto's CloudFormation reads only DefinitionString) with Step Functions'
+            // own substitutions, not Fn::Sub: `$$.Map.Item.Value` must reach Step Functions as it is.
+            "DefinitionString": machine::definition(options).to_string(),
             "DefinitionSubstitutions": {
                 "StackName": {"Ref": "AWS::StackName"},
                 "StackId": {"Ref": "AWS::StackId"},

@@ -176,6 +176,9 @@ impl MotoServer {
         // closes it (drop) or exits (any way at all), and the wrapper then stops moto.
         let script = r#""$0" -H 127.0.0.1 -p "$1" >&2 & pid=$!; echo "$pid"; cat >/dev/null; kill "$pid" 2>/dev/null; wait "$pid""#;
         let mut wrapper = Command::new("sh")
+            // moto's Step Functions executes `aws-sdk` tasks against itself at this port (once
+            // `enable_state_machine_execution` is called).
+            .env("MOTO_PORT", port.to_string())
             .arg("-c")
             .arg(script)
             .arg(executable)
@@ -248,6 +251,25 @@ impl MotoServer {
     /// The server's combined output, for diagnosing a failed test.
     pub fn log_path(&self) -> &Path {
         &self.log
+    }
+
+    /// `on`: Step Functions runs started executions, `aws-sdk` tasks included, against this server
+    /// (`POST /moto-api/config`); moto only records them otherwise. Call it after `exclusive()`, and
+    /// note that moto keeps the executing machines in a store of their own: machines made before (by
+    /// CloudFormation too) are not listed while it is on.
+    pub fn set_state_machine_execution(&self, on: bool) -> Result<(), MotoError> {
+        let body = format!(r#"{{"stepfunctions": {{"execute_state_machine": {on}}}}}"#);
+        match http_with_body(self.port, "POST", "/moto-api/config", &body, Duration::from_secs(10)) {
+            Ok((200 | 201, _)) => Ok(()),
+            Ok((status, body)) => Err(MotoError::NotReady {
+                detail: format!("config answered HTTP {status}: {body}"),
+                log: self.log.clone(),
+            }),
+            Err(source) => Err(MotoError::Io {
+                what: "POST /moto-api/config".into(),
+                source,
+            }),
+        }
     }
 
     /// Clears every service's state (`POST /moto-api/reset`).
@@ -394,13 +416,18 @@ fn free_port() -> Result<u16, MotoError> {
 
 /// A minimal HTTP/1.1 request (moto's control API needs nothing more); returns status and body.
 fn http(port: u16, method: &str, path: &str, timeout: Duration) -> std::io::Result<(u16, String)> {
+    http_with_body(port, method, path, "", timeout)
+}
+
+fn http_with_body(port: u16, method: &str, path: &str, body: &str, timeout: Duration) -> std::io::Result<(u16, String)> {
     let address = SocketAddr::from(([127, 0, 0, 1], port));
     let mut stream = TcpStream::connect_timeout(&address, timeout)?;
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
     )?;
     let mut response = String::new();
     stream.read_to_string(&mut response)?;

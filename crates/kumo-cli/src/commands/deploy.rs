@@ -29,14 +29,18 @@ use crate::signals;
 
 pub fn run(config: &ProjectOptions, args: &DeployArgs) -> Result<ExitCode, CliError> {
     // Everything that can be checked locally is checked before the first AWS request.
-    let app = app_target::for_command(
+    let mut app = app_target::for_command(
         config,
         args.stack.template.as_deref(),
         args.stack.stack_name.as_deref(),
         args.assembly.as_deref(),
     )?;
     refuse_blocked(&app, "deploy")?;
-    let parameters = parse_pairs("--parameter", &args.stack.parameters).map_err(deploy_error)?;
+    let mut parameters = parse_pairs("--parameter", &args.stack.parameters).map_err(deploy_error)?;
+    if let Some(ttl) = &args.ttl {
+        let expiry = crate::ttl_deploy::attach(app.main_mut(), ttl, args.ttl_delete_volumes)?;
+        parameters.push((kumo_teardown::reaper::EXPIRY_PARAMETER.to_owned(), expiry));
+    }
     let extra_tags = parse_pairs("--tag", &args.stack.tags).map_err(deploy_error)?;
     project::prepare_out_dir(&args.out)?;
     let subject = if app.from_project {

@@ -14,6 +14,7 @@ mod preflight;
 mod status;
 mod synth;
 mod token;
+mod ttl;
 
 use std::process::ExitCode;
 
@@ -42,5 +43,6 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Kubeconfig(args) => kubeconfig::run(config, &args),
         Command::Bundle(args) => bundle::run(config, &args),
         Command::Token(args) => token::run(&args),
+        Command::Ttl(args) => ttl::run(config, &args),
     }
 }

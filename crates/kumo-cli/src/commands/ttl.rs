@@ -1,0 +1,155 @@
+//! `kumo ttl`: the stack's time-to-live (its `KumoExpiry` parameter, see `kumo_teardown::reaper`):
+//! shown, extended or switched off by a stack update that keeps the previous template and every other
+//! parameter, so nothing but the schedule changes.
+
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_sdk_cloudformation::types::{Capability, Parameter};
+use kumo_teardown::reaper::{self, EXPIRY_PARAMETER, OFF};
+
+use crate::aws_env;
+use crate::aws_target;
+use crate::cli::{TtlAction, TtlArgs};
+use crate::error::CliError;
+use crate::output::outln;
+use crate::project::ProjectOptions;
+use crate::render_error::deploy_error;
+
+pub fn run(config: &ProjectOptions, args: &TtlArgs) -> Result<ExitCode, CliError> {
+    let (stack_name, settings) = aws_target::stack_only(config, args.stack_name.as_deref())?;
+    kumo_deploy::params::check_stack_name(&stack_name).map_err(deploy_error)?;
+    let now = now();
+    // The new value is checked before any AWS request.
+    let new_value = match &args.action {
+        None | Some(TtlAction::Show) => None,
+        Some(TtlAction::Extend { to }) => Some(
+            reaper::parse_ttl(to, now).map_err(|e| CliError::new(e).hint("kumo ttl extend 4h, or kumo ttl off"))?,
+        ),
+        Some(TtlAction::Off) => Some(OFF.to_owned()),
+    };
+    aws_env::runtime()?.block_on(async {
+        let session = aws_env::connect(&args.aws, settings.region.as_deref()).await?;
+        let cfn = aws_sdk_cloudformation::Client::new(&session.config);
+        let Some(current) = expiry(&cfn, &stack_name).await? else {
+            return Err(CliError::new(format!("{stack_name} has no time-to-live"))
+                .hint("deploy it with `kumo deploy --ttl 8h` to give it one"));
+        };
+        let Some(value) = new_value else {
+            outln!("{stack_name}: {}", describe(&current, now));
+            return Ok(ExitCode::SUCCESS);
+        };
+        if value == current {
+            outln!("{stack_name}: no change; {}", describe(&current, now));
+            return Ok(ExitCode::SUCCESS);
+        }
+        update_expiry(&cfn, &stack_name, &value).await?;
+        outln!("{stack_name}: {}", describe(&value, now));
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or_default()
+}
+
+/// `expires at 2026-12-01T18:00:00Z (in 7 h 59 min)`, `time-to-live off`.
+pub fn describe(value: &str, now: i64) -> String {
+    if value == OFF {
+        return "time-to-live off (kumo ttl extend 8h switches it on)".to_owned();
+    }
+    match reaper::parse_instant(value) {
+        Some(at) if at > now => {
+            let left = at - now;
+            format!("expires at {value} (in {} h {} min)", left / 3600, left % 3600 / 60)
+        }
+        Some(_) => format!("expired at {value}: the reaper removes it (every 15 minutes until it is gone)"),
+        None => format!("expiry {value:?} (not a time kumo reads)"),
+    }
+}
+
+/// The stack's `KumoExpiry`, or `None` when it has none; a missing stack is an error.
+async fn expiry(cfn: &aws_sdk_cloudformation::Client, stack_name: &str) -> Result<Option<String>, CliError> {
+    let described = cfn
+        .describe_stacks()
+        .stack_name(stack_name)
+        .send()
+        .await
+        .map_err(|e| CliError::new(format!("cannot read {stack_name}: {}", aws_sdk_cloudformation::error::DisplayErrorContext(&e))))?;
+    let stack = described
+        .stacks()
+        .first()
+        .ok_or_else(|| CliError::new(format!("{stack_name} does not exist")))?;
+    Ok(stack
+        .parameters()
+        .iter()
+        .find(|p| p.parameter_key() == Some(EXPIRY_PARAMETER))
+        .and_then(|p| p.parameter_value().map(str::to_owned)))
+}
+
+/// `UpdateStack` with the previous template, every other parameter as it is and `KumoExpiry` = `value`,
+/// followed to its end.
+async fn update_expiry(cfn: &aws_sdk_cloudformation::Client, stack_name: &str, value: &str) -> Result<(), CliError> {
+    let described = cfn
+        .describe_stacks()
+        .stack_name(stack_name)
+        .send()
+        .await
+        .map_err(|e| CliError::new(format!("cannot read {stack_name}: {}", aws_sdk_cloudformation::error::DisplayErrorContext(&e))))?;
+    let stack = described
+        .stacks()
+        .first()
+        .ok_or_else(|| CliError::new(format!("{stack_name} does not exist")))?;
+    let status = stack.stack_status().map(|s| s.as_str().to_owned()).unwrap_or_default();
+    if status.ends_with("_IN_PROGRESS") {
+        return Err(CliError::new(format!("{stack_name} is {status}"))
+            .hint("wait until it is done (kumo status), then run this again"));
+    }
+    let parameters: Vec<Parameter> = stack
+        .parameters()
+        .iter()
+        .filter_map(|p| p.parameter_key())
+        .map(|key| {
+            let parameter = Parameter::builder().parameter_key(key);
+            if key == EXPIRY_PARAMETER {
+                parameter.parameter_value(value).build()
+            } else {
+                parameter.use_previous_value(true).build()
+            }
+        })
+        .collect();
+    cfn.update_stack()
+        .stack_name(stack_name)
+        .use_previous_template(true)
+        .set_parameters(Some(parameters))
+        .capabilities(Capability::CapabilityIam)
+        .send()
+        .await
+        .map_err(|e| CliError::new(format!("cannot update {stack_name}'s time-to-live: {}", aws_sdk_cloudformation::error::DisplayErrorContext(&e))))?;
+    loop {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let described = cfn
+            .describe_stacks()
+            .stack_name(stack_name)
+            .send()
+            .await
+            .map_err(|e| CliError::new(format!("cannot read {stack_name}: {}", aws_sdk_cloudformation::error::DisplayErrorContext(&e))))?;
+        let status = described
+            .stacks()
+            .first()
+            .and_then(|s| s.stack_status())
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default();
+        match status.as_str() {
+            "UPDATE_COMPLETE" => return Ok(()),
+            s if s.ends_with("_IN_PROGRESS") => continue,
+            other => {
+                return Err(CliError::new(format!("{stack_name}'s time-to-live update ended {other}"))
+                    .hint("kumo status shows the events and what to do next"));
+            }
+        }
+    }
+}
