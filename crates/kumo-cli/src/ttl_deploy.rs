@@ -18,8 +18,8 @@ pub fn attach(stack: &mut StackTarget, ttl: &str, delete_volumes: bool) -> Resul
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
         .unwrap_or_default();
-    let expiry = reaper::parse_ttl(ttl, now)
-        .map_err(|e| CliError::new(format!("--ttl: {e}")).hint("kumo deploy --ttl 8h"))?;
+    let expiry =
+        reaper::parse_ttl(ttl, now).map_err(|e| CliError::new(format!("--ttl: {e}")).hint("kumo deploy --ttl 8h"))?;
     let mut template = stack.template.value().clone();
     let options = MachineOptions {
         delete_volumes,
@@ -31,8 +31,9 @@ pub fn attach(stack: &mut StackTarget, ttl: &str, delete_volumes: bool) -> Resul
     })?;
     let body = serde_json::to_string(&template)
         .map_err(|e| CliError::new(format!("--ttl: cannot write the template: {e}")))?;
-    stack.template = TemplateDoc::from_minified_json(body, &format!("{} (with the time-to-live reaper)", stack.stack_name))
-        .map_err(|e| deploy_error(e.into()))?;
+    stack.template =
+        TemplateDoc::from_minified_json(body, &format!("{} (with the time-to-live reaper)", stack.stack_name))
+            .map_err(|e| deploy_error(e.into()))?;
     outln!(
         "{}: time-to-live {ttl}: removes itself at {expiry} (kumo ttl extend / kumo ttl off change it)",
         stack.stack_name

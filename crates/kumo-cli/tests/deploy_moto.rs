@@ -1478,10 +1478,23 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
     let run = kumo(
         &moto,
         &dir,
-        &["deploy", "--template", "stack.json", "--stack-name", stack, "--ttl", "8h", "--yes"],
+        &[
+            "deploy",
+            "--template",
+            "stack.json",
+            "--stack-name",
+            stack,
+            "--ttl",
+            "8h",
+            "--yes",
+        ],
     )
     .ok();
-    assert!(run.stdout.contains("time-to-live 8h: removes itself at "), "{}", run.text());
+    assert!(
+        run.stdout.contains("time-to-live 8h: removes itself at "),
+        "{}",
+        run.text()
+    );
     let expiry = parameter(&moto, stack, "KumoExpiry").unwrap();
     assert!(run.stdout.contains(&expiry), "{}", run.text());
 
@@ -1500,12 +1513,16 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
         .collect();
     assert_eq!(reapers.len(), 1, "{machines}");
     let machine_arn = reapers[0].clone();
-    let machine = moto.service_call("stepfunctions", "describe_state_machine", json!({"stateMachineArn": machine_arn}));
-    let stack_id = moto.service_call("cloudformation", "describe_stacks", json!({"StackName": stack}))["Stacks"][0]
-        ["StackId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let machine = moto.service_call(
+        "stepfunctions",
+        "describe_state_machine",
+        json!({"stateMachineArn": machine_arn}),
+    );
+    let stack_id =
+        moto.service_call("cloudformation", "describe_stacks", json!({"StackName": stack}))["Stacks"][0]["StackId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
     // Two emulator differences, adapted here and only here: moto's CloudFormation ignores
     // DefinitionSubstitutions, and its Step Functions calls boto3, which names ELBv2 `elbv2` where Step
     // Functions says `elasticloadbalancingv2`.
@@ -1529,7 +1546,11 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
     let execution_arn = field(&execution, "executionArn");
     let mut status = String::new();
     for _ in 0..240 {
-        let described = moto.service_call("stepfunctions", "describe_execution", json!({"executionArn": execution_arn}));
+        let described = moto.service_call(
+            "stepfunctions",
+            "describe_execution",
+            json!({"executionArn": execution_arn}),
+        );
         status = field(&described, "status");
         if status != "RUNNING" {
             assert_eq!(status, "SUCCEEDED", "{described}");
@@ -1543,7 +1564,10 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
     assert_eq!(
         still_there(&moto, &ours, &at.zone_id),
         [
-            ("tagged", format!("arn:aws:ec2:ap-northeast-1:123456789012:volume/{}", ours.volume_id)),
+            (
+                "tagged",
+                format!("arn:aws:ec2:ap-northeast-1:123456789012:volume/{}", ours.volume_id)
+            ),
             ("volume", ours.volume_id.clone())
         ]
     );
@@ -1554,12 +1578,16 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
     moto.set_state_machine_execution(false).unwrap();
     let machines = moto.service_call("stepfunctions", "list_state_machines", json!({}));
     assert!(
-        !items(&machines, "stateMachines").iter().any(|m| m["stateMachineArn"] == machine_arn.as_str()),
+        !items(&machines, "stateMachines")
+            .iter()
+            .any(|m| m["stateMachineArn"] == machine_arn.as_str()),
         "{machines}"
     );
     let roles = moto.service_call("iam", "list_roles", json!({}));
     assert!(
-        !items(&roles, "Roles").iter().any(|r| field(r, "RoleName").starts_with("ttl-moto-KumoReaper")),
+        !items(&roles, "Roles")
+            .iter()
+            .any(|r| field(r, "RoleName").starts_with("ttl-moto-KumoReaper")),
         "{roles}"
     );
 
@@ -1569,7 +1597,16 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
     let run = kumo(
         &moto,
         &dir,
-        &["deploy", "--template", "stack.json", "--stack-name", stack, "--ttl", "8h", "--yes"],
+        &[
+            "deploy",
+            "--template",
+            "stack.json",
+            "--stack-name",
+            stack,
+            "--ttl",
+            "8h",
+            "--yes",
+        ],
     )
     .ok();
     let expiry = parameter(&moto, stack, "KumoExpiry").unwrap();
@@ -1589,5 +1626,4 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
     let run = kumo(&moto, &dir, &["ttl", "extend", "yesterday", "--stack-name", stack]);
     assert_eq!(run.code, 2, "{}", run.text());
     assert!(run.stderr.contains("not a time-to-live"), "{}", run.text());
-
 }

@@ -133,8 +133,12 @@ pub fn iam_actions(options: &MachineOptions) -> Vec<String> {
     }
     let mut actions: Vec<String> = calls.iter().map(|c| iam_action(c)).collect();
     actions.extend(
-        ["cloudformation:DescribeStacks", "cloudformation:DeleteStack", "cloudformation:ListStackResources"]
-            .map(str::to_owned),
+        [
+            "cloudformation:DescribeStacks",
+            "cloudformation:DeleteStack",
+            "cloudformation:ListStackResources",
+        ]
+        .map(str::to_owned),
     );
     actions.sort();
     actions.dedup();
@@ -277,7 +281,11 @@ fn sweep_stage(
             "Next": each_state.clone(),
         }),
     );
-    let item_key = if matches!(machine, Machine::Under { .. }) { "parent" } else { "item" };
+    let item_key = if matches!(machine, Machine::Under { .. }) {
+        "parent"
+    } else {
+        "item"
+    };
     states.insert(
         each_state,
         json!({
@@ -738,7 +746,11 @@ mod tests {
             let definition = definition(&options);
             let states = definition["States"].as_object().unwrap();
             for rule in RULES {
-                assert!(states.contains_key(&stage_name(rule.kind)), "{:?} has no stage", rule.kind);
+                assert!(
+                    states.contains_key(&stage_name(rule.kind)),
+                    "{:?} has no stage",
+                    rule.kind
+                );
             }
             // Every Next / Default names a state of the same level, and every parameter text parsed.
             fn check(level: &Value) {

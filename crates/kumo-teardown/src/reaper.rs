@@ -115,7 +115,11 @@ fn depend_on(resource: &mut Map<String, Value>, id: &str) {
 pub fn delete_actions(types: &[String]) -> Result<Vec<String>, ReaperError> {
     let table: Map<String, Value> = serde_json::from_str(DELETE_PERMISSIONS).unwrap_or_default();
     let mut actions = Vec::new();
-    let reaper_types = ["AWS::IAM::Role", "AWS::StepFunctions::StateMachine", "AWS::Scheduler::Schedule"];
+    let reaper_types = [
+        "AWS::IAM::Role",
+        "AWS::StepFunctions::StateMachine",
+        "AWS::Scheduler::Schedule",
+    ];
     for type_name in types.iter().map(String::as_str).chain(reaper_types) {
         if type_name.starts_with("Custom::") || type_name == "AWS::CloudFormation::CustomResource" {
             continue;
@@ -162,7 +166,11 @@ fn machine_role(options: &MachineOptions, delete_actions: &[String]) -> Value {
         .filter(|a| !a.starts_with("cloudformation:"))
         .cloned()
         .collect();
-    let tagged_deletes: Vec<String> = pick(&["ec2:Delete", "elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:DeleteTargetGroup"]);
+    let tagged_deletes: Vec<String> = pick(&[
+        "ec2:Delete",
+        "elasticloadbalancing:DeleteLoadBalancer",
+        "elasticloadbalancing:DeleteTargetGroup",
+    ]);
     let statements = json!([
         {
             "Sid": "FindLeftovers",
@@ -344,7 +352,9 @@ pub fn parse_ttl(text: &str, now: i64) -> Result<String, String> {
     }
     let at = parse_instant(text).ok_or_else(|| format!("{text:?} is not a time-to-live: {hint}"))?;
     if at <= now {
-        return Err(format!("{text} is in the past: give a later time, or a duration such as 8h"));
+        return Err(format!(
+            "{text} is in the past: give a later time, or a duration such as 8h"
+        ));
     }
     Ok(format_instant(at))
 }
@@ -431,8 +441,15 @@ mod tests {
         assert_eq!(parse_ttl("8h", NOW).unwrap(), "2026-12-01T08:00:00Z");
         assert_eq!(parse_ttl("30m", NOW).unwrap(), "2026-12-01T00:30:00Z");
         assert_eq!(parse_ttl("2d", NOW).unwrap(), "2026-12-03T00:00:00Z");
-        assert_eq!(parse_ttl("2026-12-24T18:30:00+02:00", NOW).unwrap(), "2026-12-24T16:30:00Z");
-        assert!(parse_ttl("2026-11-30T00:00:00Z", NOW).unwrap_err().contains("in the past"));
+        assert_eq!(
+            parse_ttl("2026-12-24T18:30:00+02:00", NOW).unwrap(),
+            "2026-12-24T16:30:00Z"
+        );
+        assert!(
+            parse_ttl("2026-11-30T00:00:00Z", NOW)
+                .unwrap_err()
+                .contains("in the past")
+        );
         for bad in ["", "8", "0h", "-3h", "8x", "tomorrow", "2026-13-01T00:00:00Z", "400d"] {
             assert!(parse_ttl(bad, NOW).is_err(), "{bad}");
         }
@@ -450,10 +467,18 @@ mod tests {
         let mut template = fixture();
         attach(&mut template, &MachineOptions::default()).unwrap();
         assert_eq!(template["Resources"]["Vpc"]["DependsOn"], json!([MACHINE_ROLE]));
-        assert_eq!(template["Resources"]["Group"]["DependsOn"], json!(["Vpc", MACHINE_ROLE]));
+        assert_eq!(
+            template["Resources"]["Group"]["DependsOn"],
+            json!(["Vpc", MACHINE_ROLE])
+        );
         assert!(template["Resources"][MACHINE_ROLE].get("DependsOn").is_none());
         let text = template.to_string();
-        for action in ["ec2:DeleteVpc", "ec2:DeleteSecurityGroup", "states:DeleteStateMachine", "scheduler:DeleteSchedule"] {
+        for action in [
+            "ec2:DeleteVpc",
+            "ec2:DeleteSecurityGroup",
+            "states:DeleteStateMachine",
+            "scheduler:DeleteSchedule",
+        ] {
             assert!(text.contains(action), "{action}");
         }
         // Attaching twice is refused, not doubled.

@@ -251,16 +251,29 @@ fn the_reaper_on_the_blueprint_lints_clean_and_fits_inline() {
     // Not inline any more: about 76 KB minified (the definition and the delete permissions), so the
     // deploy goes through kumo's staging bucket (see the closing note).
     let body = serde_json::to_string(&template).unwrap();
-    assert!(body.len() < 460_800, "{} bytes: over CloudFormation's S3 template limit", body.len());
-    kumo_testkit::cfn_lint::assert_clean(&[("blueprint-with-ttl.json", &serde_json::to_string_pretty(&template).unwrap())]);
+    assert!(
+        body.len() < 460_800,
+        "{} bytes: over CloudFormation's S3 template limit",
+        body.len()
+    );
+    kumo_testkit::cfn_lint::assert_clean(&[(
+        "blueprint-with-ttl.json",
+        &serde_json::to_string_pretty(&template).unwrap(),
+    )]);
     let schedule = &template["Resources"][reaper::SCHEDULE]["Properties"];
     assert_eq!(schedule["ScheduleExpression"], reaper::RATE);
     assert_eq!(
         schedule["StartDate"],
         serde_json::json!({"Fn::If": ["KumoTtlOff", {"Ref": "AWS::NoValue"}, {"Ref": "KumoExpiry"}]})
     );
-    assert_eq!(schedule["State"], serde_json::json!({"Fn::If": ["KumoTtlOff", "DISABLED", "ENABLED"]}));
-    assert_eq!(schedule["Target"]["Arn"], serde_json::json!({"Ref": reaper::STATE_MACHINE}));
+    assert_eq!(
+        schedule["State"],
+        serde_json::json!({"Fn::If": ["KumoTtlOff", "DISABLED", "ENABLED"]})
+    );
+    assert_eq!(
+        schedule["Target"]["Arn"],
+        serde_json::json!({"Ref": reaper::STATE_MACHINE})
+    );
     assert_eq!(
         schedule["Target"]["RoleArn"],
         serde_json::json!({"Fn::GetAtt": [reaper::SCHEDULE_ROLE, "Arn"]})
@@ -268,7 +281,14 @@ fn the_reaper_on_the_blueprint_lints_clean_and_fits_inline() {
     assert_eq!(schedule["Target"]["RetryPolicy"]["MaximumRetryAttempts"], 5);
     // Every other resource is deleted before the role CloudFormation deletes with.
     for (id, resource) in template["Resources"].as_object().unwrap() {
-        if ![reaper::MACHINE_ROLE, reaper::STATE_MACHINE, reaper::SCHEDULE, reaper::SCHEDULE_ROLE].contains(&id.as_str()) {
+        if ![
+            reaper::MACHINE_ROLE,
+            reaper::STATE_MACHINE,
+            reaper::SCHEDULE,
+            reaper::SCHEDULE_ROLE,
+        ]
+        .contains(&id.as_str())
+        {
             assert!(resource["DependsOn"].to_string().contains(reaper::MACHINE_ROLE), "{id}");
         }
     }

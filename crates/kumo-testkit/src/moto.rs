@@ -419,7 +419,13 @@ fn http(port: u16, method: &str, path: &str, timeout: Duration) -> std::io::Resu
     http_with_body(port, method, path, "", timeout)
 }
 
-fn http_with_body(port: u16, method: &str, path: &str, body: &str, timeout: Duration) -> std::io::Result<(u16, String)> {
+fn http_with_body(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: &str,
+    timeout: Duration,
+) -> std::io::Result<(u16, String)> {
     let address = SocketAddr::from(([127, 0, 0, 1], port));
     let mut stream = TcpStream::connect_timeout(&address, timeout)?;
     stream.set_read_timeout(Some(timeout))?;

@@ -83,7 +83,10 @@ fn delete_permissions(input: &Input) -> String {
         }
         first = false;
         let list = serde_json::to_string(&permissions).unwrap_or_default();
-        out.push_str(&format!("{}: {list}", serde_json::to_string(type_name).unwrap_or_default()));
+        out.push_str(&format!(
+            "{}: {list}",
+            serde_json::to_string(type_name).unwrap_or_default()
+        ));
     }
     out.push_str("\n}\n");
     out

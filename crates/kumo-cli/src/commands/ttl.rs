@@ -23,9 +23,9 @@ pub fn run(config: &ProjectOptions, args: &TtlArgs) -> Result<ExitCode, CliError
     // The new value is checked before any AWS request.
     let new_value = match &args.action {
         None | Some(TtlAction::Show) => None,
-        Some(TtlAction::Extend { to }) => Some(
-            reaper::parse_ttl(to, now).map_err(|e| CliError::new(e).hint("kumo ttl extend 4h, or kumo ttl off"))?,
-        ),
+        Some(TtlAction::Extend { to }) => {
+            Some(reaper::parse_ttl(to, now).map_err(|e| CliError::new(e).hint("kumo ttl extend 4h, or kumo ttl off"))?)
+        }
         Some(TtlAction::Off) => Some(OFF.to_owned()),
     };
     aws_env::runtime()?.block_on(async {
@@ -73,12 +73,12 @@ pub fn describe(value: &str, now: i64) -> String {
 
 /// The stack's `KumoExpiry`, or `None` when it has none; a missing stack is an error.
 async fn expiry(cfn: &aws_sdk_cloudformation::Client, stack_name: &str) -> Result<Option<String>, CliError> {
-    let described = cfn
-        .describe_stacks()
-        .stack_name(stack_name)
-        .send()
-        .await
-        .map_err(|e| CliError::new(format!("cannot read {stack_name}: {}", aws_sdk_cloudformation::error::DisplayErrorContext(&e))))?;
+    let described = cfn.describe_stacks().stack_name(stack_name).send().await.map_err(|e| {
+        CliError::new(format!(
+            "cannot read {stack_name}: {}",
+            aws_sdk_cloudformation::error::DisplayErrorContext(&e)
+        ))
+    })?;
     let stack = described
         .stacks()
         .first()
@@ -93,12 +93,12 @@ async fn expiry(cfn: &aws_sdk_cloudformation::Client, stack_name: &str) -> Resul
 /// `UpdateStack` with the previous template, every other parameter as it is and `KumoExpiry` = `value`,
 /// followed to its end.
 async fn update_expiry(cfn: &aws_sdk_cloudformation::Client, stack_name: &str, value: &str) -> Result<(), CliError> {
-    let described = cfn
-        .describe_stacks()
-        .stack_name(stack_name)
-        .send()
-        .await
-        .map_err(|e| CliError::new(format!("cannot read {stack_name}: {}", aws_sdk_cloudformation::error::DisplayErrorContext(&e))))?;
+    let described = cfn.describe_stacks().stack_name(stack_name).send().await.map_err(|e| {
+        CliError::new(format!(
+            "cannot read {stack_name}: {}",
+            aws_sdk_cloudformation::error::DisplayErrorContext(&e)
+        ))
+    })?;
     let stack = described
         .stacks()
         .first()
@@ -128,15 +128,20 @@ async fn update_expiry(cfn: &aws_sdk_cloudformation::Client, stack_name: &str, v
         .capabilities(Capability::CapabilityIam)
         .send()
         .await
-        .map_err(|e| CliError::new(format!("cannot update {stack_name}'s time-to-live: {}", aws_sdk_cloudformation::error::DisplayErrorContext(&e))))?;
+        .map_err(|e| {
+            CliError::new(format!(
+                "cannot update {stack_name}'s time-to-live: {}",
+                aws_sdk_cloudformation::error::DisplayErrorContext(&e)
+            ))
+        })?;
     loop {
         tokio::time::sleep(Duration::from_secs(2)).await;
-        let described = cfn
-            .describe_stacks()
-            .stack_name(stack_name)
-            .send()
-            .await
-            .map_err(|e| CliError::new(format!("cannot read {stack_name}: {}", aws_sdk_cloudformation::error::DisplayErrorContext(&e))))?;
+        let described = cfn.describe_stacks().stack_name(stack_name).send().await.map_err(|e| {
+            CliError::new(format!(
+                "cannot read {stack_name}: {}",
+                aws_sdk_cloudformation::error::DisplayErrorContext(&e)
+            ))
+        })?;
         let status = described
             .stacks()
             .first()
@@ -147,8 +152,10 @@ async fn update_expiry(cfn: &aws_sdk_cloudformation::Client, stack_name: &str, v
             "UPDATE_COMPLETE" => return Ok(()),
             s if s.ends_with("_IN_PROGRESS") => continue,
             other => {
-                return Err(CliError::new(format!("{stack_name}'s time-to-live update ended {other}"))
-                    .hint("kumo status shows the events and what to do next"));
+                return Err(
+                    CliError::new(format!("{stack_name}'s time-to-live update ended {other}"))
+                        .hint("kumo status shows the events and what to do next"),
+                );
             }
         }
     }
