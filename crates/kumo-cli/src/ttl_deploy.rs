@@ -7,7 +7,10 @@ use kumo_deploy::TemplateDoc;
 use kumo_teardown::machine::MachineOptions;
 use kumo_teardown::reaper;
 
+use kumo_deploy::deploy::DeployRequest;
+
 use crate::app_target::StackTarget;
+use crate::aws_env::AwsSession;
 use crate::error::CliError;
 use crate::output::outln;
 use crate::render_error::deploy_error;
@@ -39,4 +42,69 @@ pub fn attach(stack: &mut StackTarget, ttl: &str, delete_volumes: bool) -> Resul
         stack.stack_name
     );
     Ok(expiry)
+}
+
+fn with_reaper(template: &TemplateDoc, stack_name: &str, delete_volumes: bool) -> Result<TemplateDoc, CliError> {
+    let mut value = template.value().clone();
+    let options = MachineOptions {
+        delete_volumes,
+        ..MachineOptions::default()
+    };
+    reaper::attach(&mut value, &options).map_err(|e| {
+        CliError::new(format!("--ttl: cannot add the reaper to {stack_name}: {e}"))
+            .hint("deploy without --ttl, or rename the template's conflicting entry")
+    })?;
+    let body =
+        serde_json::to_string(&value).map_err(|e| CliError::new(format!("--ttl: cannot write the template: {e}")))?;
+    TemplateDoc::from_minified_json(body, &format!("{stack_name} (with the time-to-live reaper)"))
+        .map_err(|e| deploy_error(e.into()))
+}
+
+/// A deploy without `--ttl` of a stack that has a reaper keeps it: the reaper is added again (deleting
+/// volumes if the deployed one does) and `KumoExpiry` keeps its value (a parameter not given keeps its
+/// current value on an update). Only `kumo ttl off` switches a time-to-live off.
+pub async fn keep_existing(session: &AwsSession, request: &mut DeployRequest) -> Result<(), CliError> {
+    let cfn = aws_sdk_cloudformation::Client::new(&session.config);
+    let Ok(described) = cfn.describe_stacks().stack_name(&request.stack_name).send().await else {
+        // No stack (or no answer): the deploy's own DescribeStacks decides what happens.
+        return Ok(());
+    };
+    let Some(stack) = described.stacks().first() else {
+        return Ok(());
+    };
+    let Some(expiry) = stack
+        .parameters()
+        .iter()
+        .find(|p| p.parameter_key() == Some(reaper::EXPIRY_PARAMETER))
+        .and_then(|p| p.parameter_value())
+    else {
+        return Ok(());
+    };
+    if request.template.value()["Resources"]
+        .get(reaper::STATE_MACHINE)
+        .is_some()
+    {
+        return Ok(());
+    }
+    let deployed = cfn
+        .get_template()
+        .stack_name(&request.stack_name)
+        .send()
+        .await
+        .map_err(|e| {
+            CliError::new(format!(
+                "cannot read {}'s template to keep its time-to-live: {}",
+                request.stack_name,
+                aws_sdk_cloudformation::error::DisplayErrorContext(&e)
+            ))
+        })?;
+    let delete_volumes = deployed
+        .template_body()
+        .is_some_and(|body| body.contains("deleteVolume"));
+    request.template = with_reaper(&request.template, &request.stack_name, delete_volumes)?;
+    outln!(
+        "{}: keeps its time-to-live ({expiry}; kumo ttl off switches it off)",
+        request.stack_name
+    );
+    Ok(())
 }

@@ -1468,6 +1468,44 @@ fn template_body(moto: &MotoServer, stack: &str) -> String {
     template["TemplateBody"].to_string()
 }
 
+fn shorten_retries(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(retries)) = map.get_mut("Retry") {
+                for retry in retries {
+                    retry["IntervalSeconds"] = json!(1);
+                    retry["MaxAttempts"] = json!(2);
+                }
+            }
+            map.values_mut().for_each(shorten_retries);
+        }
+        Value::Array(list) => list.iter_mut().for_each(shorten_retries),
+        _ => {}
+    }
+}
+
+/// Starts an execution as the schedule would and waits for its end: `describe_execution`'s answer.
+fn run_execution(moto: &MotoServer, machine_arn: &str, name: &str) -> Value {
+    let execution = moto.service_call(
+        "stepfunctions",
+        "start_execution",
+        json!({"stateMachineArn": machine_arn, "name": name, "input": "{}"}),
+    );
+    let execution_arn = field(&execution, "executionArn");
+    for _ in 0..240 {
+        let described = moto.service_call(
+            "stepfunctions",
+            "describe_execution",
+            json!({"executionArn": execution_arn}),
+        );
+        if field(&described, "status") != "RUNNING" {
+            return described;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    panic!("{execution_arn} still running after 60 s");
+}
+
 #[test]
 fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
     let moto = MotoServer::exclusive();
@@ -1530,6 +1568,11 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
         .replace("${StackName}", stack)
         .replace("${StackId}", &stack_id)
         .replace("aws-sdk:elasticloadbalancingv2:", "aws-sdk:elbv2:");
+    // The deployed back-off (10 s doubling, 7 attempts: about 15 minutes) shortened to 1 s and 2
+    // attempts, so a stage that stays blocked fails in seconds here.
+    let mut definition: Value = serde_json::from_str(&definition).unwrap();
+    shorten_retries(&mut definition);
+    let definition = definition.to_string();
     // moto runs executions only for machines in its executing store, so the deployed definition
     // (with its role) is loaded there.
     moto.set_state_machine_execution(true).unwrap();
@@ -1538,27 +1581,54 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
         "create_state_machine",
         json!({"name": "reaper-run", "definition": definition, "roleArn": field(&machine, "roleArn")}),
     );
-    let execution = moto.service_call(
-        "stepfunctions",
-        "start_execution",
-        json!({"stateMachineArn": field(&running, "stateMachineArn"), "input": "{}"}),
+    let machine_run = field(&running, "stateMachineArn");
+
+    // A firing whose delete stays blocked: the other stack's load balancer got a listener forwarding to
+    // our target group, so DeleteTargetGroup answers ResourceInUse (moto, like AWS, with the modelled
+    // error `ResourceInUseException`): one of the rule's retry_on codes, retried with back-off until
+    // the attempts run out; then the execution fails with Kumo.Retry and the stack stays for the next
+    // firing.
+    let theirs_listener = moto.service_call(
+        "elbv2",
+        "create_listener",
+        json!({
+            "LoadBalancerArn": theirs.load_balancer_arn,
+            "Protocol": "HTTP",
+            "Port": 8081,
+            "DefaultActions": [{"Type": "forward", "TargetGroupArn": ours.target_group_arn}],
+        }),
     );
-    let execution_arn = field(&execution, "executionArn");
-    let mut status = String::new();
-    for _ in 0..240 {
-        let described = moto.service_call(
-            "stepfunctions",
-            "describe_execution",
-            json!({"executionArn": execution_arn}),
-        );
-        status = field(&described, "status");
-        if status != "RUNNING" {
-            assert_eq!(status, "SUCCEEDED", "{described}");
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(250));
-    }
-    assert_eq!(status, "SUCCEEDED");
+    let first = run_execution(&moto, &machine_run, "firing-1");
+    assert_eq!(field(&first, "status"), "FAILED", "{first}");
+    assert_eq!(field(&first, "error"), "Kumo.Retry", "{first}");
+    let history = moto.service_call(
+        "stepfunctions",
+        "get_execution_history",
+        json!({"executionArn": field(&first, "executionArn"), "maxResults": 1000}),
+    );
+    let target_group_stage_runs = items(&history, "events")
+        .iter()
+        .filter(|e| e["type"] == "MapStateStarted" || e["type"] == "MapStateEntered")
+        .filter(|e| e.to_string().contains("Remove target groups: each"))
+        .count();
+    assert!(target_group_stage_runs >= 1, "{history}");
+    let stacks = moto.service_call("cloudformation", "describe_stacks", json!({"StackName": stack_id}));
+    assert_eq!(stacks["Stacks"][0]["StackStatus"], "CREATE_COMPLETE");
+    // What it removed before the failing stage stays removed (our load balancer, in table order).
+    assert!(
+        !kinds(&still_there(&moto, &ours, &at.zone_id)).contains(&"load balancer"),
+        "{:?}",
+        still_there(&moto, &ours, &at.zone_id)
+    );
+
+    // The blocker goes; the next firing finishes the job.
+    moto.service_call(
+        "elbv2",
+        "delete_listener",
+        json!({"ListenerArn": theirs_listener["Listeners"][0]["ListenerArn"]}),
+    );
+    let second = run_execution(&moto, &machine_run, "firing-2");
+    assert_eq!(field(&second, "status"), "SUCCEEDED", "{second}");
 
     // Ours: gone but the volume (kept: it holds data); theirs: all there; the stack: deleted.
     assert_eq!(
@@ -1620,6 +1690,16 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
     assert_ne!(extended, expiry);
     assert!(run.stdout.contains(&format!("expires at {extended}")), "{}", run.text());
     assert_eq!(template_body(&moto, stack), before);
+    // A deploy without --ttl keeps the reaper and the expiry.
+    let run = kumo(
+        &moto,
+        &dir,
+        &["deploy", "--template", "stack.json", "--stack-name", stack, "--yes"],
+    )
+    .ok();
+    assert!(run.stdout.contains("keeps its time-to-live"), "{}", run.text());
+    assert_eq!(parameter(&moto, stack, "KumoExpiry"), Some(extended.clone()));
+    assert!(template_body(&moto, stack).contains("KumoReaperSchedule"));
     kumo(&moto, &dir, &["ttl", "off", "--stack-name", stack]).ok();
     assert_eq!(parameter(&moto, stack, "KumoExpiry").as_deref(), Some("off"));
     assert_eq!(template_body(&moto, stack), before);

@@ -49,7 +49,7 @@ pub fn run(config: &ProjectOptions, args: &DeployArgs) -> Result<ExitCode, CliEr
         kumo_preflight::Subject::Template
     };
     let count = app.stacks.len();
-    let requests: Vec<DeployRequest> = app
+    let mut requests: Vec<DeployRequest> = app
         .stacks
         .iter()
         .enumerate()
@@ -59,10 +59,14 @@ pub fn run(config: &ProjectOptions, args: &DeployArgs) -> Result<ExitCode, CliEr
             request(stack, given, &extra_tags, args)
         })
         .collect();
-    let main = &requests[count - 1];
 
     aws_env::runtime()?.block_on(async {
         let session = aws_env::connect(&args.aws, app.region.as_deref()).await?;
+        if args.ttl.is_none() {
+            // A stack deployed with --ttl keeps its reaper (and its expiry) until `kumo ttl off`.
+            crate::ttl_deploy::keep_existing(&session, &mut requests[count - 1]).await?;
+        }
+        let main = &requests[count - 1];
         let engine = aws_env::engine(&session, args.stack.staging_bucket.clone());
         for request in &requests {
             kumo_deploy::deploy::preflight(&engine, request).map_err(deploy_error)?;
@@ -88,7 +92,7 @@ pub fn run(config: &ProjectOptions, args: &DeployArgs) -> Result<ExitCode, CliEr
         // From here a first Ctrl-C / SIGTERM stops at the next safe point, deleting an unexecuted change set.
         let _graceful = signals::graceful();
         let mut deployed = None;
-        for (stack, mut request) in app.stacks.iter().zip(requests.clone()) {
+        for (stack, mut request) in app.stacks.iter().zip(requests.iter().cloned()) {
             fill_parameters(&client, stack, &mut request).await?;
             let watch = dns_watch::before_deploy(&client, &request, args.yes).await?;
             deployed = Some(deploy_one(&session, &engine, &request, args, watch).await?);
