@@ -1690,6 +1690,14 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
     assert_ne!(extended, expiry);
     assert!(run.stdout.contains(&format!("expires at {extended}")), "{}", run.text());
     assert_eq!(template_body(&moto, stack), before);
+    // `kumo status` shows the expiry and the reaper's last run (none yet: moto never fires schedules).
+    let run = kumo(&moto, &dir, &["status", "--stack-name", stack]).ok();
+    assert!(
+        run.stdout.contains(&format!("ttl:         expires at {extended}")),
+        "{}",
+        run.text()
+    );
+    assert!(run.stdout.contains("reaper:      not run yet"), "{}", run.text());
     // A deploy without --ttl keeps the reaper and the expiry.
     let run = kumo(
         &moto,

@@ -14,5 +14,6 @@ pub mod iam;
 pub mod rds;
 pub mod route53;
 pub mod service_quotas;
+pub mod stepfunctions;
 pub mod sts;
 pub mod tagging;

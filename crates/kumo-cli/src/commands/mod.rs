@@ -14,7 +14,7 @@ mod preflight;
 mod status;
 mod synth;
 mod token;
-mod ttl;
+pub mod ttl;
 
 use std::process::ExitCode;
 

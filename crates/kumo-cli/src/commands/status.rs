@@ -24,10 +24,11 @@ pub fn run(config: &ProjectOptions, args: &StatusArgs) -> Result<ExitCode, CliEr
         {
             Some(report) => {
                 print_status(&report, &session.region);
+                let client = aws_env::aws_client(&session)?;
+                crate::commands::ttl::print_status(&client, &report.stack).await;
                 if report.stack.state() == kumo_deploy::stack_state::StackState::Stable {
                     crate::kube_side::print_cluster_status(&session, &report.stack).await;
                 }
-                let client = aws_env::aws_client(&session)?;
                 crate::teardown::print_outside(&client, &stack_name, &session.region).await;
             }
             None => outln!("{stack_name}: does not exist (region {})", session.region),

@@ -160,3 +160,40 @@ async fn update_expiry(cfn: &aws_sdk_cloudformation::Client, stack_name: &str, v
         }
     }
 }
+
+/// `kumo status`'s time-to-live lines: the expiry, and the reaper's last execution with its error.
+pub async fn print_status(client: &kumo_aws::Client, stack: &kumo_deploy::stack::StackInfo) {
+    let Some(value) = stack
+        .parameters
+        .iter()
+        .find(|(key, _)| key == EXPIRY_PARAMETER)
+        .and_then(|(_, value)| value.clone())
+    else {
+        return;
+    };
+    outln!("ttl:         {}", describe(&value, now()));
+    let machine =
+        kumo_aws::services::cloudformation::resource_physical_id(client, &stack.name, reaper::STATE_MACHINE).await;
+    let last = match machine {
+        Ok(Some(arn)) => kumo_aws::services::stepfunctions::last_execution(client, &arn).await,
+        Ok(None) => Ok(None),
+        Err(e) => Err(e),
+    };
+    match last {
+        Ok(None) => outln!("reaper:      not run yet"),
+        Ok(Some(execution)) => {
+            let when = execution
+                .stopped
+                .or(execution.started)
+                .map(|t| format!(" at {}", reaper::format_instant(t as i64)))
+                .unwrap_or_default();
+            outln!("reaper:      last run {}{when}", execution.status);
+            if let Some(error) = &execution.error {
+                let cause = execution.cause.as_deref().unwrap_or_default();
+                outln!("             {error}: {cause}");
+                outln!("             (the next firing, at most 15 minutes later, tries again)");
+            }
+        }
+        Err(e) => outln!("reaper:      cannot read its last run: {e}"),
+    }
+}
