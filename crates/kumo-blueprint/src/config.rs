@@ -147,6 +147,10 @@ pub struct StackConfig {
     pub env: Option<String>,
     pub termination_protection: bool,
     pub tags: BTreeMap<String, String>,
+    /// Time-to-live of every `kumo deploy` (`30m`, `8h`, `2d` or an RFC 3339 time; `--ttl` wins);
+    /// checked by the deploy, which knows the time. `None`: no time-to-live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<String>,
 }
 
 /// `[network]`: the VPC (seed `network.go`).
@@ -333,6 +337,8 @@ pub struct DeploySettings {
     pub region: Option<String>,
     /// Enable termination protection on the stack.
     pub termination_protection: bool,
+    /// `[stack] ttl`: the time-to-live `kumo deploy` gives the stack when `--ttl` is not given.
+    pub ttl: Option<String>,
     /// Stack-level tags (CloudFormation propagates them to supported resources).
     pub tags: Vec<(String, String)>,
     /// Reasons `kumo deploy` must refuse before any AWS call (e.g. the domain is still under
@@ -576,6 +582,7 @@ impl Config {
         DeploySettings {
             region: self.stack.region.clone(),
             termination_protection: self.stack.termination_protection,
+            ttl: self.stack.ttl.clone(),
             tags: self.stack.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             deploy_blockers: rules::deploy_blockers(self),
         }

@@ -1135,7 +1135,8 @@ fn deploy_refuses_the_seed_authors_repository_named_with_both_keys() {
 // ---------------------------------------------------------------------------------------------------
 // `kumo init`'s file
 
-/// Uncomments every commented-out setting (`# key = value`), except the region and environment examples.
+/// Uncomments every commented-out setting (`# key = value`), except the region, environment and
+/// time-to-live examples (unset by default).
 fn uncomment_settings(text: &str) -> String {
     text.lines()
         .map(|line| match line.strip_prefix("# ") {
@@ -1144,6 +1145,7 @@ fn uncomment_settings(text: &str) -> String {
                     !key.is_empty()
                         && key != "region"
                         && key != "env"
+                        && key != "ttl"
                         && key
                             .chars()
                             .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())

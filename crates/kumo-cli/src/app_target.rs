@@ -32,6 +32,8 @@ pub struct AppTarget {
     /// Reasons `kumo deploy` refuses before any AWS request (the project's).
     pub deploy_blockers: Vec<String>,
     pub from_project: bool,
+    /// `[stack] ttl` of the project (for the main stack; `--ttl` wins).
+    pub ttl: Option<String>,
 }
 
 impl AppTarget {
@@ -99,6 +101,7 @@ fn from_project(opts: &ProjectOptions) -> Result<AppTarget, CliError> {
         region: settings.region,
         deploy_blockers: settings.deploy_blockers,
         from_project: true,
+        ttl: settings.ttl,
     })
 }
 
@@ -199,6 +202,7 @@ pub fn read_assembly(dir: &Path) -> Result<AppTarget, CliError> {
         region,
         deploy_blockers: Vec::new(),
         from_project: false,
+        ttl: None,
     })
 }
 
@@ -252,5 +256,6 @@ pub fn from_template(path: &Path, stack_name: &str) -> Result<AppTarget, CliErro
         region: None,
         deploy_blockers: Vec::new(),
         from_project: false,
+        ttl: None,
     })
 }

@@ -16,27 +16,16 @@ use crate::output::outln;
 use crate::render_error::deploy_error;
 
 /// Adds the reaper to `stack`'s template; returns the expiry (`KumoExpiry`'s value).
-pub fn attach(stack: &mut StackTarget, ttl: &str, delete_volumes: bool) -> Result<String, CliError> {
+/// `from` names where the value came from (`--ttl`, `[stack] ttl`), for its error.
+pub fn attach(stack: &mut StackTarget, ttl: &str, from: &str, delete_volumes: bool) -> Result<String, CliError> {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
         .unwrap_or_default();
-    let expiry =
-        reaper::parse_ttl(ttl, now).map_err(|e| CliError::new(format!("--ttl: {e}")).hint("kumo deploy --ttl 8h"))?;
-    let mut template = stack.template.value().clone();
-    let options = MachineOptions {
-        delete_volumes,
-        ..MachineOptions::default()
-    };
-    reaper::attach(&mut template, &options).map_err(|e| {
-        CliError::new(format!("--ttl: cannot add the reaper to {}: {e}", stack.stack_name))
-            .hint("deploy without --ttl, or rename the template's conflicting entry")
+    let expiry = reaper::parse_ttl(ttl, now).map_err(|e| {
+        CliError::new(format!("{from}: {e}")).hint("kumo deploy --ttl 8h, or ttl = \"8h\" under [stack] in kumo.toml")
     })?;
-    let body = serde_json::to_string(&template)
-        .map_err(|e| CliError::new(format!("--ttl: cannot write the template: {e}")))?;
-    stack.template =
-        TemplateDoc::from_minified_json(body, &format!("{} (with the time-to-live reaper)", stack.stack_name))
-            .map_err(|e| deploy_error(e.into()))?;
+    stack.template = with_reaper(&stack.template, &stack.stack_name, delete_volumes)?;
     outln!(
         "{}: time-to-live {ttl}: removes itself at {expiry} (kumo ttl extend / kumo ttl off change it)",
         stack.stack_name
@@ -51,11 +40,11 @@ fn with_reaper(template: &TemplateDoc, stack_name: &str, delete_volumes: bool) -
         ..MachineOptions::default()
     };
     reaper::attach(&mut value, &options).map_err(|e| {
-        CliError::new(format!("--ttl: cannot add the reaper to {stack_name}: {e}"))
+        CliError::new(format!("cannot add the time-to-live reaper to {stack_name}: {e}"))
             .hint("deploy without --ttl, or rename the template's conflicting entry")
     })?;
-    let body =
-        serde_json::to_string(&value).map_err(|e| CliError::new(format!("--ttl: cannot write the template: {e}")))?;
+    let body = serde_json::to_string(&value)
+        .map_err(|e| CliError::new(format!("cannot write {stack_name}'s template with the reaper: {e}")))?;
     TemplateDoc::from_minified_json(body, &format!("{stack_name} (with the time-to-live reaper)"))
         .map_err(|e| deploy_error(e.into()))
 }

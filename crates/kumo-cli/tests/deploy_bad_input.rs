@@ -402,3 +402,53 @@ fn a_project_with_deploy_blockers_is_refused_before_any_aws_call() {
     }
     assert_eq!(silent.connections(), 0, "a refused command sent a request");
 }
+
+#[test]
+fn a_bad_time_to_live_is_named_before_any_aws_request() {
+    // No endpoint would answer: the error must come first.
+    let dir = workdir("ttl");
+    let env = [
+        ("AWS_REGION", "ap-northeast-1"),
+        ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+    ];
+    std::fs::write(
+        dir.join("t.json"),
+        r#"{"Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}}}"#,
+    )
+    .unwrap();
+    let run = kumo(
+        &dir,
+        &[
+            "deploy",
+            "--yes",
+            "--template",
+            "t.json",
+            "--stack-name",
+            "app",
+            "--ttl",
+            "soon",
+        ],
+        &env,
+        LIMIT,
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let (error, hint) = error_and_hint(&run);
+    assert!(error.contains("--ttl: \"soon\" is not a time-to-live"), "{error}");
+    assert!(hint.contains("--ttl 8h"), "{hint}");
+    std::fs::write(
+        dir.join("kumo.toml"),
+        "[stack]\nttl = \"2020-01-01T00:00:00Z\"\n[dns]\ndomain = \"a.mycompany.net\"\n\
+         [image_builder]\ngithub_owner = \"me\"\ngithub_repo = \"ent-example\"\n",
+    )
+    .unwrap();
+    let run = kumo(&dir, &["deploy", "--yes"], &env, LIMIT);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let (error, _) = error_and_hint(&run);
+    assert!(
+        error.contains("[stack] ttl: 2020-01-01T00:00:00Z is in the past"),
+        "{error}"
+    );
+    let run = kumo(&dir, &["ttl", "extend", "0h", "--stack-name", "app"], &env, LIMIT);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("\"0h\" is not a time-to-live"), "{}", run.stderr);
+}

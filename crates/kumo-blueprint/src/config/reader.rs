@@ -254,6 +254,7 @@ pub(super) fn read(text: &str) -> Read {
         read!(t, s.env);
         read!(t, s.termination_protection);
         read!(t, s.tags);
+        read!(t, s.ttl);
         t.finish();
     }
     if let Some(mut t) = top.table(key!(network)) {

@@ -37,8 +37,14 @@ pub fn run(config: &ProjectOptions, args: &DeployArgs) -> Result<ExitCode, CliEr
     )?;
     refuse_blocked(&app, "deploy")?;
     let mut parameters = parse_pairs("--parameter", &args.stack.parameters).map_err(deploy_error)?;
-    if let Some(ttl) = &args.ttl {
-        let expiry = crate::ttl_deploy::attach(app.main_mut(), ttl, args.ttl_delete_volumes)?;
+    // --ttl, else kumo.toml's [stack] ttl.
+    let ttl = args
+        .ttl
+        .clone()
+        .map(|t| (t, "--ttl"))
+        .or_else(|| app.ttl.clone().map(|t| (t, "[stack] ttl")));
+    if let Some((ttl, from)) = &ttl {
+        let expiry = crate::ttl_deploy::attach(app.main_mut(), ttl, from, args.ttl_delete_volumes)?;
         parameters.push((kumo_teardown::reaper::EXPIRY_PARAMETER.to_owned(), expiry));
     }
     let extra_tags = parse_pairs("--tag", &args.stack.tags).map_err(deploy_error)?;
@@ -62,7 +68,7 @@ pub fn run(config: &ProjectOptions, args: &DeployArgs) -> Result<ExitCode, CliEr
 
     aws_env::runtime()?.block_on(async {
         let session = aws_env::connect(&args.aws, app.region.as_deref()).await?;
-        if args.ttl.is_none() {
+        if ttl.is_none() {
             // A stack deployed with --ttl keeps its reaper (and its expiry) until `kumo ttl off`.
             crate::ttl_deploy::keep_existing(&session, &mut requests[count - 1]).await?;
         }
