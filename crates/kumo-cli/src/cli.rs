@@ -79,7 +79,7 @@ pub enum Command {
     /// Show the stack's status, its last events, drift status, what to do next, and the cluster side
     Status(StatusArgs),
     /// List the kumo environments of the region (or every region): stack, environment, status, last
-    /// change, age, and whether a DNS zone is kept for it
+    /// change, age, whether a DNS zone is kept for it, and its time-to-live
     List(ListArgs),
     /// What the stack (or any template) costs per hour and per month, before it exists (offline by default)
     #[command(
@@ -432,7 +432,7 @@ pub struct ListArgs {
     pub all_regions: bool,
 
     /// Print the environments as JSON: {"environments": [{region, stack, env, status, lastChange,
-    /// created, ageSeconds, dnsKept}]}
+    /// created, ageSeconds, dnsKept, expires}]}
     #[arg(long)]
     pub json: bool,
 }

@@ -1690,6 +1690,15 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
     assert_ne!(extended, expiry);
     assert!(run.stdout.contains(&format!("expires at {extended}")), "{}", run.text());
     assert_eq!(template_body(&moto, stack), before);
+    // `kumo list` shows it.
+    let run = kumo(&moto, &dir, &["list", "--json"]).ok();
+    let listed: Value = serde_json::from_str(&run.stdout).unwrap();
+    let line = items(&listed, "environments")
+        .iter()
+        .find(|e| e["stack"] == stack)
+        .cloned()
+        .unwrap();
+    assert_eq!(line["expires"], extended.as_str(), "{listed}");
     // `kumo status` shows the expiry and the reaper's last run (none yet: moto never fires schedules).
     let run = kumo(&moto, &dir, &["status", "--stack-name", stack]).ok();
     assert!(

@@ -103,11 +103,17 @@ pub struct StackSummary {
     pub created: String,
     pub last_updated: Option<String>,
     pub tags: Vec<(String, String)>,
+    /// Parameter values (`****` for NoEcho ones, as CloudFormation shows them).
+    pub parameters: Vec<(String, String)>,
 }
 
 impl StackSummary {
     pub fn tag(&self, key: &str) -> Option<&str> {
         self.tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    pub fn parameter(&self, key: &str) -> Option<&str> {
+        self.parameters.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 }
 
@@ -130,7 +136,12 @@ pub async fn describe_stacks(client: &Client) -> Result<Vec<StackSummary>, AwsEr
                 .list("Tags", "member")
                 .map(|t| (t.text_or_empty("Key"), t.text_or_empty("Value")))
                 .collect();
+            let parameters = member
+                .list("Parameters", "member")
+                .map(|p| (p.text_or_empty("ParameterKey"), p.text_or_empty("ParameterValue")))
+                .collect();
             stacks.push(StackSummary {
+                parameters,
                 name: member.text_or_empty("StackName"),
                 status: member.text_or_empty("StackStatus"),
                 created: member.text_or_empty("CreationTime"),

@@ -33,6 +33,8 @@ pub struct Row {
     pub created: Option<String>,
     /// The DNS stack kept for it, if any.
     pub dns_kept: Option<String>,
+    /// Its time-to-live (`KumoExpiry`: an instant or `off`), if it has one.
+    pub expires: Option<String>,
 }
 
 /// Groups kumo's stacks of one region into environment lines (foreign stacks are left out).
@@ -57,6 +59,7 @@ pub fn rows(region: &str, stacks: &[StackSummary]) -> Vec<Row> {
             last_change: Some(s.last_updated.clone().unwrap_or_else(|| s.created.clone())),
             created: Some(s.created.clone()),
             dns_kept: kept_for(&s.name),
+            expires: s.parameter(kumo_teardown::reaper::EXPIRY_PARAMETER).map(str::to_owned),
         })
         .collect();
     // A DNS stack whose environment is gone: the environment is destroyed, its zone kept.
@@ -71,6 +74,7 @@ pub fn rows(region: &str, stacks: &[StackSummary]) -> Vec<Row> {
                 last_change: Some(dns.last_updated.clone().unwrap_or_else(|| dns.created.clone())),
                 created: None,
                 dns_kept: Some(dns.name.clone()),
+                expires: None,
             });
         }
     }
@@ -115,6 +119,7 @@ pub fn run(_config: &ProjectOptions, args: &ListArgs) -> Result<ExitCode, CliErr
                         "created": r.created,
                         "ageSeconds": r.created.as_deref().and_then(|c| seconds_since(c, now)),
                         "dnsKept": r.dns_kept,
+                        "expires": r.expires,
                     })
                 })
                 .collect();
@@ -128,7 +133,7 @@ pub fn run(_config: &ProjectOptions, args: &ListArgs) -> Result<ExitCode, CliErr
             outln!("no kumo environment in {}", regions.join(", "));
             return Ok(ExitCode::SUCCESS);
         }
-        let table: Vec<[String; 7]> = all
+        let table: Vec<[String; 8]> = all
             .iter()
             .map(|r| {
                 [
@@ -147,11 +152,22 @@ pub fn run(_config: &ProjectOptions, args: &ListArgs) -> Result<ExitCode, CliErr
                     r.dns_kept
                         .as_deref()
                         .map_or_else(|| "no".to_owned(), |d| format!("kept ({d})")),
+                    r.expires.clone().unwrap_or_else(|| "-".to_owned()),
                 ]
             })
             .collect();
-        let header = ["STACK", "ENV", "REGION", "STATUS", "LAST CHANGE", "AGE", "DNS ZONE"].map(str::to_owned);
-        let widths: Vec<usize> = (0..7)
+        let header = [
+            "STACK",
+            "ENV",
+            "REGION",
+            "STATUS",
+            "LAST CHANGE",
+            "AGE",
+            "DNS ZONE",
+            "EXPIRES",
+        ]
+        .map(str::to_owned);
+        let widths: Vec<usize> = (0..8)
             .map(|i| {
                 table
                     .iter()
@@ -198,6 +214,7 @@ mod tests {
             status: "CREATE_COMPLETE".to_owned(),
             created: "2026-11-30T10:00:00Z".to_owned(),
             last_updated: None,
+            parameters: Vec::new(),
             tags: tags.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
         }
     }
