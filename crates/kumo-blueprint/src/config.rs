@@ -151,6 +151,9 @@ pub struct StackConfig {
     /// checked by the deploy, which knows the time. `None`: no time-to-live.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl: Option<String>,
+    /// With a time-to-live: the e-mail address warned an hour before the expiry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl_notify: Option<String>,
 }
 
 /// `[network]`: the VPC (seed `network.go`).
@@ -339,6 +342,8 @@ pub struct DeploySettings {
     pub termination_protection: bool,
     /// `[stack] ttl`: the time-to-live `kumo deploy` gives the stack when `--ttl` is not given.
     pub ttl: Option<String>,
+    /// `[stack] ttl_notify`: who is warned an hour before the expiry.
+    pub ttl_notify: Option<String>,
     /// Stack-level tags (CloudFormation propagates them to supported resources).
     pub tags: Vec<(String, String)>,
     /// Reasons `kumo deploy` must refuse before any AWS call (e.g. the domain is still under
@@ -583,6 +588,7 @@ impl Config {
             region: self.stack.region.clone(),
             termination_protection: self.stack.termination_protection,
             ttl: self.stack.ttl.clone(),
+            ttl_notify: self.stack.ttl_notify.clone(),
             tags: self.stack.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             deploy_blockers: rules::deploy_blockers(self),
         }

@@ -1146,6 +1146,7 @@ fn uncomment_settings(text: &str) -> String {
                         && key != "region"
                         && key != "env"
                         && key != "ttl"
+                        && key != "ttl_notify"
                         && key
                             .chars()
                             .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())

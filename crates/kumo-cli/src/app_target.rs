@@ -34,6 +34,8 @@ pub struct AppTarget {
     pub from_project: bool,
     /// `[stack] ttl` of the project (for the main stack; `--ttl` wins).
     pub ttl: Option<String>,
+    /// `[stack] ttl_notify` (`--ttl-notify` wins).
+    pub ttl_notify: Option<String>,
 }
 
 impl AppTarget {
@@ -102,6 +104,7 @@ fn from_project(opts: &ProjectOptions) -> Result<AppTarget, CliError> {
         deploy_blockers: settings.deploy_blockers,
         from_project: true,
         ttl: settings.ttl,
+        ttl_notify: settings.ttl_notify,
     })
 }
 
@@ -203,6 +206,7 @@ pub fn read_assembly(dir: &Path) -> Result<AppTarget, CliError> {
         deploy_blockers: Vec::new(),
         from_project: false,
         ttl: None,
+        ttl_notify: None,
     })
 }
 
@@ -257,5 +261,6 @@ pub fn from_template(path: &Path, stack_name: &str) -> Result<AppTarget, CliErro
         deploy_blockers: Vec::new(),
         from_project: false,
         ttl: None,
+        ttl_notify: None,
     })
 }

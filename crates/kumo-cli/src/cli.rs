@@ -311,9 +311,15 @@ pub struct DeployArgs {
     #[arg(long, value_name = "DURATION|TIME")]
     pub ttl: Option<String>,
 
-    /// With --ttl: the reaper deletes the cluster's EBS volumes too (they hold data: kept by default)
-    #[arg(long, requires = "ttl")]
+    /// With a time-to-live: the reaper deletes the cluster's EBS volumes too (they hold data: kept by
+    /// default)
+    #[arg(long)]
     pub ttl_delete_volumes: bool,
+
+    /// With a time-to-live: send one e-mail to this address an hour before the expiry (SNS; confirm
+    /// the subscription AWS sends first) [default: kumo.toml's [stack] ttl_notify]
+    #[arg(long, value_name = "ADDRESS")]
+    pub ttl_notify: Option<String>,
 }
 
 #[derive(Debug, Args)]

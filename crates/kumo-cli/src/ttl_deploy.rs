@@ -15,9 +15,23 @@ use crate::error::CliError;
 use crate::output::outln;
 use crate::render_error::deploy_error;
 
-/// Adds the reaper to `stack`'s template; returns the expiry (`KumoExpiry`'s value).
-/// `from` names where the value came from (`--ttl`, `[stack] ttl`), for its error.
-pub fn attach(stack: &mut StackTarget, ttl: &str, from: &str, delete_volumes: bool) -> Result<String, CliError> {
+/// What the reaper does besides the sweep.
+#[derive(Clone, Debug, Default)]
+pub struct Reaper {
+    pub delete_volumes: bool,
+    /// The address warned an hour before the expiry.
+    pub notify: Option<String>,
+}
+
+/// Adds the reaper to `stack`'s template; returns the parameters it takes (`KumoExpiry`, and
+/// `KumoNotifyAt` with a warning). `from` names where the value came from (`--ttl`, `[stack] ttl`),
+/// for its error.
+pub fn attach(
+    stack: &mut StackTarget,
+    ttl: &str,
+    from: &str,
+    reaper: &Reaper,
+) -> Result<Vec<(String, String)>, CliError> {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
@@ -25,21 +39,48 @@ pub fn attach(stack: &mut StackTarget, ttl: &str, from: &str, delete_volumes: bo
     let expiry = reaper::parse_ttl(ttl, now).map_err(|e| {
         CliError::new(format!("{from}: {e}")).hint("kumo deploy --ttl 8h, or ttl = \"8h\" under [stack] in kumo.toml")
     })?;
-    stack.template = with_reaper(&stack.template, &stack.stack_name, delete_volumes)?;
+    if let Some(address) = &reaper.notify {
+        check_address(address)?;
+    }
+    stack.template = with_reaper(&stack.template, &stack.stack_name, reaper)?;
     outln!(
         "{}: time-to-live {ttl}: removes itself at {expiry} (kumo ttl extend / kumo ttl off change it)",
         stack.stack_name
     );
-    Ok(expiry)
+    let mut parameters = vec![(reaper::EXPIRY_PARAMETER.to_owned(), expiry.clone())];
+    if let Some(address) = &reaper.notify {
+        let at = reaper::notify_at(&expiry, now).unwrap_or_default();
+        outln!(
+            "{}: {address} is warned at {at}Z (confirm the subscription e-mail AWS sends)",
+            stack.stack_name
+        );
+        parameters.push((reaper::NOTIFY_PARAMETER.to_owned(), at));
+    }
+    Ok(parameters)
 }
 
-fn with_reaper(template: &TemplateDoc, stack_name: &str, delete_volumes: bool) -> Result<TemplateDoc, CliError> {
+/// An e-mail address SNS can take: something@domain, no spaces.
+fn check_address(address: &str) -> Result<(), CliError> {
+    let ok = address.split_once('@').is_some_and(|(user, domain)| {
+        !user.is_empty() && domain.contains('.') && !address.contains(char::is_whitespace)
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(
+            CliError::new(format!("ttl_notify: {address:?} is not an e-mail address"))
+                .hint("--ttl-notify you@example.com, or ttl_notify = \"you@example.com\" under [stack] in kumo.toml"),
+        )
+    }
+}
+
+fn with_reaper(template: &TemplateDoc, stack_name: &str, reaper: &Reaper) -> Result<TemplateDoc, CliError> {
     let mut value = template.value().clone();
     let options = MachineOptions {
-        delete_volumes,
+        delete_volumes: reaper.delete_volumes,
         ..MachineOptions::default()
     };
-    reaper::attach(&mut value, &options).map_err(|e| {
+    reaper::attach(&mut value, &options, reaper.notify.as_deref()).map_err(|e| {
         CliError::new(format!("cannot add the time-to-live reaper to {stack_name}: {e}"))
             .hint("deploy without --ttl, or rename the template's conflicting entry")
     })?;
@@ -87,10 +128,17 @@ pub async fn keep_existing(session: &AwsSession, request: &mut DeployRequest) ->
                 aws_sdk_cloudformation::error::DisplayErrorContext(&e)
             ))
         })?;
-    let delete_volumes = deployed
+    let body: serde_json::Value = deployed
         .template_body()
-        .is_some_and(|body| body.contains("deleteVolume"));
-    request.template = with_reaper(&request.template, &request.stack_name, delete_volumes)?;
+        .and_then(|body| serde_json::from_str(body).ok())
+        .unwrap_or_default();
+    let kept = Reaper {
+        delete_volumes: body.to_string().contains("deleteVolume"),
+        notify: body["Resources"][reaper::SUBSCRIPTION]["Properties"]["Endpoint"]
+            .as_str()
+            .map(str::to_owned),
+    };
+    request.template = with_reaper(&request.template, &request.stack_name, &kept)?;
     outln!(
         "{}: keeps its time-to-live ({expiry}; kumo ttl off switches it off)",
         request.stack_name

@@ -1675,12 +1675,26 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
             stack,
             "--ttl",
             "8h",
+            "--ttl-notify",
+            "ops@example.com",
             "--yes",
         ],
     )
     .ok();
     let expiry = parameter(&moto, stack, "KumoExpiry").unwrap();
     assert!(run.stdout.contains(&expiry), "{}", run.text());
+    // The warning: an hour before, by e-mail through an encrypted topic.
+    let warn_at = parameter(&moto, stack, "KumoNotifyAt").unwrap();
+    assert_eq!(Some(warn_at), kumo_teardown::reaper::notify_at(&expiry, 0));
+    // (moto's CloudFormation makes the topic, not a stand-alone subscription: the template says it.)
+    let topics = moto.service_call("sns", "list_topics", json!({}));
+    assert!(
+        items(&topics, "Topics")
+            .iter()
+            .any(|t| field(t, "TopicArn").contains(&format!("{stack}-KumoReaperTopic"))),
+        "{topics}"
+    );
+    assert!(template_body(&moto, stack).contains("ops@example.com"));
     // `kumo ttl` shows it; extend and off change only the parameter (same template, UsePreviousTemplate).
     let run = kumo(&moto, &dir, &["ttl", "--stack-name", stack]).ok();
     assert!(run.stdout.contains(&format!("expires at {expiry}")), "{}", run.text());
@@ -1688,6 +1702,10 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
     let run = kumo(&moto, &dir, &["ttl", "extend", "2d", "--stack-name", stack]).ok();
     let extended = parameter(&moto, stack, "KumoExpiry").unwrap();
     assert_ne!(extended, expiry);
+    assert_eq!(
+        parameter(&moto, stack, "KumoNotifyAt"),
+        kumo_teardown::reaper::notify_at(&extended, 0)
+    );
     assert!(run.stdout.contains(&format!("expires at {extended}")), "{}", run.text());
     assert_eq!(template_body(&moto, stack), before);
     // `kumo list` shows it.

@@ -22,6 +22,13 @@ pub const STATE_MACHINE: &str = "KumoReaper";
 pub const MACHINE_ROLE: &str = "KumoReaperRole";
 pub const SCHEDULE: &str = "KumoReaperSchedule";
 pub const SCHEDULE_ROLE: &str = "KumoReaperScheduleRole";
+/// With `ttl_notify`: the topic, its e-mail subscription and the one-time warning schedule.
+pub const TOPIC: &str = "KumoReaperTopic";
+pub const SUBSCRIPTION: &str = "KumoReaperSubscription";
+pub const WARNING: &str = "KumoReaperWarning";
+/// When the warning goes out (`YYYY-MM-DDTHH:MM:SS`, UTC, as `at()` takes it): an hour before the
+/// expiry (see [`notify_at`]).
+pub const NOTIFY_PARAMETER: &str = "KumoNotifyAt";
 const OFF_CONDITION: &str = "KumoTtlOff";
 /// How often the schedule fires once the expiry has passed, until the stack is gone.
 pub const RATE: &str = "rate(15 minutes)";
@@ -40,13 +47,22 @@ pub enum ReaperError {
     UnknownType(String),
 }
 
-/// Adds the reaper to `template` (a parsed CloudFormation template), in place.
-pub fn attach(template: &mut Value, options: &MachineOptions) -> Result<(), ReaperError> {
+/// Adds the reaper to `template` (a parsed CloudFormation template), in place; with `notify` (an
+/// e-mail address), also the warning an hour before the expiry.
+pub fn attach(template: &mut Value, options: &MachineOptions, notify: Option<&str>) -> Result<(), ReaperError> {
     let resources = template
         .get("Resources")
         .and_then(Value::as_object)
         .ok_or(ReaperError::NotATemplate)?;
-    for id in [STATE_MACHINE, MACHINE_ROLE, SCHEDULE, SCHEDULE_ROLE] {
+    for id in [
+        STATE_MACHINE,
+        MACHINE_ROLE,
+        SCHEDULE,
+        SCHEDULE_ROLE,
+        TOPIC,
+        SUBSCRIPTION,
+        WARNING,
+    ] {
         if resources.contains_key(id) {
             return Err(ReaperError::Clash(format!("resource {id}")));
         }
@@ -76,6 +92,16 @@ pub fn attach(template: &mut Value, options: &MachineOptions) -> Result<(), Reap
             "ConstraintDescription": "an instant in UTC such as 2026-12-01T18:00:00Z, or off",
         }),
     );
+    if notify.is_some() {
+        parameters.insert(
+            NOTIFY_PARAMETER.to_owned(),
+            json!({
+                "Type": "String",
+                "Description": "kumo time-to-live: when the warning e-mail goes out (UTC, YYYY-MM-DDTHH:MM:SS)",
+                "AllowedPattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$",
+            }),
+        );
+    }
     object
         .entry("Conditions")
         .or_insert_with(|| json!({}))
@@ -97,9 +123,59 @@ pub fn attach(template: &mut Value, options: &MachineOptions) -> Result<(), Reap
     }
     resources.insert(MACHINE_ROLE.to_owned(), machine_role(options, &delete_actions));
     resources.insert(STATE_MACHINE.to_owned(), state_machine(options));
-    resources.insert(SCHEDULE_ROLE.to_owned(), schedule_role());
+    resources.insert(SCHEDULE_ROLE.to_owned(), schedule_role(notify.is_some()));
     resources.insert(SCHEDULE.to_owned(), schedule());
+    if let Some(address) = notify {
+        resources.insert(
+            TOPIC.to_owned(),
+            json!({
+                "Type": "AWS::SNS::Topic",
+                "Properties": {
+                    "DisplayName": "kumo time-to-live",
+                    // Encrypted at rest with SNS's AWS managed key.
+                    "KmsMasterKeyId": "alias/aws/sns",
+                },
+            }),
+        );
+        resources.insert(
+            SUBSCRIPTION.to_owned(),
+            json!({
+                "Type": "AWS::SNS::Subscription",
+                "Properties": {"TopicArn": {"Ref": TOPIC}, "Protocol": "email", "Endpoint": address},
+            }),
+        );
+        resources.insert(WARNING.to_owned(), warning());
+    }
     Ok(())
+}
+
+/// The warning's time for an expiry: an hour before it, but not before `now` + 5 minutes (a schedule
+/// in the past would never send it).
+pub fn notify_at(expiry: &str, now: i64) -> Option<String> {
+    let at = parse_instant(expiry)?.saturating_sub(3600).max(now + 300);
+    Some(format_instant(at).trim_end_matches('Z').to_owned())
+}
+
+fn warning() -> Value {
+    json!({
+        "Type": "AWS::Scheduler::Schedule",
+        "Properties": {
+            "Description": {"Fn::Sub": "kumo time-to-live of ${AWS::StackName}: the warning an hour before the expiry"},
+            "ScheduleExpression": {"Fn::Sub": format!("at(${{{NOTIFY_PARAMETER}}})")},
+            "ScheduleExpressionTimezone": "UTC",
+            "State": {"Fn::If": [OFF_CONDITION, "DISABLED", "ENABLED"]},
+            "FlexibleTimeWindow": {"Mode": "OFF"},
+            "Target": {
+                "Arn": {"Ref": TOPIC},
+                "RoleArn": {"Fn::GetAtt": [SCHEDULE_ROLE, "Arn"]},
+                "Input": {"Fn::Sub": format!(
+                    "kumo: the environment ${{AWS::StackName}} (${{AWS::Region}}) removes itself at ${{{EXPIRY_PARAMETER}}}, \
+                     with everything its controllers made. To keep it longer: kumo ttl extend 4h --stack-name \
+                     ${{AWS::StackName}}; to keep it: kumo ttl off --stack-name ${{AWS::StackName}}."
+                )},
+            },
+        },
+    })
 }
 
 fn depend_on(resource: &mut Map<String, Value>, id: &str) {
@@ -275,7 +351,22 @@ fn state_machine(options: &MachineOptions) -> Value {
     })
 }
 
-fn schedule_role() -> Value {
+fn schedule_role(notify: bool) -> Value {
+    let mut statements = vec![json!({
+        "Effect": "Allow",
+        "Action": "states:StartExecution",
+        "Resource": {"Ref": STATE_MACHINE},
+    })];
+    if notify {
+        statements.push(json!({"Effect": "Allow", "Action": "sns:Publish", "Resource": {"Ref": TOPIC}}));
+        // Publishing to a topic encrypted with SNS's managed key uses the key through SNS.
+        statements.push(json!({
+            "Effect": "Allow",
+            "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+            "Resource": {"Fn::Sub": "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*"},
+            "Condition": {"StringEquals": {"kms:ViaService": {"Fn::Sub": "sns.${AWS::Region}.amazonaws.com"}}},
+        }));
+    }
     json!({
         "Type": "AWS::IAM::Role",
         "Properties": {
@@ -291,14 +382,7 @@ fn schedule_role() -> Value {
             },
             "Policies": [{
                 "PolicyName": "start-reaper",
-                "PolicyDocument": {
-                    "Version": "2012-10-17",
-                    "Statement": [{
-                        "Effect": "Allow",
-                        "Action": "states:StartExecution",
-                        "Resource": {"Ref": STATE_MACHINE},
-                    }],
-                },
+                "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
             }],
         },
     })
@@ -455,6 +539,30 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_warning_goes_an_hour_before_but_never_in_the_past() {
+        assert_eq!(notify_at("2026-12-01T08:00:00Z", NOW).unwrap(), "2026-12-01T07:00:00");
+        assert_eq!(notify_at("2026-12-01T00:30:00Z", NOW).unwrap(), "2026-12-01T00:05:00");
+        assert_eq!(notify_at("off", NOW), None);
+        let mut template = fixture();
+        attach(&mut template, &MachineOptions::default(), Some("ops@example.com")).unwrap();
+        let warning = &template["Resources"][WARNING]["Properties"];
+        assert_eq!(warning["ScheduleExpression"], json!({"Fn::Sub": "at(${KumoNotifyAt})"}));
+        assert_eq!(warning["Target"]["Arn"], json!({"Ref": TOPIC}));
+        assert_eq!(
+            template["Resources"][SUBSCRIPTION]["Properties"]["Endpoint"],
+            "ops@example.com"
+        );
+        assert!(template["Parameters"].get(NOTIFY_PARAMETER).is_some());
+        let without = {
+            let mut t = fixture();
+            attach(&mut t, &MachineOptions::default(), None).unwrap();
+            t
+        };
+        assert!(without["Resources"].get(TOPIC).is_none());
+        assert!(without["Parameters"].get(NOTIFY_PARAMETER).is_none());
+    }
+
     fn fixture() -> Value {
         json!({"Resources": {
             "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
@@ -465,7 +573,7 @@ mod tests {
     #[test]
     fn everything_else_depends_on_the_role_that_deletes_it() {
         let mut template = fixture();
-        attach(&mut template, &MachineOptions::default()).unwrap();
+        attach(&mut template, &MachineOptions::default(), None).unwrap();
         assert_eq!(template["Resources"]["Vpc"]["DependsOn"], json!([MACHINE_ROLE]));
         assert_eq!(
             template["Resources"]["Group"]["DependsOn"],
@@ -483,7 +591,7 @@ mod tests {
         }
         // Attaching twice is refused, not doubled.
         assert_eq!(
-            attach(&mut template, &MachineOptions::default()),
+            attach(&mut template, &MachineOptions::default(), None),
             Err(ReaperError::Clash(format!("resource {STATE_MACHINE}")))
         );
     }
@@ -492,7 +600,7 @@ mod tests {
     fn unknown_types_are_refused() {
         let mut template = json!({"Resources": {"X": {"Type": "AWS::Nope::Thing"}}});
         assert_eq!(
-            attach(&mut template, &MachineOptions::default()),
+            attach(&mut template, &MachineOptions::default(), None),
             Err(ReaperError::UnknownType("AWS::Nope::Thing".into()))
         );
     }

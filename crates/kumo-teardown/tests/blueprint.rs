@@ -237,7 +237,7 @@ async fn the_blueprints_plan_finds_the_controllers_resources_by_both_marks() {
     }
 }
 
-/// `kumo deploy --ttl` on the blueprint: the reaper added to its main template passes cfn-lint (no
+/// `kumo deploy --ttl 8h --ttl-notify ops@example.com` on the blueprint: the reaper and its warning added to its main template passes cfn-lint (no
 /// error, no warning), the schedule has the
 /// shape the reaper relies on, and kumo's security rules find nothing unwaived.
 #[test]
@@ -247,7 +247,7 @@ fn the_reaper_on_the_blueprint_lints_clean_and_fits_inline() {
     let app = kumo_blueprint::build_app(&Config::default());
     let main = app.stacks.last().unwrap();
     let mut template: serde_json::Value = main.stack.synth().unwrap().to_value();
-    reaper::attach(&mut template, &MachineOptions::default()).unwrap();
+    reaper::attach(&mut template, &MachineOptions::default(), Some("ops@example.com")).unwrap();
     // Not inline any more: about 76 KB minified (the definition and the delete permissions), so the
     // deploy goes through kumo's staging bucket (see the closing note).
     let body = serde_json::to_string(&template).unwrap();
@@ -286,6 +286,9 @@ fn the_reaper_on_the_blueprint_lints_clean_and_fits_inline() {
             reaper::STATE_MACHINE,
             reaper::SCHEDULE,
             reaper::SCHEDULE_ROLE,
+            reaper::TOPIC,
+            reaper::SUBSCRIPTION,
+            reaper::WARNING,
         ]
         .contains(&id.as_str())
         {

@@ -255,6 +255,7 @@ pub(super) fn read(text: &str) -> Read {
         read!(t, s.termination_protection);
         read!(t, s.tags);
         read!(t, s.ttl);
+        read!(t, s.ttl_notify);
         t.finish();
     }
     if let Some(mut t) = top.table(key!(network)) {

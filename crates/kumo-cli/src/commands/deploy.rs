@@ -43,9 +43,19 @@ pub fn run(config: &ProjectOptions, args: &DeployArgs) -> Result<ExitCode, CliEr
         .clone()
         .map(|t| (t, "--ttl"))
         .or_else(|| app.ttl.clone().map(|t| (t, "[stack] ttl")));
+    let notify = args.ttl_notify.clone().or_else(|| app.ttl_notify.clone());
+    if ttl.is_none() && (args.ttl_notify.is_some() || args.ttl_delete_volumes) {
+        return Err(
+            CliError::new("--ttl-notify and --ttl-delete-volumes need a time-to-live")
+                .hint("add --ttl 8h (or ttl = \"8h\" under [stack] in kumo.toml)"),
+        );
+    }
     if let Some((ttl, from)) = &ttl {
-        let expiry = crate::ttl_deploy::attach(app.main_mut(), ttl, from, args.ttl_delete_volumes)?;
-        parameters.push((kumo_teardown::reaper::EXPIRY_PARAMETER.to_owned(), expiry));
+        let reaper = crate::ttl_deploy::Reaper {
+            delete_volumes: args.ttl_delete_volumes,
+            notify: notify.clone(),
+        };
+        parameters.extend(crate::ttl_deploy::attach(app.main_mut(), ttl, from, &reaper)?);
     }
     let extra_tags = parse_pairs("--tag", &args.stack.tags).map_err(deploy_error)?;
     project::prepare_out_dir(&args.out)?;

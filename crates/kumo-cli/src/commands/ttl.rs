@@ -114,10 +114,14 @@ async fn update_expiry(cfn: &aws_sdk_cloudformation::Client, stack_name: &str, v
         .filter_map(|p| p.parameter_key())
         .map(|key| {
             let parameter = Parameter::builder().parameter_key(key);
-            if key == EXPIRY_PARAMETER {
-                parameter.parameter_value(value).build()
-            } else {
-                parameter.use_previous_value(true).build()
+            // The warning moves with the expiry; `off` disables it with the schedule.
+            let notify_at = (key == reaper::NOTIFY_PARAMETER && value != OFF)
+                .then(|| reaper::notify_at(value, now()))
+                .flatten();
+            match (key == EXPIRY_PARAMETER, notify_at) {
+                (true, _) => parameter.parameter_value(value).build(),
+                (false, Some(at)) => parameter.parameter_value(at).build(),
+                (false, None) => parameter.use_previous_value(true).build(),
             }
         })
         .collect();
