@@ -102,9 +102,16 @@ const NO_CHARGE: &[&str] = &[
     "AWS::RDS::DBSubnetGroup",
     "AWS::Route53::RecordSet",
     "AWS::Route53::RecordSetGroup",
+    "AWS::SNS::Subscription",
     "AWS::SecretsManager::ResourcePolicy",
     "AWS::SecretsManager::SecretTargetAttachment",
 ];
+
+/// Why the time-to-live reaper's parts have no line of their own.
+const PER_USE_ONLY: &str = "charged per use only, not per hour: Step Functions standard workflows per state \
+transition ($0.025 per 1,000 in us-east-1, list price checked 2026-12-01; a kumo reaper run is about 90), EventBridge \
+Scheduler per invocation (first 14 million a month free), SNS per message (first 1,000 e-mails a month free); \
+under $0.01 per run, not in kumo's price table";
 
 pub fn analyze(view: &TemplateView<'_>) -> Analysis {
     let mut a = Analysis::default();
@@ -141,6 +148,14 @@ pub fn analyze(view: &TemplateView<'_>) -> Analysis {
                     resource_type: resource_type.to_owned(),
                     reason: "a certificate from a private CA is charged per certificate; kumo has no price for it"
                         .to_owned(),
+                });
+            }
+            // The time-to-live reaper's parts: charged per use only, and not in the price table.
+            "AWS::StepFunctions::StateMachine" | "AWS::Scheduler::Schedule" | "AWS::SNS::Topic" => {
+                a.not_priced.push(NotPriced {
+                    logical_id: id.to_owned(),
+                    resource_type: resource_type.to_owned(),
+                    reason: PER_USE_ONLY.to_owned(),
                 });
             }
             t if NO_CHARGE.contains(&t) => a.no_charge.push((id.to_owned(), t.to_owned())),

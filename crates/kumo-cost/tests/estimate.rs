@@ -363,3 +363,23 @@ fn snapshots_of_the_blueprint_estimates() {
         estimate(&blueprint(&Config::default()), "us-east-1")
     );
 }
+
+#[test]
+fn the_time_to_live_reaper_is_listed_as_charged_per_use() {
+    let template = serde_json::json!({"Resources": {
+        "KumoReaper": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {}},
+        "KumoReaperSchedule": {"Type": "AWS::Scheduler::Schedule", "Properties": {}},
+        "KumoReaperTopic": {"Type": "AWS::SNS::Topic", "Properties": {}},
+        "KumoReaperSubscription": {"Type": "AWS::SNS::Subscription", "Properties": {}},
+    }});
+    let e = estimate(&template, "us-east-1");
+    let ids: Vec<&str> = e.not_priced.iter().map(|n| n.logical_id.as_str()).collect();
+    assert_eq!(ids, ["KumoReaper", "KumoReaperSchedule", "KumoReaperTopic"]);
+    for item in &e.not_priced {
+        assert!(
+            item.reason.contains("per state transition") && item.reason.contains("2026-12-01"),
+            "{}",
+            item.reason
+        );
+    }
+}

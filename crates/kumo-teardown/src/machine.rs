@@ -62,16 +62,7 @@ pub const FAILED_ERROR: &str = "Kumo.DeleteFailed";
 pub fn definition(options: &MachineOptions) -> Value {
     let mut states = Map::new();
     let first = "Is the stack being deleted";
-    states.insert(
-        first.to_owned(),
-        json!({
-            "Type": "Task",
-            "Resource": resource(&Call { service: "cloudformation", action: "describeStacks", parameters: "" }),
-            "Parameters": {"StackName": "${StackId}"},
-            "ResultPath": "$.stack",
-            "Next": "Its status",
-        }),
-    );
+    states.insert(first.to_owned(), this_stack("describeStacks", "$.stack", "Its status"));
     // `States.ArrayGetItem` rather than `$.Stacks[0]` in a Choice: emulators read `[0]` as a list.
     states.insert(
         "Its status".to_owned(),
@@ -192,6 +183,17 @@ pub fn iam_action(call: &Call) -> String {
     let mut action = call.action.chars();
     let first = action.next().map(|c| c.to_ascii_uppercase()).unwrap_or_default();
     format!("{prefix}:{first}{}", action.as_str())
+}
+
+/// A CloudFormation call on this stack (by its id), its answer kept at `result_path`.
+fn this_stack(action: &str, result_path: &str, next: &str) -> Value {
+    json!({
+        "Type": "Task",
+        "Resource": format!("arn:aws:states:::aws-sdk:cloudformation:{action}"),
+        "Parameters": {"StackName": "${StackId}"},
+        "ResultPath": result_path,
+        "Next": next,
+    })
 }
 
 fn resource(call: &Call) -> String {
@@ -503,16 +505,7 @@ fn records_stage(states: &mut Map<String, Value>, name: &str, rule: &Rule, next:
     let given_zone = format!("{name}: in the zone it was given");
     // Every resource and every parameter is looked at with a Choice (a JSONPath filter that matches
     // nothing is an error in Step Functions).
-    states.insert(
-        zones_state,
-        json!({
-            "Type": "Task",
-            "Resource": resource(&Call { service: "cloudformation", action: "listStackResources", parameters: "" }),
-            "Parameters": {"StackName": "${StackId}"},
-            "ResultPath": "$.resources",
-            "Next": own_zones.clone(),
-        }),
-    );
+    states.insert(zones_state, this_stack("listStackResources", "$.resources", &own_zones));
     let per_zone = zone_processor(rule);
     let zone_or_skip = |variable: &str, equals: &str, value: &str| {
         let mut states = per_zone["States"].as_object().cloned().unwrap_or_default();
@@ -546,13 +539,7 @@ fn records_stage(states: &mut Map<String, Value>, name: &str, rule: &Rule, next:
     );
     states.insert(
         format!("{name}: given zone"),
-        json!({
-            "Type": "Task",
-            "Resource": resource(&Call { service: "cloudformation", action: "describeStacks", parameters: "" }),
-            "Parameters": {"StackName": "${StackId}"},
-            "ResultPath": "$.described",
-            "Next": given_zone.clone(),
-        }),
+        this_stack("describeStacks", "$.described", &given_zone),
     );
     states.insert(
         given_zone,

@@ -12,6 +12,8 @@
 //! the resources in reverse dependency order; every other resource of the template `DependsOn` the
 //! machine's role, so the role — whose session CloudFormation deletes with — goes last.
 
+use aws_smithy_types::DateTime;
+use aws_smithy_types::date_time::Format;
 use serde_json::{Map, Value, json};
 
 use crate::machine::{self, MachineOptions};
@@ -443,74 +445,16 @@ pub fn parse_ttl(text: &str, now: i64) -> Result<String, String> {
     Ok(format_instant(at))
 }
 
-/// Unix seconds of an RFC 3339 instant (`2026-12-01T18:00:00Z`, `...+02:00`, fractions ignored).
+/// Unix seconds of an RFC 3339 instant (`2026-12-01T18:00:00Z`, `...+02:00`).
 pub fn parse_instant(text: &str) -> Option<i64> {
-    let bytes = text.as_bytes();
-    if bytes.len() < 20 || bytes[4] != b'-' || bytes[7] != b'-' || !matches!(bytes[10], b'T' | b't' | b' ') {
-        return None;
-    }
-    let num = |range: std::ops::Range<usize>| text.get(range)?.parse::<i64>().ok();
-    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
-        return None;
-    }
-    let mut rest = &text[19..];
-    if let Some(fraction) = rest.strip_prefix('.') {
-        let digits = fraction.chars().take_while(char::is_ascii_digit).count();
-        rest = &fraction[digits..];
-    }
-    let offset = match rest {
-        "Z" | "z" => 0,
-        _ => {
-            let sign = match rest.as_bytes().first()? {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            if rest.len() != 6 || rest.as_bytes()[3] != b':' {
-                return None;
-            }
-            sign * (rest[1..3].parse::<i64>().ok()? * 3600 + rest[4..6].parse::<i64>().ok()? * 60)
-        }
-    };
-    Some(days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset)
+    DateTime::from_str(text, Format::DateTimeWithOffset)
+        .ok()
+        .map(|t| t.secs())
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` of Unix seconds.
 pub fn format_instant(seconds: i64) -> String {
-    let days = seconds.div_euclid(86400);
-    let rest = seconds.rem_euclid(86400);
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
-}
-
-// Howard Hinnant's days-from-civil algorithms (proleptic Gregorian calendar).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
+    DateTime::from_secs(seconds).fmt(Format::DateTime).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -71,18 +71,27 @@ pub fn describe(value: &str, now: i64) -> String {
     }
 }
 
-/// The stack's `KumoExpiry`, or `None` when it has none; a missing stack is an error.
-async fn expiry(cfn: &aws_sdk_cloudformation::Client, stack_name: &str) -> Result<Option<String>, CliError> {
+/// The stack as `DescribeStacks` gives it; a missing stack is an error.
+async fn describe_one(
+    cfn: &aws_sdk_cloudformation::Client,
+    stack_name: &str,
+) -> Result<aws_sdk_cloudformation::types::Stack, CliError> {
     let described = cfn.describe_stacks().stack_name(stack_name).send().await.map_err(|e| {
         CliError::new(format!(
             "cannot read {stack_name}: {}",
             aws_sdk_cloudformation::error::DisplayErrorContext(&e)
         ))
     })?;
-    let stack = described
+    described
         .stacks()
         .first()
-        .ok_or_else(|| CliError::new(format!("{stack_name} does not exist")))?;
+        .cloned()
+        .ok_or_else(|| CliError::new(format!("{stack_name} does not exist")))
+}
+
+/// The stack's `KumoExpiry`, or `None` when it has none; a missing stack is an error.
+async fn expiry(cfn: &aws_sdk_cloudformation::Client, stack_name: &str) -> Result<Option<String>, CliError> {
+    let stack = describe_one(cfn, stack_name).await?;
     Ok(stack
         .parameters()
         .iter()
@@ -93,16 +102,7 @@ async fn expiry(cfn: &aws_sdk_cloudformation::Client, stack_name: &str) -> Resul
 /// `UpdateStack` with the previous template, every other parameter as it is and `KumoExpiry` = `value`,
 /// followed to its end.
 async fn update_expiry(cfn: &aws_sdk_cloudformation::Client, stack_name: &str, value: &str) -> Result<(), CliError> {
-    let described = cfn.describe_stacks().stack_name(stack_name).send().await.map_err(|e| {
-        CliError::new(format!(
-            "cannot read {stack_name}: {}",
-            aws_sdk_cloudformation::error::DisplayErrorContext(&e)
-        ))
-    })?;
-    let stack = described
-        .stacks()
-        .first()
-        .ok_or_else(|| CliError::new(format!("{stack_name} does not exist")))?;
+    let stack = describe_one(cfn, stack_name).await?;
     let status = stack.stack_status().map(|s| s.as_str().to_owned()).unwrap_or_default();
     if status.ends_with("_IN_PROGRESS") {
         return Err(CliError::new(format!("{stack_name} is {status}"))
@@ -138,18 +138,19 @@ async fn update_expiry(cfn: &aws_sdk_cloudformation::Client, stack_name: &str, v
                 aws_sdk_cloudformation::error::DisplayErrorContext(&e)
             ))
         })?;
+    // A parameter-only update touches the schedules alone: minutes at most.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30 * 60);
     loop {
         tokio::time::sleep(Duration::from_secs(2)).await;
-        let described = cfn.describe_stacks().stack_name(stack_name).send().await.map_err(|e| {
-            CliError::new(format!(
-                "cannot read {stack_name}: {}",
-                aws_sdk_cloudformation::error::DisplayErrorContext(&e)
+        if tokio::time::Instant::now() > deadline {
+            return Err(CliError::new(format!(
+                "{stack_name}'s time-to-live update is still running after 30 minutes"
             ))
-        })?;
-        let status = described
-            .stacks()
-            .first()
-            .and_then(|s| s.stack_status())
+            .hint("kumo status shows where it is"));
+        }
+        let status = describe_one(cfn, stack_name)
+            .await?
+            .stack_status()
             .map(|s| s.as_str().to_owned())
             .unwrap_or_default();
         match status.as_str() {
