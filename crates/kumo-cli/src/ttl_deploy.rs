@@ -92,15 +92,16 @@ fn with_reaper(template: &TemplateDoc, stack_name: &str, reaper: &Reaper) -> Res
 
 /// A deploy without `--ttl` of a stack that has a reaper keeps it: the reaper is added again (deleting
 /// volumes if the deployed one does) and `KumoExpiry` keeps its value (a parameter not given keeps its
-/// current value on an update). Only `kumo ttl off` switches a time-to-live off.
-pub async fn keep_existing(session: &AwsSession, request: &mut DeployRequest) -> Result<(), CliError> {
+/// current value on an update). Only `kumo ttl off` switches a time-to-live off. `true` when it added
+/// the reaper.
+pub async fn keep_existing(session: &AwsSession, request: &mut DeployRequest) -> Result<bool, CliError> {
     let cfn = aws_sdk_cloudformation::Client::new(&session.config);
     let Ok(described) = cfn.describe_stacks().stack_name(&request.stack_name).send().await else {
         // No stack (or no answer): the deploy's own DescribeStacks decides what happens.
-        return Ok(());
+        return Ok(false);
     };
     let Some(stack) = described.stacks().first() else {
-        return Ok(());
+        return Ok(false);
     };
     let Some(expiry) = stack
         .parameters()
@@ -108,13 +109,13 @@ pub async fn keep_existing(session: &AwsSession, request: &mut DeployRequest) ->
         .find(|p| p.parameter_key() == Some(reaper::EXPIRY_PARAMETER))
         .and_then(|p| p.parameter_value())
     else {
-        return Ok(());
+        return Ok(false);
     };
     if request.template.value()["Resources"]
         .get(reaper::STATE_MACHINE)
         .is_some()
     {
-        return Ok(());
+        return Ok(false);
     }
     let deployed = cfn
         .get_template()
@@ -143,5 +144,5 @@ pub async fn keep_existing(session: &AwsSession, request: &mut DeployRequest) ->
         "{}: keeps its time-to-live ({expiry}; kumo ttl off switches it off)",
         request.stack_name
     );
-    Ok(())
+    Ok(true)
 }

@@ -78,16 +78,18 @@ pub fn run(config: &ProjectOptions, args: &DeployArgs) -> Result<ExitCode, CliEr
 
     aws_env::runtime()?.block_on(async {
         let session = aws_env::connect(&args.aws, app.region.as_deref()).await?;
-        if ttl.is_none() {
-            // A stack deployed with --ttl keeps its reaper (and its expiry) until `kumo ttl off`.
-            crate::ttl_deploy::keep_existing(&session, &mut requests[count - 1]).await?;
-        }
-        let main = &requests[count - 1];
         let engine = aws_env::engine(&session, args.stack.staging_bucket.clone());
         for request in &requests {
             kumo_deploy::deploy::preflight(&engine, request).map_err(deploy_error)?;
         }
-        let identity = aws_env::announce_identity(&session, "deploy", &main.stack_name).await?;
+        let main_name = requests[count - 1].stack_name.clone();
+        let identity = aws_env::announce_identity(&session, "deploy", &main_name).await?;
+        // After the local checks and the identity: a stack deployed with a time-to-live keeps its
+        // reaper (and its expiry) until `kumo ttl off`.
+        if ttl.is_none() && crate::ttl_deploy::keep_existing(&session, &mut requests[count - 1]).await? {
+            kumo_deploy::deploy::preflight(&engine, &requests[count - 1]).map_err(deploy_error)?;
+        }
+        let main = &requests[count - 1];
         let client = aws_env::aws_client(&session)?;
         if args.skip_preflight {
             errln!("preflight skipped (--skip-preflight): the account was not checked");
