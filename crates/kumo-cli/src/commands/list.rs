@@ -167,7 +167,9 @@ pub fn run(_config: &ProjectOptions, args: &ListArgs) -> Result<ExitCode, CliErr
             "EXPIRES",
         ]
         .map(str::to_owned);
-        let widths: Vec<usize> = (0..8)
+        // The EXPIRES column only when an environment has a time-to-live.
+        let columns = if all.iter().any(|r| r.expires.is_some()) { 8 } else { 7 };
+        let widths: Vec<usize> = (0..columns)
             .map(|i| {
                 table
                     .iter()
