@@ -334,3 +334,54 @@ async fn missing_credentials_fail_before_sending() {
         "no region"
     );
 }
+
+/// The time-to-live reaper's last run, as `kumo status` reads it: the newest execution, then its error
+/// and cause (Step Functions, awsJson 1.0; epoch-second timestamps as the service sends them).
+#[tokio::test]
+async fn the_reapers_last_execution_and_its_error() {
+    use kumo_aws::services::stepfunctions;
+    let arn = "arn:aws:states:ap-northeast-1:123456789012:execution:reaper:e2";
+    let replay = Replay::new()
+        .on(
+            "ListExecutions",
+            Answer::json(
+                200,
+                "r1",
+                None,
+                &serde_json::json!({"executions": [{"executionArn": arn, "status": "FAILED"}]}).to_string(),
+            ),
+        )
+        .on(
+            "DescribeExecution",
+            Answer::json(
+                200,
+                "r2",
+                None,
+                &serde_json::json!({
+                    "executionArn": arn, "status": "FAILED", "startDate": 1796083200.5, "stopDate": 1796084100.0,
+                    "error": "Kumo.Retry",
+                    "cause": "The security group 'sg-1' has a dependent object (Service: Ec2, Status Code: 400, Error Code: DependencyViolation, Request ID: x)"
+                })
+                .to_string(),
+            ),
+        );
+    let last = stepfunctions::last_execution(
+        &client(&replay, 1),
+        "arn:aws:states:ap-northeast-1:123456789012:stateMachine:reaper",
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(last.arn, arn);
+    assert_eq!(last.status, "FAILED");
+    assert_eq!(last.error.as_deref(), Some("Kumo.Retry"));
+    assert!(last.cause.unwrap().contains("DependencyViolation"));
+    assert_eq!(last.stopped, Some(1796084100.0));
+    let never = Replay::new().on("ListExecutions", Answer::json(200, "r3", None, r#"{"executions": []}"#));
+    assert_eq!(
+        stepfunctions::last_execution(&client(&never, 1), "arn:x")
+            .await
+            .unwrap(),
+        None
+    );
+}
