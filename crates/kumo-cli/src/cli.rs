@@ -100,7 +100,7 @@ region, else us-east-1."
     /// `kumo deploy` does this by itself; this is for a stack that is already up
     Bundle(BundleArgs),
     /// Show or change the stack's time-to-live (set with `kumo deploy --ttl`): `kumo ttl`, `kumo ttl extend 4h`,
-    /// `kumo ttl off`. A change updates only the stack's KumoExpiry parameter
+    /// `kumo ttl off`. A change updates only the stack's KumoExpiry (and KumoNotifyAt) parameters
     Ttl(TtlArgs),
     /// Print an EKS bearer token as an ExecCredential (the kubeconfig exec plugin; like `aws eks get-token`)
     Token(TokenArgs),
