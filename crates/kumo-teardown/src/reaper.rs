@@ -24,6 +24,9 @@ pub const STATE_MACHINE: &str = "KumoReaper";
 pub const MACHINE_ROLE: &str = "KumoReaperRole";
 pub const SCHEDULE: &str = "KumoReaperSchedule";
 pub const SCHEDULE_ROLE: &str = "KumoReaperScheduleRole";
+/// The machine role's right to revoke rules inside the stack's VPCs: a policy of its own, since it
+/// names the VPCs, which depend on the role.
+pub const REVOKE_POLICY: &str = "KumoReaperRevokePolicy";
 /// With `ttl_notify`: the topic, its e-mail subscription and the one-time warning schedule.
 pub const TOPIC: &str = "KumoReaperTopic";
 pub const SUBSCRIPTION: &str = "KumoReaperSubscription";
@@ -57,6 +60,7 @@ pub fn attach(template: &mut Value, options: &MachineOptions, notify: Option<&st
         .and_then(Value::as_object)
         .ok_or(ReaperError::NotATemplate)?;
     for id in [
+        REVOKE_POLICY,
         STATE_MACHINE,
         MACHINE_ROLE,
         SCHEDULE,
@@ -76,6 +80,13 @@ pub fn attach(template: &mut Value, options: &MachineOptions, notify: Option<&st
         .map(str::to_owned)
         .collect();
     let delete_actions = delete_actions(&types)?;
+    // The template's VPCs: rules naming a leftover group are revoked on any group inside them (the
+    // controllers add them to groups EKS made too, which carry no CloudFormation tag).
+    let vpcs: Vec<String> = resources
+        .iter()
+        .filter(|(_, r)| r.get("Type").and_then(Value::as_str) == Some("AWS::EC2::VPC"))
+        .map(|(id, _)| id.clone())
+        .collect();
     let object = template.as_object_mut().ok_or(ReaperError::NotATemplate)?;
     let parameters = object
         .entry("Parameters")
@@ -123,7 +134,13 @@ pub fn attach(template: &mut Value, options: &MachineOptions, notify: Option<&st
             depend_on(resource, MACHINE_ROLE);
         }
     }
-    resources.insert(MACHINE_ROLE.to_owned(), machine_role(options, &delete_actions));
+    resources.insert(
+        MACHINE_ROLE.to_owned(),
+        machine_role(options, &delete_actions, vpcs.is_empty()),
+    );
+    if !vpcs.is_empty() {
+        resources.insert(REVOKE_POLICY.to_owned(), revoke_policy(&vpcs));
+    }
     resources.insert(STATE_MACHINE.to_owned(), state_machine(options));
     resources.insert(SCHEDULE_ROLE.to_owned(), schedule_role(notify.is_some()));
     resources.insert(SCHEDULE.to_owned(), schedule());
@@ -229,7 +246,37 @@ fn waivers(list: &[(&str, &str)]) -> Value {
     json!({"kumo": {"waivers": waivers}})
 }
 
-fn machine_role(options: &MachineOptions, delete_actions: &[String]) -> Value {
+/// Revoking rules that name a leftover group, on any group inside the stack's VPCs (the controllers
+/// add them to groups EKS made too, which carry no CloudFormation tag).
+fn revoke_policy(vpcs: &[String]) -> Value {
+    let arns: Vec<Value> = vpcs
+        .iter()
+        .map(|id| {
+            sub(&format!(
+                "arn:${{AWS::Partition}}:ec2:${{AWS::Region}}:${{AWS::AccountId}}:vpc/${{{id}}}"
+            ))
+        })
+        .collect();
+    json!({
+        "Type": "AWS::IAM::Policy",
+        "Properties": {
+            "PolicyName": "revoke-rules-naming-leftovers",
+            "Roles": [{"Ref": MACHINE_ROLE}],
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Effect": "Allow",
+                    "Action": "ec2:RevokeSecurityGroupIngress",
+                    "Resource": sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:security-group/*"),
+                    "Condition": {"StringEquals": {"ec2:Vpc": arns}},
+                }],
+            },
+        },
+    })
+}
+
+/// `revoke_on_own_groups`: the template has no VPC, so rules are revoked on the stack's own groups.
+fn machine_role(options: &MachineOptions, delete_actions: &[String], revoke_on_own_groups: bool) -> Value {
     let sweep = machine::iam_actions(options);
     let pick = |prefixes: &[&str]| -> Vec<String> {
         sweep
@@ -271,13 +318,6 @@ fn machine_role(options: &MachineOptions, delete_actions: &[String]) -> Value {
             "Resource": sub("arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:listener/*"),
         },
         {
-            "Sid": "RevokeRulesOnThisStacksGroups",
-            "Effect": "Allow",
-            "Action": "ec2:RevokeSecurityGroupIngress",
-            "Resource": sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:security-group/*"),
-            "Condition": {"StringEquals": {"aws:ResourceTag/aws:cloudformation:stack-name": "${AWS::StackName}"}},
-        },
-        {
             "Sid": "DeleteExternalDnsRecords",
             "Effect": "Allow",
             "Action": ["route53:ListResourceRecordSets", "route53:ChangeResourceRecordSets"],
@@ -301,6 +341,16 @@ fn machine_role(options: &MachineOptions, delete_actions: &[String]) -> Value {
             "Condition": {"ForAnyValue:StringEquals": {"aws:CalledVia": "cloudformation.amazonaws.com"}},
         },
     ]);
+    let mut statements = statements;
+    if revoke_on_own_groups && let Some(list) = statements.as_array_mut() {
+        list.push(json!({
+            "Sid": "RevokeRulesOnThisStacksGroups",
+            "Effect": "Allow",
+            "Action": "ec2:RevokeSecurityGroupIngress",
+            "Resource": sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:security-group/*"),
+            "Condition": {"StringEquals": {"aws:ResourceTag/aws:cloudformation:stack-name": "${AWS::StackName}"}},
+        }));
+    }
     // `${AWS::StackName}` inside the conditions needs Fn::Sub: the whole document is one Fn::Sub of
     // its text (CloudFormation accepts policy documents as strings).
     let document = json!({"Version": "2012-10-17", "Statement": statements});
@@ -519,6 +569,9 @@ mod tests {
         let mut template = fixture();
         attach(&mut template, &MachineOptions::default(), None).unwrap();
         assert_eq!(template["Resources"]["Vpc"]["DependsOn"], json!([MACHINE_ROLE]));
+        // Rules are revoked on groups inside the stack's VPC (EKS's own groups carry no stack tag).
+        let text = template["Resources"][REVOKE_POLICY].to_string();
+        assert!(text.contains("ec2:Vpc") && text.contains("vpc/${Vpc}"), "{text}");
         assert_eq!(
             template["Resources"]["Group"]["DependsOn"],
             json!(["Vpc", MACHINE_ROLE])
@@ -536,7 +589,7 @@ mod tests {
         // Attaching twice is refused, not doubled.
         assert_eq!(
             attach(&mut template, &MachineOptions::default(), None),
-            Err(ReaperError::Clash(format!("resource {STATE_MACHINE}")))
+            Err(ReaperError::Clash(format!("resource {REVOKE_POLICY}")))
         );
     }
 

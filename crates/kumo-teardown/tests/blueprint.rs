@@ -286,6 +286,7 @@ fn the_reaper_on_the_blueprint_lints_clean_and_fits_inline() {
             reaper::STATE_MACHINE,
             reaper::SCHEDULE,
             reaper::SCHEDULE_ROLE,
+            reaper::REVOKE_POLICY,
             reaper::TOPIC,
             reaper::SUBSCRIPTION,
             reaper::WARNING,
