@@ -435,6 +435,27 @@ fn a_bad_time_to_live_is_named_before_any_aws_request() {
     let (error, hint) = error_and_hint(&run);
     assert!(error.contains("--ttl: \"soon\" is not a time-to-live"), "{error}");
     assert!(hint.contains("--ttl 8h"), "{hint}");
+    // The reaper stack `<stack>-ttl` must fit CloudFormation's 128 characters.
+    let long = "a".repeat(125);
+    let run = kumo(
+        &dir,
+        &[
+            "deploy",
+            "--yes",
+            "--template",
+            "t.json",
+            "--stack-name",
+            &long,
+            "--ttl",
+            "8h",
+        ],
+        &env,
+        LIMIT,
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let (error, hint) = error_and_hint(&run);
+    assert!(error.contains("at most 124 characters"), "{error}");
+    assert!(hint.contains("shorter name"), "{hint}");
     std::fs::write(
         dir.join("kumo.toml"),
         "[stack]\nttl = \"2020-01-01T00:00:00Z\"\n[dns]\ndomain = \"a.mycompany.net\"\n\

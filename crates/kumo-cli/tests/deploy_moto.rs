@@ -1477,6 +1477,9 @@ fn shorten_retries(value: &mut Value) {
                     retry["MaxAttempts"] = json!(2);
                 }
             }
+            if map.get("Type") == Some(&json!("Wait")) {
+                map.insert("Seconds".to_owned(), json!(1));
+            }
             map.values_mut().for_each(shorten_retries);
         }
         Value::Array(list) => list.iter_mut().for_each(shorten_retries),
@@ -1533,8 +1536,29 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
         "{}",
         run.text()
     );
-    let expiry = parameter(&moto, stack, "KumoExpiry").unwrap();
+    // The reaper is a stack of its own, `<stack>-ttl`, deployed after the main stack, whose template
+    // is what it is without a time-to-live.
+    let reaper_stack = format!("{stack}-ttl");
+    let expiry = parameter(&moto, &reaper_stack, "KumoExpiry").unwrap();
     assert!(run.stdout.contains(&expiry), "{}", run.text());
+    assert!(
+        run.stdout.contains(&format!("{reaper_stack}: CREATE_COMPLETE")),
+        "{}",
+        run.text()
+    );
+    assert_eq!(parameter(&moto, stack, "KumoExpiry"), None);
+    assert!(!template_body(&moto, stack).contains("KumoReaper"));
+    let stack_id =
+        moto.service_call("cloudformation", "describe_stacks", json!({"StackName": stack}))["Stacks"][0]["StackId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    assert_eq!(parameter(&moto, &reaper_stack, "MainStackId"), Some(stack_id.clone()));
+    let reaper_id = moto.service_call("cloudformation", "describe_stacks", json!({"StackName": reaper_stack}))
+        ["Stacks"][0]["StackId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     // Leftovers of this stack and of another, in this stack's VPC and zone.
     let at = Placement::of_stack(&moto, stack);
@@ -1546,7 +1570,7 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
     let machines = moto.service_call("stepfunctions", "list_state_machines", json!({}));
     let reapers: Vec<String> = items(&machines, "stateMachines")
         .iter()
-        .filter(|m| field(m, "name").starts_with(&format!("{stack}-KumoReaper")))
+        .filter(|m| field(m, "name").starts_with(&format!("{reaper_stack}-KumoReaper")))
         .map(|m| field(m, "stateMachineArn"))
         .collect();
     assert_eq!(reapers.len(), 1, "{machines}");
@@ -1556,20 +1580,16 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
         "describe_state_machine",
         json!({"stateMachineArn": machine_arn}),
     );
-    let stack_id =
-        moto.service_call("cloudformation", "describe_stacks", json!({"StackName": stack}))["Stacks"][0]["StackId"]
-            .as_str()
-            .unwrap()
-            .to_owned();
     // Two emulator differences, adapted here and only here: moto's CloudFormation ignores
     // DefinitionSubstitutions, and its Step Functions calls boto3, which names ELBv2 `elbv2` where Step
     // Functions says `elasticloadbalancingv2`.
     let definition = field(&machine, "definition")
         .replace("${StackName}", stack)
         .replace("${StackId}", &stack_id)
+        .replace("${ReaperStackId}", &reaper_id)
         .replace("aws-sdk:elasticloadbalancingv2:", "aws-sdk:elbv2:");
     // The deployed back-off (10 s doubling, 7 attempts: about 15 minutes) shortened to 1 s and 2
-    // attempts, so a stage that stays blocked fails in seconds here.
+    // attempts, so a stage that stays blocked fails in seconds here; the wait for the deletion too.
     let mut definition: Value = serde_json::from_str(&definition).unwrap();
     shorten_retries(&mut definition);
     let definition = definition.to_string();
@@ -1614,6 +1634,8 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
     assert!(target_group_stage_runs >= 1, "{history}");
     let stacks = moto.service_call("cloudformation", "describe_stacks", json!({"StackName": stack_id}));
     assert_eq!(stacks["Stacks"][0]["StackStatus"], "CREATE_COMPLETE");
+    let reapers = moto.service_call("cloudformation", "describe_stacks", json!({"StackName": reaper_id}));
+    assert_eq!(reapers["Stacks"][0]["StackStatus"], "CREATE_COMPLETE");
     // What it removed before the failing stage stays removed (our load balancer, in table order).
     assert!(
         !kinds(&still_there(&moto, &ours, &at.zone_id)).contains(&"load balancer"),
@@ -1644,7 +1666,25 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
     assert_eq!(kinds(&still_there(&moto, &theirs, &at.zone_id)), EVERYTHING);
     let stacks = moto.service_call("cloudformation", "describe_stacks", json!({"StackName": stack_id}));
     assert_eq!(stacks["Stacks"][0]["StackStatus"], "DELETE_COMPLETE");
-    // The reaper went with it: its state machine and roles.
+    // The execution waited for that, then deleted the reaper stack: its state machine and roles.
+    let history = moto.service_call(
+        "stepfunctions",
+        "get_execution_history",
+        json!({"executionArn": field(&second, "executionArn"), "maxResults": 1000}),
+    );
+    let entered: Vec<String> = items(&history, "events")
+        .iter()
+        .filter_map(|e| e["stateEnteredEventDetails"]["name"].as_str().map(str::to_owned))
+        .collect();
+    let at = |name: &str| {
+        entered
+            .iter()
+            .position(|n| n == name)
+            .unwrap_or_else(|| panic!("{name}: {entered:?}"))
+    };
+    assert!(at("Delete the stack") < at("Deleted?") && at("Deleted?") < at("Delete the reaper stack"));
+    let reapers = moto.service_call("cloudformation", "describe_stacks", json!({"StackName": reaper_id}));
+    assert_eq!(reapers["Stacks"][0]["StackStatus"], "DELETE_COMPLETE");
     moto.set_state_machine_execution(false).unwrap();
     let machines = moto.service_call("stepfunctions", "list_state_machines", json!({}));
     assert!(
@@ -1657,7 +1697,7 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
     assert!(
         !items(&roles, "Roles")
             .iter()
-            .any(|r| field(r, "RoleName").starts_with("ttl-moto-KumoReaper")),
+            .any(|r| field(r, "RoleName").starts_with("ttl-moto-ttl-")),
         "{roles}"
     );
 
@@ -1681,33 +1721,37 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
         ],
     )
     .ok();
-    let expiry = parameter(&moto, stack, "KumoExpiry").unwrap();
+    let reaper_stack = format!("{stack}-ttl");
+    let main_before = template_body(&moto, stack);
+    let expiry = parameter(&moto, &reaper_stack, "KumoExpiry").unwrap();
     assert!(run.stdout.contains(&expiry), "{}", run.text());
     // The warning: an hour before, by e-mail through an encrypted topic.
-    let warn_at = parameter(&moto, stack, "KumoNotifyAt").unwrap();
+    let warn_at = parameter(&moto, &reaper_stack, "KumoNotifyAt").unwrap();
     assert_eq!(Some(warn_at), kumo_teardown::reaper::notify_at(&expiry, 0));
     // (moto's CloudFormation makes the topic, not a stand-alone subscription: the template says it.)
     let topics = moto.service_call("sns", "list_topics", json!({}));
     assert!(
         items(&topics, "Topics")
             .iter()
-            .any(|t| field(t, "TopicArn").contains(&format!("{stack}-KumoReaperTopic"))),
+            .any(|t| field(t, "TopicArn").contains(&format!("{reaper_stack}-KumoReaperTopic"))),
         "{topics}"
     );
-    assert!(template_body(&moto, stack).contains("ops@example.com"));
+    assert!(template_body(&moto, &reaper_stack).contains("ops@example.com"));
     // `kumo ttl` shows it; extend and off change only the parameter (same template, UsePreviousTemplate).
     let run = kumo(&moto, &dir, &["ttl", "--stack-name", stack]).ok();
     assert!(run.stdout.contains(&format!("expires at {expiry}")), "{}", run.text());
-    let before = template_body(&moto, stack);
+    let before = template_body(&moto, &reaper_stack);
     let run = kumo(&moto, &dir, &["ttl", "extend", "2d", "--stack-name", stack]).ok();
-    let extended = parameter(&moto, stack, "KumoExpiry").unwrap();
+    let extended = parameter(&moto, &reaper_stack, "KumoExpiry").unwrap();
     assert_ne!(extended, expiry);
     assert_eq!(
-        parameter(&moto, stack, "KumoNotifyAt"),
+        parameter(&moto, &reaper_stack, "KumoNotifyAt"),
         kumo_teardown::reaper::notify_at(&extended, 0)
     );
     assert!(run.stdout.contains(&format!("expires at {extended}")), "{}", run.text());
-    assert_eq!(template_body(&moto, stack), before);
+    assert_eq!(template_body(&moto, &reaper_stack), before);
+    // The main stack is not touched by a time-to-live change.
+    assert_eq!(template_body(&moto, stack), main_before);
     // `kumo list` shows it.
     let run = kumo(&moto, &dir, &["list", "--json"]).ok();
     let listed: Value = serde_json::from_str(&run.stdout).unwrap();
@@ -1733,12 +1777,26 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
     )
     .ok();
     assert!(run.stdout.contains("keeps its time-to-live"), "{}", run.text());
-    assert_eq!(parameter(&moto, stack, "KumoExpiry"), Some(extended.clone()));
-    assert!(template_body(&moto, stack).contains("KumoReaperSchedule"));
+    assert_eq!(parameter(&moto, &reaper_stack, "KumoExpiry"), Some(extended.clone()));
+    assert!(template_body(&moto, &reaper_stack).contains("KumoReaperSchedule"));
+    assert_eq!(template_body(&moto, stack), main_before);
+    // `kumo list` has no line of its own for the reaper stack.
+    let run = kumo(&moto, &dir, &["list", "--json"]).ok();
+    assert!(!run.stdout.contains(&format!("\"{reaper_stack}\"")), "{}", run.text());
     kumo(&moto, &dir, &["ttl", "off", "--stack-name", stack]).ok();
-    assert_eq!(parameter(&moto, stack, "KumoExpiry").as_deref(), Some("off"));
-    assert_eq!(template_body(&moto, stack), before);
+    assert_eq!(parameter(&moto, &reaper_stack, "KumoExpiry").as_deref(), Some("off"));
+    assert_eq!(template_body(&moto, &reaper_stack), before);
     let run = kumo(&moto, &dir, &["ttl", "extend", "yesterday", "--stack-name", stack]);
     assert_eq!(run.code, 2, "{}", run.text());
     assert!(run.stderr.contains("not a time-to-live"), "{}", run.text());
+    // `kumo destroy` removes the reaper stack after the stack.
+    let run = kumo(&moto, &dir, &["destroy", "--stack-name", stack, "--yes"]).ok();
+    let (main_at, reaper_at) = (
+        run.stdout.find(&format!("{stack}: deleted")),
+        run.stdout.find(&format!("{reaper_stack}: deleted")),
+    );
+    assert!(main_at.is_some() && main_at < reaper_at, "{}", run.text());
+    let run = kumo(&moto, &dir, &["ttl", "--stack-name", stack]);
+    assert_eq!(run.code, 2, "{}", run.text());
+    assert!(run.stderr.contains("has no time-to-live"), "{}", run.text());
 }

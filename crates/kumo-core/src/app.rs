@@ -22,6 +22,9 @@ pub const MANIFEST_VERSION: u32 = 2;
 pub const ENV_TAG: &str = "kumo:env";
 /// Tag on a stack kept on destroy, naming the stack it serves (`kumo list`: "DNS zone kept").
 pub const KEPT_FOR_TAG: &str = "kumo:kept-for";
+/// Tag on a time-to-live's reaper stack (`<stack>-ttl`), naming the stack it removes (`kumo list`
+/// shows its expiry on that stack's line, not a line of its own).
+pub const REAPER_FOR_TAG: &str = "kumo:ttl-for";
 
 /// Where a parameter's value comes from at deploy time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -56,6 +56,22 @@ pub fn stack_name(value: &str) -> Check {
     only(value, |c| c.is_ascii_alphanumeric() || c == '-')
 }
 
+/// What the time-to-live's reaper stack adds to its stack's name.
+pub const REAPER_SUFFIX: &str = "-ttl";
+
+/// The name of the stack that holds `stack`'s time-to-live reaper (`<stack>-ttl`); an error when that
+/// name would pass CloudFormation's 128 characters.
+pub fn reaper_stack(stack: &str) -> Result<String, String> {
+    let name = format!("{stack}{REAPER_SUFFIX}");
+    stack_name(&name).map_err(|why| {
+        format!(
+            "its time-to-live stack {name:?} {why}: a stack with a time-to-live has a name of at most {} characters",
+            128 - REAPER_SUFFIX.len()
+        )
+    })?;
+    Ok(name)
+}
+
 pub const ENVIRONMENT_RULE: &str = "an environment name: 1-20 characters, lowercase letters, digits and single \
      hyphens, starting with a letter and ending with a letter or digit (it goes into ECR repository, RDS and IAM \
      names)";
@@ -177,6 +193,10 @@ mod tests {
             assert!(stack_name(bad).is_err(), "{bad}");
         }
         assert!(stack_name(&"a".repeat(129)).is_err());
+        assert_eq!(reaper_stack("App-dev").unwrap(), "App-dev-ttl");
+        assert!(reaper_stack(&"a".repeat(124)).is_ok());
+        let err = reaper_stack(&"a".repeat(125)).unwrap_err();
+        assert!(err.contains("at most 124 characters"), "{err}");
         for good in [
             "us-east-1",
             "ap-northeast-1",

@@ -109,9 +109,10 @@ const NO_CHARGE: &[&str] = &[
 
 /// Why the time-to-live reaper's parts have no line of their own.
 const PER_USE_ONLY: &str = "charged per use only, not per hour: Step Functions standard workflows per state \
-transition ($0.025 per 1,000 in us-east-1, list price checked 2026-12-01; a kumo reaper run is about 90), EventBridge \
-Scheduler per invocation (first 14 million a month free), SNS per message (first 1,000 e-mails a month free); \
-under $0.01 per run, not in kumo's price table";
+transition ($0.025 per 1,000 in us-east-1, list price checked 2026-12-01; a kumo reaper run is about 90, plus 4 a \
+minute while it waits for the stack's deletion: about 210 for a 30-minute deletion), EventBridge Scheduler per \
+invocation (first 14 million a month free), SNS per message (first 1,000 e-mails a month free); under $0.01 per run, \
+not in kumo's price table";
 
 pub fn analyze(view: &TemplateView<'_>) -> Analysis {
     let mut a = Analysis::default();

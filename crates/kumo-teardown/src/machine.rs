@@ -1,7 +1,8 @@
 //! The sweep as a Step Functions state machine, rendered from [`RULES`]: what the time-to-live reaper
 //! runs when nobody's kumo is there. Each rule becomes one stage (its look-up, then a `Map` deleting
-//! what was found), in table order, then `cloudformation:DeleteStack` of this stack (by its id, so a
-//! later stack of the same name is never touched).
+//! what was found), in table order, then `cloudformation:DeleteStack` of the stack (by its id, so a
+//! later stack of the same name is never touched), a wait for its `DELETE_COMPLETE` (`DELETE_FAILED`
+//! fails the execution: the next firing starts over), and last `DeleteStack` of the reaper's own stack.
 //!
 //! A delete's error is judged by the rule's own codes: `gone_on` ends that item quietly, `retry_on`
 //! fails it with `Kumo.Retry`, which the stage's `Retry` answers with back-off (the whole stage runs
@@ -11,8 +12,8 @@
 //! and `<Service>.<Service>Exception` with `Error Code: <Code>` in the cause for EC2's unmodelled ones,
 //! so both forms are matched.
 //!
-//! The definition has `${StackName}` and `${StackId}` in it: the template passes them as
-//! `DefinitionSubstitutions`.
+//! The definition has `${StackName}` and `${StackId}` (the stack it removes) and `${ReaperStackId}`
+//! in it: the reaper stack's template passes them as `DefinitionSubstitutions`.
 
 use serde_json::{Map, Value, json};
 
@@ -28,6 +29,8 @@ pub struct MachineOptions {
     pub max_delay_seconds: u32,
     /// Attempts of a stage after the first (Step Functions' `MaxAttempts`).
     pub max_attempts: u32,
+    /// The wait between two looks at the stack while CloudFormation deletes it.
+    pub poll_seconds: u32,
 }
 
 impl Default for MachineOptions {
@@ -38,6 +41,8 @@ impl Default for MachineOptions {
             first_retry_seconds: 10,
             max_delay_seconds: 300,
             max_attempts: 7,
+            // A blueprint's deletion takes 15-30 minutes: a look a minute.
+            poll_seconds: 60,
         }
     }
 }
@@ -51,8 +56,12 @@ pub fn stage_name(kind: Kind) -> String {
     name
 }
 
-/// The state that deletes the stack at the end.
+/// The state that deletes the stack after the sweep.
 pub const DELETE_STACK: &str = "Delete the stack";
+/// The state that waits (`poll_seconds`) between two looks at the stack's deletion.
+pub const WAIT: &str = "Wait for the deletion";
+/// The last state: the reaper stack's own `DeleteStack`.
+pub const DELETE_REAPER: &str = "Delete the reaper stack";
 /// The error a stage fails with when a delete answered one of its rule's `retry_on` codes.
 pub const RETRY_ERROR: &str = "Kumo.Retry";
 /// The error a stage fails with on any other answer of a delete.
@@ -77,18 +86,14 @@ pub fn definition(options: &MachineOptions) -> Value {
         "Already being deleted?".to_owned(),
         json!({
             "Type": "Choice",
-            // An earlier execution's DeleteStack is running (or done): this firing has nothing to do.
-            "Choices": [{"Or": [
-                {"Variable": "$.stack.StackStatus", "StringEquals": "DELETE_IN_PROGRESS"},
-                {"Variable": "$.stack.StackStatus", "StringEquals": "DELETE_COMPLETE"},
-            ], "Next": "Nothing to do"}],
+            // An earlier execution's DeleteStack is running (this one waits for it too) or done (only the
+            // reaper stack is left: an earlier self-delete did not go through).
+            "Choices": [
+                {"Variable": "$.stack.StackStatus", "StringEquals": "DELETE_COMPLETE", "Next": DELETE_REAPER},
+                {"Variable": "$.stack.StackStatus", "StringEquals": "DELETE_IN_PROGRESS", "Next": WAIT},
+            ],
             "Default": stages[0],
         }),
-    );
-    // The answers kept along the way carry timestamps: the execution's output is left empty.
-    states.insert(
-        "Nothing to do".to_owned(),
-        json!({"Type": "Pass", "Result": {}, "ResultPath": "$", "End": true}),
     );
     for (at, rule) in RULES.iter().enumerate() {
         let next = stages.get(at + 1).map(String::as_str).unwrap_or(DELETE_STACK);
@@ -101,9 +106,56 @@ pub fn definition(options: &MachineOptions) -> Value {
             "Resource": resource(&Call { service: "cloudformation", action: "deleteStack", parameters: "" }),
             "Parameters": {"StackName": "${StackId}"},
             "ResultPath": null,
+            "Next": WAIT,
+        }),
+    );
+    // CloudFormation deletes the stack's resources after the call returns, with this machine's role
+    // (in the reaper stack, so it outlives them): the machine waits for the end before removing itself.
+    states.insert(
+        WAIT.to_owned(),
+        json!({"Type": "Wait", "Seconds": options.poll_seconds, "Next": "Is the stack deleted"}),
+    );
+    states.insert(
+        "Is the stack deleted".to_owned(),
+        this_stack("describeStacks", "$.stack", "Its status now"),
+    );
+    states.insert(
+        "Its status now".to_owned(),
+        json!({
+            "Type": "Pass",
+            "Parameters": {"stack.$": "States.ArrayGetItem($.stack.Stacks, 0)"},
+            "Next": "Deleted?",
+        }),
+    );
+    states.insert(
+        "Deleted?".to_owned(),
+        json!({
+            "Type": "Choice",
+            "Choices": [
+                {"Variable": "$.stack.StackStatus", "StringEquals": "DELETE_COMPLETE", "Next": DELETE_REAPER},
+                // The execution fails (kumo status shows it); the next firing sweeps and deletes again.
+                {"Variable": "$.stack.StackStatus", "StringEquals": "DELETE_FAILED", "Next": "Delete failed"},
+            ],
+            "Default": WAIT,
+        }),
+    );
+    states.insert(
+        "Delete failed".to_owned(),
+        json!({
+            "Type": "Fail",
+            "Error": FAILED_ERROR,
+            "Cause": "DeleteStack ended DELETE_FAILED (the stack's events say why); the next firing tries again",
+        }),
+    );
+    states.insert(
+        DELETE_REAPER.to_owned(),
+        json!({
+            "Type": "Task",
+            "Resource": resource(&Call { service: "cloudformation", action: "deleteStack", parameters: "" }),
+            "Parameters": {"StackName": "${ReaperStackId}"},
+            "ResultPath": null,
             "OutputPath": null,
-            // The execution ends here: CloudFormation deletes the resources (the schedule, this machine
-            // and its role last, see the reaper's DependsOn) after the call returns.
+            // The last step: CloudFormation deletes the schedule, this machine and, last, its role.
             "End": true,
         }),
     );
@@ -764,7 +816,7 @@ mod tests {
     }
 
     #[test]
-    fn stages_run_in_table_order_and_end_with_delete_stack() {
+    fn stages_run_in_table_order_then_the_stack_is_deleted_waited_for_and_the_reaper_last() {
         let definition = definition(&MachineOptions::default());
         let states = definition["States"].as_object().unwrap();
         let mut at = definition["StartAt"].as_str().unwrap().to_owned();
@@ -780,14 +832,32 @@ mod tests {
                 .and_then(Value::as_str)
                 .map(str::to_owned);
             match next {
-                Some(next) => at = next,
-                None => break,
+                Some(next) if at != DELETE_STACK => at = next,
+                _ => break,
             }
         }
         assert_eq!(at, DELETE_STACK);
         let expected: Vec<String> = RULES.iter().map(|r| stage_name(r.kind)).collect();
         assert_eq!(seen, expected);
         assert_eq!(states[DELETE_STACK]["Parameters"]["StackName"], "${StackId}");
+        // Then: wait, look, and only on DELETE_COMPLETE delete the reaper stack (its own id); a
+        // DELETE_FAILED fails the execution so the next firing starts over.
+        assert_eq!(states[DELETE_STACK]["Next"], WAIT);
+        assert_eq!(states[WAIT]["Seconds"], 60);
+        let choice = &states["Deleted?"];
+        assert_eq!(choice["Default"], WAIT);
+        assert_eq!(choice["Choices"][0]["StringEquals"], "DELETE_COMPLETE");
+        assert_eq!(choice["Choices"][0]["Next"], DELETE_REAPER);
+        let failed = choice["Choices"][1]["Next"].as_str().unwrap();
+        assert_eq!(choice["Choices"][1]["StringEquals"], "DELETE_FAILED");
+        assert_eq!(states[failed]["Type"], "Fail");
+        assert_eq!(states[failed]["Error"], FAILED_ERROR);
+        assert_eq!(states[DELETE_REAPER]["Parameters"]["StackName"], "${ReaperStackId}");
+        assert_eq!(states[DELETE_REAPER]["End"], true);
+        // A firing after an earlier one's DeleteStack: it waits too, or only removes the reaper.
+        let first = &states["Already being deleted?"]["Choices"];
+        assert_eq!(first[0]["Next"], DELETE_REAPER);
+        assert_eq!(first[1]["Next"], WAIT);
     }
 
     #[test]

@@ -1,16 +1,21 @@
-//! The time-to-live reaper: what `kumo deploy --ttl` adds to a stack's template so that the stack
-//! removes itself, with what its controllers left, at its expiry — with no kumo running anywhere.
+//! The time-to-live reaper: the template of the stack `<stack>-ttl` that `kumo deploy --ttl` deploys
+//! next to a stack, so that the stack removes itself, with what its controllers left, at its expiry —
+//! with no kumo running anywhere. The main stack's template is not touched: it stays what it is
+//! without a time-to-live (and small enough to deploy inline).
 //!
 //! * `KumoExpiry` (parameter): the expiry instant (`2026-12-01T18:00:00Z`) or `off`. `kumo ttl extend`
-//!   and `kumo ttl off` change only this parameter (an update with the previous template).
+//!   and `kumo ttl off` change only this parameter (an update of the reaper stack with its previous
+//!   template). `MainStackName` / `MainStackId` / `MainVpc<id>`: the stack it removes.
 //! * `KumoReaperSchedule` (EventBridge Scheduler): `rate(15 minutes)` starting at the expiry, so it
-//!   keeps firing until the stack (and the schedule with it) is gone; `DISABLED` while `off`.
-//! * `KumoReaper` (Step Functions): [`crate::machine`]'s sweep, then `DeleteStack`.
+//!   keeps firing until the reaper stack (and the schedule with it) is gone; `DISABLED` while `off`.
+//! * `KumoReaper` (Step Functions): [`crate::machine`]'s sweep, `DeleteStack` of the main stack, a wait
+//!   for its `DELETE_COMPLETE`, then `DeleteStack` of the reaper stack.
 //! * `KumoReaperRole` / `KumoReaperScheduleRole`: the machine's and the schedule's roles.
 //!
-//! Order on the way out: the execution sweeps, calls `DeleteStack` and ends. CloudFormation then deletes
-//! the resources in reverse dependency order; every other resource of the template `DependsOn` the
-//! machine's role, so the role — whose session CloudFormation deletes with — goes last.
+//! Order on the way out: the execution sweeps, deletes the main stack (CloudFormation deletes with the
+//! machine role's session, which lives in the other stack and so outlives every resource of it), waits
+//! until it is gone, then deletes the reaper stack and ends; there every other resource `DependsOn`
+//! the machine's role, so the role goes last.
 
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
@@ -42,60 +47,48 @@ pub const RATE: &str = "rate(15 minutes)";
 /// pinned schemas).
 const DELETE_PERMISSIONS: &str = include_str!("../delete_permissions.json");
 
+/// The reaper stack's parameters naming the stack it removes.
+pub const MAIN_STACK_NAME: &str = "MainStackName";
+pub const MAIN_STACK_ID: &str = "MainStackId";
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ReaperError {
     #[error("the template is not a JSON object with Resources")]
     NotATemplate,
-    #[error("the template already has a {0} (kumo's reaper uses that name)")]
-    Clash(String),
     #[error("kumo does not know what deleting a {0} needs (not in the pinned registry schemas)")]
     UnknownType(String),
 }
 
-/// Adds the reaper to `template` (a parsed CloudFormation template), in place; with `notify` (an
-/// e-mail address), also the warning an hour before the expiry.
-pub fn attach(template: &mut Value, options: &MachineOptions, notify: Option<&str>) -> Result<(), ReaperError> {
-    let resources = template
+/// The reaper stack's template for the stack whose template is `main` (a parsed CloudFormation
+/// template, left as it is); with `notify` (an e-mail address), also the warning an hour before the
+/// expiry. It takes the main stack's name and id, and the ids of its VPCs (see [`vpc_parameters`]),
+/// as parameters.
+pub fn template(main: &Value, options: &MachineOptions, notify: Option<&str>) -> Result<Value, ReaperError> {
+    let resources = main
         .get("Resources")
         .and_then(Value::as_object)
         .ok_or(ReaperError::NotATemplate)?;
-    for id in [
-        REVOKE_POLICY,
-        STATE_MACHINE,
-        MACHINE_ROLE,
-        SCHEDULE,
-        SCHEDULE_ROLE,
-        TOPIC,
-        SUBSCRIPTION,
-        WARNING,
-    ] {
-        if resources.contains_key(id) {
-            return Err(ReaperError::Clash(format!("resource {id}")));
-        }
-    }
-    let own: Vec<String> = resources.keys().cloned().collect();
-    let types: Vec<String> = resources
+    let mut types: Vec<String> = resources
         .values()
         .filter_map(|r| r.get("Type").and_then(Value::as_str))
         .map(str::to_owned)
         .collect();
-    let delete_actions = delete_actions(&types)?;
-    // The template's VPCs: rules naming a leftover group are revoked on any group inside them (the
-    // controllers add them to groups EKS made too, which carry no CloudFormation tag).
-    let vpcs: Vec<String> = resources
-        .iter()
-        .filter(|(_, r)| r.get("Type").and_then(Value::as_str) == Some("AWS::EC2::VPC"))
-        .map(|(id, _)| id.clone())
-        .collect();
-    let object = template.as_object_mut().ok_or(ReaperError::NotATemplate)?;
-    let parameters = object
-        .entry("Parameters")
-        .or_insert_with(|| json!({}))
-        .as_object_mut()
-        .ok_or(ReaperError::NotATemplate)?;
-    if parameters.contains_key(EXPIRY_PARAMETER) {
-        return Err(ReaperError::Clash(format!("parameter {EXPIRY_PARAMETER}")));
+    // Its own, for the self-delete at the end.
+    types.extend(
+        [
+            "AWS::IAM::Role",
+            "AWS::IAM::Policy",
+            "AWS::StepFunctions::StateMachine",
+            "AWS::Scheduler::Schedule",
+        ]
+        .map(str::to_owned),
+    );
+    if notify.is_some() {
+        types.extend(["AWS::SNS::Topic", "AWS::SNS::Subscription"].map(str::to_owned));
     }
+    let delete_actions = delete_actions(&types)?;
+    let vpcs = vpc_parameters(main);
+    let mut parameters = Map::new();
     parameters.insert(
         EXPIRY_PARAMETER.to_owned(),
         json!({
@@ -115,37 +108,46 @@ pub fn attach(template: &mut Value, options: &MachineOptions, notify: Option<&st
             }),
         );
     }
-    object
-        .entry("Conditions")
-        .or_insert_with(|| json!({}))
-        .as_object_mut()
-        .ok_or(ReaperError::NotATemplate)?
-        .insert(
-            OFF_CONDITION.to_owned(),
-            json!({"Fn::Equals": [{"Ref": EXPIRY_PARAMETER}, OFF]}),
+    parameters.insert(
+        MAIN_STACK_NAME.to_owned(),
+        json!({
+            "Type": "String",
+            "Description": "kumo time-to-live: the name of the stack this reaper removes",
+            "AllowedPattern": "^[a-zA-Z][-a-zA-Z0-9]{0,127}$",
+        }),
+    );
+    parameters.insert(
+        MAIN_STACK_ID.to_owned(),
+        json!({
+            "Type": "String",
+            "Description": "kumo time-to-live: the id of the stack this reaper removes (a later stack of the same name is never touched)",
+            "AllowedPattern": "^arn:aws[-a-z]*:cloudformation:[-a-z0-9]+:[0-9]{12}:stack/.+$",
+        }),
+    );
+    for (parameter, logical_id) in &vpcs {
+        parameters.insert(
+            parameter.clone(),
+            json!({
+                "Type": "String",
+                "Description": format!("kumo time-to-live: the id of the stack's VPC {logical_id}"),
+                "AllowedPattern": "^vpc-[0-9a-f]+$",
+            }),
         );
-    let resources = object
-        .get_mut("Resources")
-        .and_then(Value::as_object_mut)
-        .ok_or(ReaperError::NotATemplate)?;
-    // Everything else goes before the role that deletes it.
-    for id in &own {
-        if let Some(resource) = resources.get_mut(id).and_then(Value::as_object_mut) {
-            depend_on(resource, MACHINE_ROLE);
-        }
     }
-    resources.insert(
+    let mut reaper = Map::new();
+    reaper.insert(
         MACHINE_ROLE.to_owned(),
         machine_role(options, &delete_actions, vpcs.is_empty()),
     );
     if !vpcs.is_empty() {
-        resources.insert(REVOKE_POLICY.to_owned(), revoke_policy(&vpcs));
+        let names: Vec<String> = vpcs.iter().map(|(parameter, _)| parameter.clone()).collect();
+        reaper.insert(REVOKE_POLICY.to_owned(), revoke_policy(&names));
     }
-    resources.insert(STATE_MACHINE.to_owned(), state_machine(options));
-    resources.insert(SCHEDULE_ROLE.to_owned(), schedule_role(notify.is_some()));
-    resources.insert(SCHEDULE.to_owned(), schedule());
+    reaper.insert(STATE_MACHINE.to_owned(), state_machine(options));
+    reaper.insert(SCHEDULE_ROLE.to_owned(), schedule_role(notify.is_some()));
+    reaper.insert(SCHEDULE.to_owned(), schedule());
     if let Some(address) = notify {
-        resources.insert(
+        reaper.insert(
             TOPIC.to_owned(),
             json!({
                 "Type": "AWS::SNS::Topic",
@@ -156,16 +158,43 @@ pub fn attach(template: &mut Value, options: &MachineOptions, notify: Option<&st
                 },
             }),
         );
-        resources.insert(
+        reaper.insert(
             SUBSCRIPTION.to_owned(),
             json!({
                 "Type": "AWS::SNS::Subscription",
                 "Properties": {"TopicArn": {"Ref": TOPIC}, "Protocol": "email", "Endpoint": address},
             }),
         );
-        resources.insert(WARNING.to_owned(), warning());
+        reaper.insert(WARNING.to_owned(), warning());
     }
-    Ok(())
+    // The self-delete runs with the machine role's session: everything else goes before it (the
+    // machine and the revoke policy name the role already).
+    for (id, resource) in reaper.iter_mut() {
+        if ![MACHINE_ROLE, STATE_MACHINE, REVOKE_POLICY].contains(&id.as_str())
+            && let Some(resource) = resource.as_object_mut()
+        {
+            depend_on(resource, MACHINE_ROLE);
+        }
+    }
+    Ok(json!({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": "kumo time-to-live: removes the stack named by MainStackName, and what its controllers left, at KumoExpiry; then itself",
+        "Parameters": parameters,
+        "Conditions": {OFF_CONDITION: {"Fn::Equals": [{"Ref": EXPIRY_PARAMETER}, OFF]}},
+        "Resources": reaper,
+    }))
+}
+
+/// The reaper stack's parameters that carry the main stack's VPC ids (rules naming a leftover group are
+/// revoked on any group inside them): `(parameter, logical id of the VPC in the main template)`.
+pub fn vpc_parameters(main: &Value) -> Vec<(String, String)> {
+    main.get("Resources")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(_, r)| r.get("Type").and_then(Value::as_str) == Some("AWS::EC2::VPC"))
+        .map(|(id, _)| (format!("MainVpc{id}"), id.clone()))
+        .collect()
 }
 
 /// The warning's time for an expiry: an hour before it, but not before `now` + 5 minutes (a schedule
@@ -179,7 +208,7 @@ fn warning() -> Value {
     json!({
         "Type": "AWS::Scheduler::Schedule",
         "Properties": {
-            "Description": {"Fn::Sub": "kumo time-to-live of ${AWS::StackName}: the warning an hour before the expiry"},
+            "Description": {"Fn::Sub": "kumo time-to-live of ${MainStackName}: the warning an hour before the expiry"},
             "ScheduleExpression": {"Fn::Sub": format!("at(${{{NOTIFY_PARAMETER}}})")},
             "ScheduleExpressionTimezone": "UTC",
             "State": {"Fn::If": [OFF_CONDITION, "DISABLED", "ENABLED"]},
@@ -188,9 +217,9 @@ fn warning() -> Value {
                 "Arn": {"Ref": TOPIC},
                 "RoleArn": {"Fn::GetAtt": [SCHEDULE_ROLE, "Arn"]},
                 "Input": {"Fn::Sub": format!(
-                    "kumo: the environment ${{AWS::StackName}} (${{AWS::Region}}) removes itself at ${{{EXPIRY_PARAMETER}}}, \
+                    "kumo: the environment ${{{MAIN_STACK_NAME}}} (${{AWS::Region}}) removes itself at ${{{EXPIRY_PARAMETER}}}, \
                      with everything its controllers made. To keep it longer: kumo ttl extend 4h --stack-name \
-                     ${{AWS::StackName}}; to keep it: kumo ttl off --stack-name ${{AWS::StackName}}."
+                     ${{{MAIN_STACK_NAME}}}; to keep it: kumo ttl off --stack-name ${{{MAIN_STACK_NAME}}}."
                 )},
             },
         },
@@ -206,16 +235,11 @@ fn depend_on(resource: &mut Map<String, Value>, id: &str) {
     }
 }
 
-/// The delete-handler actions of `types`, sorted; the reaper's own types included.
+/// The delete-handler actions of `types`, sorted.
 pub fn delete_actions(types: &[String]) -> Result<Vec<String>, ReaperError> {
     let table: Map<String, Value> = serde_json::from_str(DELETE_PERMISSIONS).unwrap_or_default();
     let mut actions = Vec::new();
-    let reaper_types = [
-        "AWS::IAM::Role",
-        "AWS::StepFunctions::StateMachine",
-        "AWS::Scheduler::Schedule",
-    ];
-    for type_name in types.iter().map(String::as_str).chain(reaper_types) {
+    for type_name in types.iter().map(String::as_str) {
         if type_name.starts_with("Custom::") || type_name == "AWS::CloudFormation::CustomResource" {
             continue;
         }
@@ -248,8 +272,8 @@ fn waivers(list: &[(&str, &str)]) -> Value {
 
 /// Revoking rules that name a leftover group, on any group inside the stack's VPCs (the controllers
 /// add them to groups EKS made too, which carry no CloudFormation tag).
-fn revoke_policy(vpcs: &[String]) -> Value {
-    let arns: Vec<Value> = vpcs
+fn revoke_policy(vpc_parameters: &[String]) -> Value {
+    let arns: Vec<Value> = vpc_parameters
         .iter()
         .map(|id| {
             sub(&format!(
@@ -309,7 +333,7 @@ fn machine_role(options: &MachineOptions, delete_actions: &[String], revoke_on_o
             "Effect": "Allow",
             "Action": tagged_deletes,
             "Resource": "*",
-            "Condition": {"StringEquals": {"aws:ResourceTag/kumo:stack": "${AWS::StackName}"}},
+            "Condition": {"StringEquals": {"aws:ResourceTag/kumo:stack": {"Ref": MAIN_STACK_NAME}}},
         },
         {
             "Sid": "DeleteListenersOfThisAccount",
@@ -325,18 +349,18 @@ fn machine_role(options: &MachineOptions, delete_actions: &[String], revoke_on_o
             "Condition": {"ForAllValues:StringEquals": {"route53:ChangeResourceRecordSetsActions": ["DELETE"]}},
         },
         {
-            "Sid": "DeleteThisStack",
+            "Sid": "DeleteTheStackThenThisReaperStack",
             "Effect": "Allow",
             "Action": ["cloudformation:DescribeStacks", "cloudformation:ListStackResources", "cloudformation:DeleteStack"],
-            "Resource": {"Ref": "AWS::StackId"},
+            "Resource": [{"Ref": MAIN_STACK_ID}, {"Ref": "AWS::StackId"}],
         },
         {
             "Sid": "DeleteTheStacksResourcesThroughCloudFormation",
             "Effect": "Allow",
             "Action": delete_actions,
             // CloudFormation deletes with the caller's session: the delete handlers' permissions of the
-            // template's types (from the registry schemas), usable only through CloudFormation, which
-            // is allowed to delete this one stack.
+            // main template's types and the reaper's own (from the registry schemas), usable only
+            // through CloudFormation, which is allowed to delete these two stacks.
             "Resource": "*",
             "Condition": {"ForAnyValue:StringEquals": {"aws:CalledVia": "cloudformation.amazonaws.com"}},
         },
@@ -348,16 +372,15 @@ fn machine_role(options: &MachineOptions, delete_actions: &[String], revoke_on_o
             "Effect": "Allow",
             "Action": "ec2:RevokeSecurityGroupIngress",
             "Resource": sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:security-group/*"),
-            "Condition": {"StringEquals": {"aws:ResourceTag/aws:cloudformation:stack-name": "${AWS::StackName}"}},
+            "Condition": {"StringEquals": {"aws:ResourceTag/aws:cloudformation:stack-name": {"Ref": MAIN_STACK_NAME}}},
         }));
     }
-    // `${AWS::StackName}` inside the conditions needs Fn::Sub: the whole document is one Fn::Sub of
-    // its text (CloudFormation accepts policy documents as strings).
+    // `${AWS::...}` inside the document needs Fn::Sub.
     let document = json!({"Version": "2012-10-17", "Statement": statements});
     json!({
         "Type": "AWS::IAM::Role",
         "Properties": {
-            "Description": "kumo time-to-live: the reaper state machine's role (sweep, then DeleteStack of this stack)",
+            "Description": "kumo time-to-live: the reaper state machine's role (sweep, DeleteStack of the stack, then of the reaper's)",
             "AssumeRolePolicyDocument": {
                 "Version": "2012-10-17",
                 "Statement": [{
@@ -395,8 +418,9 @@ fn state_machine(options: &MachineOptions) -> Value {
             // own substitutions, not Fn::Sub: `$$.Map.Item.Value` must reach Step Functions as it is.
             "DefinitionString": machine::definition(options).to_string(),
             "DefinitionSubstitutions": {
-                "StackName": {"Ref": "AWS::StackName"},
-                "StackId": {"Ref": "AWS::StackId"},
+                "StackName": {"Ref": MAIN_STACK_NAME},
+                "StackId": {"Ref": MAIN_STACK_ID},
+                "ReaperStackId": {"Ref": "AWS::StackId"},
             },
             "RoleArn": {"Fn::GetAtt": [MACHINE_ROLE, "Arn"]},
         },
@@ -444,7 +468,7 @@ fn schedule() -> Value {
     json!({
         "Type": "AWS::Scheduler::Schedule",
         "Properties": {
-            "Description": {"Fn::Sub": "kumo time-to-live of ${AWS::StackName}: from the expiry on, starts the reaper until the stack is gone"},
+            "Description": {"Fn::Sub": "kumo time-to-live of ${MainStackName}: from the expiry on, starts the reaper until the stack is gone"},
             "ScheduleExpression": RATE,
             "StartDate": {"Fn::If": [OFF_CONDITION, {"Ref": "AWS::NoValue"}, {"Ref": EXPIRY_PARAMETER}]},
             "State": {"Fn::If": [OFF_CONDITION, "DISABLED", "ENABLED"]},
@@ -538,8 +562,7 @@ mod tests {
         assert_eq!(notify_at("2026-12-01T08:00:00Z", NOW).unwrap(), "2026-12-01T07:00:00");
         assert_eq!(notify_at("2026-12-01T00:30:00Z", NOW).unwrap(), "2026-12-01T00:05:00");
         assert_eq!(notify_at("off", NOW), None);
-        let mut template = fixture();
-        attach(&mut template, &MachineOptions::default(), Some("ops@example.com")).unwrap();
+        let template = template(&fixture(), &MachineOptions::default(), Some("ops@example.com")).unwrap();
         let warning = &template["Resources"][WARNING]["Properties"];
         assert_eq!(warning["ScheduleExpression"], json!({"Fn::Sub": "at(${KumoNotifyAt})"}));
         assert_eq!(warning["Target"]["Arn"], json!({"Ref": TOPIC}));
@@ -548,11 +571,9 @@ mod tests {
             "ops@example.com"
         );
         assert!(template["Parameters"].get(NOTIFY_PARAMETER).is_some());
-        let without = {
-            let mut t = fixture();
-            attach(&mut t, &MachineOptions::default(), None).unwrap();
-            t
-        };
+        // The self-delete may remove the topic and its subscription.
+        assert!(template.to_string().contains("sns:DeleteTopic"));
+        let without = super::template(&fixture(), &MachineOptions::default(), None).unwrap();
         assert!(without["Resources"].get(TOPIC).is_none());
         assert!(without["Parameters"].get(NOTIFY_PARAMETER).is_none());
     }
@@ -565,39 +586,55 @@ mod tests {
     }
 
     #[test]
-    fn everything_else_depends_on_the_role_that_deletes_it() {
-        let mut template = fixture();
-        attach(&mut template, &MachineOptions::default(), None).unwrap();
-        assert_eq!(template["Resources"]["Vpc"]["DependsOn"], json!([MACHINE_ROLE]));
-        // Rules are revoked on groups inside the stack's VPC (EKS's own groups carry no stack tag).
-        let text = template["Resources"][REVOKE_POLICY].to_string();
-        assert!(text.contains("ec2:Vpc") && text.contains("vpc/${Vpc}"), "{text}");
-        assert_eq!(
-            template["Resources"]["Group"]["DependsOn"],
-            json!(["Vpc", MACHINE_ROLE])
-        );
-        assert!(template["Resources"][MACHINE_ROLE].get("DependsOn").is_none());
+    fn the_main_template_is_left_as_it_is_and_the_reapers_role_goes_last() {
+        let main = fixture();
+        let template = template(&main, &MachineOptions::default(), None).unwrap();
+        assert_eq!(main, fixture());
+        let resources = template["Resources"].as_object().unwrap();
+        assert!(resources.get("Vpc").is_none());
+        for (id, resource) in resources {
+            if id != MACHINE_ROLE {
+                assert!(resource.to_string().contains(MACHINE_ROLE), "{id}");
+            }
+        }
+        assert!(resources[MACHINE_ROLE].get("DependsOn").is_none());
+        // Rules are revoked on groups inside the main stack's VPC (a parameter: EKS's own groups carry
+        // no stack tag).
+        assert_eq!(vpc_parameters(&main), [("MainVpcVpc".to_owned(), "Vpc".to_owned())]);
+        assert!(template["Parameters"].get("MainVpcVpc").is_some());
+        let text = resources[REVOKE_POLICY].to_string();
+        assert!(text.contains("ec2:Vpc") && text.contains("vpc/${MainVpcVpc}"), "{text}");
+        // The main stack's types and the reaper's own may be deleted (through CloudFormation only).
         let text = template.to_string();
         for action in [
             "ec2:DeleteVpc",
             "ec2:DeleteSecurityGroup",
             "states:DeleteStateMachine",
             "scheduler:DeleteSchedule",
+            "iam:DeleteRole",
         ] {
             assert!(text.contains(action), "{action}");
         }
-        // Attaching twice is refused, not doubled.
-        assert_eq!(
-            attach(&mut template, &MachineOptions::default(), None),
-            Err(ReaperError::Clash(format!("resource {REVOKE_POLICY}")))
+        // DeleteStack: the main stack (by id) and this one, nothing else.
+        let role = resources[MACHINE_ROLE]["Properties"]["Policies"][0]["PolicyDocument"].to_string();
+        assert!(
+            role.contains(r#"[{"Ref":"MainStackId"},{"Ref":"AWS::StackId"}]"#),
+            "{role}"
         );
+        assert!(
+            role.contains(r#""aws:ResourceTag/kumo:stack":{"Ref":"MainStackName"}"#),
+            "{role}"
+        );
+        let substitutions = &resources[STATE_MACHINE]["Properties"]["DefinitionSubstitutions"];
+        assert_eq!(substitutions["StackId"], json!({"Ref": MAIN_STACK_ID}));
+        assert_eq!(substitutions["ReaperStackId"], json!({"Ref": "AWS::StackId"}));
     }
 
     #[test]
     fn unknown_types_are_refused() {
-        let mut template = json!({"Resources": {"X": {"Type": "AWS::Nope::Thing"}}});
+        let main = json!({"Resources": {"X": {"Type": "AWS::Nope::Thing"}}});
         assert_eq!(
-            attach(&mut template, &MachineOptions::default(), None),
+            template(&main, &MachineOptions::default(), None),
             Err(ReaperError::UnknownType("AWS::Nope::Thing".into()))
         );
     }

@@ -29,14 +29,14 @@ use crate::signals;
 
 pub fn run(config: &ProjectOptions, args: &DeployArgs) -> Result<ExitCode, CliError> {
     // Everything that can be checked locally is checked before the first AWS request.
-    let mut app = app_target::for_command(
+    let app = app_target::for_command(
         config,
         args.stack.template.as_deref(),
         args.stack.stack_name.as_deref(),
         args.assembly.as_deref(),
     )?;
     refuse_blocked(&app, "deploy")?;
-    let mut parameters = parse_pairs("--parameter", &args.stack.parameters).map_err(deploy_error)?;
+    let parameters = parse_pairs("--parameter", &args.stack.parameters).map_err(deploy_error)?;
     // --ttl, else kumo.toml's [stack] ttl.
     let ttl = args
         .ttl
@@ -50,13 +50,24 @@ pub fn run(config: &ProjectOptions, args: &DeployArgs) -> Result<ExitCode, CliEr
                 .hint("add --ttl 8h (or ttl = \"8h\" under [stack] in kumo.toml)"),
         );
     }
-    if let Some((ttl, from)) = &ttl {
-        let reaper = crate::ttl_deploy::Reaper {
-            delete_volumes: args.ttl_delete_volumes,
-            notify: notify.clone(),
-        };
-        parameters.extend(crate::ttl_deploy::attach(app.main_mut(), ttl, from, &reaper)?);
-    }
+    // Checked here, before any AWS request; the reaper stack is deployed after the main stack.
+    let ttl = match &ttl {
+        Some((ttl, from)) => {
+            let reaper = crate::ttl_deploy::Reaper {
+                delete_volumes: args.ttl_delete_volumes,
+                notify: notify.clone(),
+            };
+            let main = app.main();
+            let checked = crate::ttl_deploy::check(&main.stack_name, &main.template, ttl, from, reaper)?;
+            outln!(
+                "{}: time-to-live {ttl}: removes itself at {} (kumo ttl extend / kumo ttl off change it)",
+                main.stack_name,
+                checked.expiry
+            );
+            Some(checked)
+        }
+        None => None,
+    };
     let extra_tags = parse_pairs("--tag", &args.stack.tags).map_err(deploy_error)?;
     project::prepare_out_dir(&args.out)?;
     let subject = if app.from_project {
@@ -65,7 +76,7 @@ pub fn run(config: &ProjectOptions, args: &DeployArgs) -> Result<ExitCode, CliEr
         kumo_preflight::Subject::Template
     };
     let count = app.stacks.len();
-    let mut requests: Vec<DeployRequest> = app
+    let requests: Vec<DeployRequest> = app
         .stacks
         .iter()
         .enumerate()
@@ -82,14 +93,8 @@ pub fn run(config: &ProjectOptions, args: &DeployArgs) -> Result<ExitCode, CliEr
         for request in &requests {
             kumo_deploy::deploy::preflight(&engine, request).map_err(deploy_error)?;
         }
-        let main_name = requests[count - 1].stack_name.clone();
-        let identity = aws_env::announce_identity(&session, "deploy", &main_name).await?;
-        // After the local checks and the identity: a stack deployed with a time-to-live keeps its
-        // reaper (and its expiry) until `kumo ttl off`.
-        if ttl.is_none() && crate::ttl_deploy::keep_existing(&session, &mut requests[count - 1]).await? {
-            kumo_deploy::deploy::preflight(&engine, &requests[count - 1]).map_err(deploy_error)?;
-        }
         let main = &requests[count - 1];
+        let identity = aws_env::announce_identity(&session, "deploy", &main.stack_name).await?;
         let client = aws_env::aws_client(&session)?;
         if args.skip_preflight {
             errln!("preflight skipped (--skip-preflight): the account was not checked");
@@ -114,6 +119,11 @@ pub fn run(config: &ProjectOptions, args: &DeployArgs) -> Result<ExitCode, CliEr
             fill_parameters(&client, stack, &mut request).await?;
             let watch = dns_watch::before_deploy(&client, &request, args.yes).await?;
             deployed = Some(deploy_one(&session, &engine, &request, args, watch).await?);
+        }
+        // The time-to-live's reaper stack, once the main stack is there (a deploy without --ttl keeps
+        // an existing one, updated for the new template).
+        if let Some(main) = &deployed {
+            crate::ttl_deploy::deploy_reaper(&session, &engine, main, &requests[count - 1], ttl.as_ref()).await?;
         }
         // The Kubernetes side, once the AWS side is complete (only for a main stack with a cluster). A
         // failure here leaves the stacks as they are: they are deployed, and `kumo bundle` retries this step.

@@ -88,6 +88,9 @@ pub fn run(config: &ProjectOptions, args: &DestroyArgs) -> Result<ExitCode, CliE
                 None => Vec::new(),
             };
             destroy_one(&session, &engine, &client, name, args, options.clone(), used_zones).await?;
+            // The time-to-live's reaper stack goes after the stack it removes (its role could be the one
+            // CloudFormation deletes with, were the reaper firing now).
+            destroy_reaper(&engine, name, args).await?;
             for zone in zones {
                 delete_left_zone(&client, &zone).await?;
             }
@@ -100,6 +103,31 @@ pub fn run(config: &ProjectOptions, args: &DestroyArgs) -> Result<ExitCode, CliE
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The reaper stack `<name>-ttl` of a stack with a time-to-live, if there is one.
+async fn destroy_reaper(engine: &kumo_deploy::Engine, name: &str, args: &DestroyArgs) -> Result<(), CliError> {
+    let Ok(reaper) = kumo_core::names::reaper_stack(name) else {
+        // A name too long for a reaper stack never had one.
+        return Ok(());
+    };
+    let request = DestroyRequest {
+        stack_name: reaper.clone(),
+        // Asked once, for the stack it serves.
+        assume_yes: true,
+        adopt: false,
+        retain: Vec::new(),
+        plan_only: args.plan,
+    };
+    let mut ui = CliUi::new();
+    let outcome = kumo_deploy::destroy::destroy(engine, &request, &mut ui)
+        .await
+        .map_err(deploy_error)?;
+    drop(ui);
+    if let DestroyOutcome::Deleted { .. } = outcome {
+        outln!("{reaper}: deleted (the time-to-live of {name})");
+    }
+    Ok(())
 }
 
 /// One stack: what it left outside CloudFormation, then the stack, then a look for what remains.

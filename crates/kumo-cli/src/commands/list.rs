@@ -9,7 +9,7 @@ use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 use kumo_aws::services::cloudformation::{self, StackSummary};
 use kumo_aws::services::ec2;
-use kumo_core::app::{ENV_TAG, KEPT_FOR_TAG};
+use kumo_core::app::{ENV_TAG, KEPT_FOR_TAG, REAPER_FOR_TAG};
 use serde_json::json;
 
 use crate::aws_env;
@@ -48,9 +48,16 @@ pub fn rows(region: &str, stacks: &[StackSummary]) -> Vec<Row> {
             .find(|s| s.tag(KEPT_FOR_TAG) == Some(name))
             .map(|s| s.name.clone())
     };
+    // A stack's time-to-live is its reaper stack's `KumoExpiry`.
+    let expires = |name: &str| {
+        ours.iter()
+            .find(|s| s.tag(REAPER_FOR_TAG) == Some(name))
+            .and_then(|s| s.parameter(kumo_teardown::reaper::EXPIRY_PARAMETER))
+            .map(str::to_owned)
+    };
     let mut rows: Vec<Row> = ours
         .iter()
-        .filter(|s| s.tag(KEPT_FOR_TAG).is_none())
+        .filter(|s| s.tag(KEPT_FOR_TAG).is_none() && s.tag(REAPER_FOR_TAG).is_none())
         .map(|s| Row {
             region: region.to_owned(),
             stack: s.name.clone(),
@@ -59,7 +66,7 @@ pub fn rows(region: &str, stacks: &[StackSummary]) -> Vec<Row> {
             last_change: Some(s.last_updated.clone().unwrap_or_else(|| s.created.clone())),
             created: Some(s.created.clone()),
             dns_kept: kept_for(&s.name),
-            expires: s.parameter(kumo_teardown::reaper::EXPIRY_PARAMETER).map(str::to_owned),
+            expires: expires(&s.name),
         })
         .collect();
     // A DNS stack whose environment is gone: the environment is destroyed, its zone kept.
@@ -248,6 +255,25 @@ mod tests {
                 ("App-qa", None, Some("App-qa-dns")),
             ]
         );
+    }
+
+    #[test]
+    fn the_expiry_comes_from_the_reaper_stack_which_has_no_line_of_its_own() {
+        let managed = ("kumo:managed-by", "kumo");
+        let mut reaper = stack(
+            "App-dev-ttl",
+            &[managed, ("kumo:env", "dev"), ("kumo:ttl-for", "App-dev")],
+        );
+        reaper.parameters = vec![("KumoExpiry".to_owned(), "2026-12-01T18:00:00Z".to_owned())];
+        let stacks = [
+            stack("App-dev", &[managed, ("kumo:env", "dev")]),
+            reaper,
+            stack("App-qa", &[managed, ("kumo:env", "qa")]),
+        ];
+        let rows = rows("eu-west-1", &stacks);
+        let summary: Vec<(&str, Option<&str>)> =
+            rows.iter().map(|r| (r.stack.as_str(), r.expires.as_deref())).collect();
+        assert_eq!(summary, [("App-dev", Some("2026-12-01T18:00:00Z")), ("App-qa", None)]);
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub fn run(config: &ProjectOptions, args: &StatusArgs) -> Result<ExitCode, CliEr
             Some(report) => {
                 print_status(&report, &session.region);
                 let client = aws_env::aws_client(&session)?;
-                crate::commands::ttl::print_status(&client, &report.stack).await;
+                crate::commands::ttl::print_status(&session, &client, &report.stack.name).await;
                 if report.stack.state() == kumo_deploy::stack_state::StackState::Stable {
                     crate::kube_side::print_cluster_status(&session, &report.stack).await;
                 }

@@ -1,6 +1,8 @@
-//! `kumo ttl`: the stack's time-to-live (its `KumoExpiry` parameter, see `kumo_teardown::reaper`):
-//! shown, extended or switched off by a stack update that keeps the previous template and every other
-//! parameter, so nothing but the schedule changes.
+//! `kumo ttl`: the stack's time-to-live (the `KumoExpiry` parameter of its reaper stack `<stack>-ttl`,
+//! see `kumo_teardown::reaper`): shown, extended or switched off by an update of the reaper stack that
+//! keeps its previous template and every other parameter, so nothing but the schedules changes and the
+//! main stack is not touched. `off` keeps the reaper stack with its schedules disabled (they cost
+//! nothing), so `extend` can switch it back on; `kumo destroy` removes it.
 
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -28,10 +30,11 @@ pub fn run(config: &ProjectOptions, args: &TtlArgs) -> Result<ExitCode, CliError
         }
         Some(TtlAction::Off) => Some(OFF.to_owned()),
     };
+    let reaper_stack = crate::ttl_deploy::reaper_stack_name(&stack_name)?;
     aws_env::runtime()?.block_on(async {
         let session = aws_env::connect(&args.aws, settings.region.as_deref()).await?;
         let cfn = aws_sdk_cloudformation::Client::new(&session.config);
-        let Some(current) = expiry(&cfn, &stack_name).await? else {
+        let Some(current) = expiry(&cfn, &reaper_stack).await? else {
             return Err(CliError::new(format!("{stack_name} has no time-to-live"))
                 .hint("deploy it with `kumo deploy --ttl 8h` to give it one"));
         };
@@ -43,7 +46,7 @@ pub fn run(config: &ProjectOptions, args: &TtlArgs) -> Result<ExitCode, CliError
             outln!("{stack_name}: no change; {}", describe(&current, now));
             return Ok(ExitCode::SUCCESS);
         }
-        update_expiry(&cfn, &stack_name, &value).await?;
+        update_expiry(&cfn, &reaper_stack, &value).await?;
         outln!("{stack_name}: {}", describe(&value, now));
         Ok(ExitCode::SUCCESS)
     })
@@ -89,18 +92,19 @@ async fn describe_one(
         .ok_or_else(|| CliError::new(format!("{stack_name} does not exist")))
 }
 
-/// The stack's `KumoExpiry`, or `None` when it has none; a missing stack is an error.
-async fn expiry(cfn: &aws_sdk_cloudformation::Client, stack_name: &str) -> Result<Option<String>, CliError> {
-    let stack = describe_one(cfn, stack_name).await?;
+/// The reaper stack's `KumoExpiry`, or `None` when there is no reaper stack.
+async fn expiry(cfn: &aws_sdk_cloudformation::Client, reaper_stack: &str) -> Result<Option<String>, CliError> {
+    let stack = kumo_deploy::stack::describe(cfn, reaper_stack)
+        .await
+        .map_err(|e| deploy_error(e.into()))?;
     Ok(stack
-        .parameters()
-        .iter()
-        .find(|p| p.parameter_key() == Some(EXPIRY_PARAMETER))
-        .and_then(|p| p.parameter_value().map(str::to_owned)))
+        .filter(|s| s.status.as_str() != "DELETE_COMPLETE")
+        .and_then(|s| s.parameters.into_iter().find(|(key, _)| key == EXPIRY_PARAMETER))
+        .and_then(|(_, value)| value))
 }
 
-/// `UpdateStack` with the previous template, every other parameter as it is and `KumoExpiry` = `value`,
-/// followed to its end.
+/// `UpdateStack` of the reaper stack with the previous template, every other parameter as it is and
+/// `KumoExpiry` = `value`, followed to its end.
 async fn update_expiry(cfn: &aws_sdk_cloudformation::Client, stack_name: &str, value: &str) -> Result<(), CliError> {
     let stack = describe_one(cfn, stack_name).await?;
     let status = stack.stack_status().map(|s| s.as_str().to_owned()).unwrap_or_default();
@@ -166,19 +170,24 @@ async fn update_expiry(cfn: &aws_sdk_cloudformation::Client, stack_name: &str, v
     }
 }
 
-/// `kumo status`'s time-to-live lines: the expiry, and the reaper's last execution with its error.
-pub async fn print_status(client: &kumo_aws::Client, stack: &kumo_deploy::stack::StackInfo) {
-    let Some(value) = stack
-        .parameters
-        .iter()
-        .find(|(key, _)| key == EXPIRY_PARAMETER)
-        .and_then(|(_, value)| value.clone())
-    else {
+/// `kumo status`'s time-to-live lines for the stack `stack`: the expiry (from its reaper stack), and
+/// the reaper's last execution with its error.
+pub async fn print_status(session: &crate::aws_env::AwsSession, client: &kumo_aws::Client, stack: &str) {
+    let Ok(reaper_stack) = kumo_core::names::reaper_stack(stack) else {
         return;
     };
-    outln!("ttl:         {}", describe(&value, now()));
+    let cfn = aws_sdk_cloudformation::Client::new(&session.config);
+    let value = match expiry(&cfn, &reaper_stack).await {
+        Ok(Some(value)) => value,
+        Ok(None) => return,
+        Err(e) => {
+            outln!("ttl:         cannot read {reaper_stack}: {e}");
+            return;
+        }
+    };
+    outln!("ttl:         {} (reaper stack {reaper_stack})", describe(&value, now()));
     let machine =
-        kumo_aws::services::cloudformation::resource_physical_id(client, &stack.name, reaper::STATE_MACHINE).await;
+        kumo_aws::services::cloudformation::resource_physical_id(client, &reaper_stack, reaper::STATE_MACHINE).await;
     let last = match machine {
         Ok(Some(arn)) => kumo_aws::services::stepfunctions::last_execution(client, &arn).await,
         Ok(None) => Ok(None),
