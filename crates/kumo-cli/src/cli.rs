@@ -100,7 +100,8 @@ region, else us-east-1."
     /// `kumo deploy` does this by itself; this is for a stack that is already up
     Bundle(BundleArgs),
     /// Show or change the stack's time-to-live (set with `kumo deploy --ttl`): `kumo ttl`, `kumo ttl extend 4h`,
-    /// `kumo ttl off`. A change updates only the stack's KumoExpiry (and KumoNotifyAt) parameters
+    /// `kumo ttl off`. A change updates only the KumoExpiry (and KumoNotifyAt) parameters of the reaper
+    /// stack `<stack>-ttl`; the stack itself is not touched
     Ttl(TtlArgs),
     /// Print an EKS bearer token as an ExecCredential (the kubeconfig exec plugin; like `aws eks get-token`)
     Token(TokenArgs),
@@ -307,7 +308,8 @@ pub struct DeployArgs {
 
     /// Time-to-live: the stack removes itself (what its controllers left outside it, then the stack)
     /// after this long (30m, 8h, 2d) or at this time (2026-12-01T18:00:00Z), with no kumo running.
-    /// Adds a schedule, a state machine and two roles to the stack; `kumo ttl` shows and changes it
+    /// Deploys, after the stack, its reaper stack `<stack>-ttl` (a schedule, a state machine, two roles;
+    /// the stack's own template is unchanged); `kumo ttl` shows and changes it
     #[arg(long, value_name = "DURATION|TIME")]
     pub ttl: Option<String>,
 
