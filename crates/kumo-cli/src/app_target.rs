@@ -1,6 +1,7 @@
-//! The stacks `kumo deploy` / `kumo destroy` act on together: the project's (the DNS stack, then the main
-//! stack), a cloud assembly directory (`--assembly DIR`: `manifest.json` + templates, as `kumo synth`
-//! writes it or a program of the user's), or one `--template` file. Everything is read and checked here,
+//! The stacks the deploy-family verbs act on together: the blueprint's (the DNS stack, then the main
+//! stack), a user's app (run by `app_command`, which writes a cloud assembly), a cloud assembly directory
+//! (`--assembly DIR`: `manifest.json` + templates, as `kumo synth` or a user's program writes it), or one
+//! `--template` file; then the stacks named on the command line. Everything is read and checked here,
 //! before any AWS request.
 
 use std::collections::BTreeMap;
@@ -11,12 +12,14 @@ use kumo_deploy::TemplateDoc;
 use serde::Deserialize;
 
 use crate::error::CliError;
-use crate::project::{self, ProjectOptions};
+use crate::project::{self, Project, ProjectOptions};
 use crate::render_error::deploy_error;
 
 /// One stack to deploy or destroy.
 pub struct StackTarget {
     pub stack_name: String,
+    /// Stacks of the app deployed before this one.
+    pub depends_on: Vec<String>,
     pub template: TemplateDoc,
     pub parameters: BTreeMap<String, ParameterSource>,
     pub tags: Vec<(String, String)>,
@@ -32,6 +35,9 @@ pub struct AppTarget {
     /// Reasons `kumo deploy` refuses before any AWS request (the project's).
     pub deploy_blockers: Vec<String>,
     pub from_project: bool,
+    /// From a user's app or an assembly (not the blueprint, not `--template`): every stack is the user's,
+    /// and commands act on all of them by default.
+    pub from_app: bool,
 }
 
 impl AppTarget {
@@ -47,58 +53,128 @@ impl AppTarget {
     }
 }
 
+/// Where the app's assembly goes when a command other than `kumo synth --out` runs the app.
+pub const APP_OUT_DIR: &str = "kumo.out";
+
 /// What `deploy` / `diff` act on from their flags: `--template FILE --stack-name NAME` (one stack), else
-/// the project or `--assembly DIR`, whose main stack `--stack-name` renames.
+/// the project or `--assembly DIR` (the blueprint's main stack `--stack-name` renames).
 pub fn for_command(
     opts: &ProjectOptions,
     template: Option<&Path>,
     stack_name: Option<&str>,
     assembly: Option<&Path>,
+    out: &Path,
 ) -> Result<AppTarget, CliError> {
     if let Some(path) = template {
         let name = stack_name
             .ok_or_else(|| CliError::new("--template needs --stack-name").hint("name the stack: --stack-name NAME"))?;
         return from_template(path, name);
     }
-    let mut app = resolve(opts, assembly)?;
+    let mut app = resolve(opts, assembly, out)?;
     if let Some(name) = stack_name {
+        if app.from_app {
+            return Err(
+                CliError::new("--stack-name renames the blueprint's stack; an app names its own stacks")
+                    .hint("name the stacks to act on as arguments: kumo <command> STACK..."),
+            );
+        }
         app.main_mut().stack_name = name.to_owned();
     }
     Ok(app)
 }
 
-/// The project synthesized, or `--assembly DIR`.
-pub fn resolve(opts: &ProjectOptions, assembly: Option<&Path>) -> Result<AppTarget, CliError> {
-    match assembly {
-        Some(dir) => read_assembly(dir),
-        None => from_project(opts),
+/// `--assembly DIR`, else the user's app run into `out`, else the blueprint synthesized.
+pub fn resolve(opts: &ProjectOptions, assembly: Option<&Path>, out: &Path) -> Result<AppTarget, CliError> {
+    if let Some(dir) = assembly {
+        return read_assembly(dir);
     }
+    match project::project(opts)? {
+        Project::Blueprint => from_project(opts),
+        Project::App { command, origin } => {
+            crate::app_command::run(&command, &origin, out, opts.env.as_deref())?;
+            read_assembly(out)
+        }
+    }
+}
+
+/// How [`select`] completes the stacks named on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Selection {
+    /// Exactly the named stacks (diff, status, outputs).
+    Only,
+    /// With the stacks they depend on, deployed first (deploy: a stack needs what it imports).
+    WithDependencies,
+    /// With the stacks that depend on them, destroyed first (destroy: CloudFormation refuses to delete a
+    /// stack whose exports another imports).
+    WithDependents,
+}
+
+/// Keeps the stacks named on the command line (all of them when none is named), in deploy order. An
+/// unknown name is an error naming the stacks there are.
+pub fn select(mut app: AppTarget, names: &[String], how: Selection) -> Result<AppTarget, CliError> {
+    if names.is_empty() {
+        return Ok(app);
+    }
+    for name in names {
+        if !app.stacks.iter().any(|s| &s.stack_name == name) {
+            let there: Vec<&str> = app.stacks.iter().map(|s| s.stack_name.as_str()).collect();
+            return Err(CliError::new(format!(
+                "no stack named {name} in the app; its stacks: {}",
+                there.join(", ")
+            ))
+            .hint("`kumo ls` lists the app's stacks; nothing was sent to AWS"));
+        }
+    }
+    let mut keep: Vec<String> = names.to_vec();
+    loop {
+        let before = keep.len();
+        for stack in &app.stacks {
+            let add = match how {
+                Selection::Only => false,
+                Selection::WithDependencies => app
+                    .stacks
+                    .iter()
+                    .any(|s| keep.contains(&s.stack_name) && s.depends_on.contains(&stack.stack_name)),
+                Selection::WithDependents => stack.depends_on.iter().any(|d| keep.contains(d)),
+            };
+            if add && !keep.contains(&stack.stack_name) {
+                keep.push(stack.stack_name.clone());
+            }
+        }
+        if keep.len() == before {
+            break;
+        }
+    }
+    app.stacks.retain(|s| keep.contains(&s.stack_name));
+    Ok(app)
 }
 
 fn from_project(opts: &ProjectOptions) -> Result<AppTarget, CliError> {
     let synthesized = project::synthesize_app(opts)?;
-    let settings = synthesized
-        .last()
-        .map(|s| s.deploy.clone())
-        .ok_or_else(|| CliError::new("the project has no stack"))?;
+    let settings = synthesized.deploy;
     let mut stacks = Vec::new();
-    for s in synthesized {
+    for s in synthesized.stacks {
         let template = TemplateDoc::from_minified_json(s.minified, &format!("{} (synthesized)", s.stack_name))
             .map_err(|e| deploy_error(e.into()))?;
         stacks.push(StackTarget {
             stack_name: s.stack_name,
+            depends_on: s.depends_on,
             template,
             parameters: s.parameters,
             tags: s.tags.into_iter().collect(),
-            termination_protection: s.deploy.termination_protection,
+            termination_protection: s.termination_protection,
             keep_on_destroy: s.keep_on_destroy,
         });
+    }
+    if stacks.is_empty() {
+        return Err(CliError::new("the project has no stack"));
     }
     Ok(AppTarget {
         stacks,
         region: settings.region,
         deploy_blockers: settings.deploy_blockers,
         from_project: true,
+        from_app: false,
     })
 }
 
@@ -150,6 +226,14 @@ pub fn read_assembly(dir: &Path) -> Result<AppTarget, CliError> {
     if manifest.stacks.is_empty() {
         return Err(CliError::new(format!("{shown}: lists no stack")).hint(hint));
     }
+    for (i, entry) in manifest.stacks.iter().enumerate() {
+        if manifest.stacks[..i].iter().any(|s| s.stack_name == entry.stack_name) {
+            return Err(
+                CliError::new(format!("{shown}: two stacks are named {}", entry.stack_name))
+                    .hint("stack names must be unique in an app (CloudFormation knows a stack by its name)"),
+            );
+        }
+    }
     let edges: Vec<(&str, Vec<&str>)> = manifest
         .stacks
         .iter()
@@ -187,6 +271,7 @@ pub fn read_assembly(dir: &Path) -> Result<AppTarget, CliError> {
         let template = TemplateDoc::from_file(&file).map_err(|e| deploy_error(e.into()))?;
         stacks.push(StackTarget {
             stack_name: entry.stack_name.clone(),
+            depends_on: entry.depends_on.clone(),
             template,
             parameters: entry.parameters.clone(),
             tags: entry.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
@@ -199,6 +284,7 @@ pub fn read_assembly(dir: &Path) -> Result<AppTarget, CliError> {
         region,
         deploy_blockers: Vec::new(),
         from_project: false,
+        from_app: true,
     })
 }
 
@@ -243,6 +329,7 @@ pub fn from_template(path: &Path, stack_name: &str) -> Result<AppTarget, CliErro
     Ok(AppTarget {
         stacks: vec![StackTarget {
             stack_name: stack_name.to_owned(),
+            depends_on: Vec::new(),
             template,
             parameters: BTreeMap::new(),
             tags: Vec::new(),
@@ -252,5 +339,6 @@ pub fn from_template(path: &Path, stack_name: &str) -> Result<AppTarget, CliErro
         region: None,
         deploy_blockers: Vec::new(),
         from_project: false,
+        from_app: false,
     })
 }

@@ -1450,3 +1450,122 @@ fn destroy_with_delete_volumes_leaves_nothing_at_all() {
     );
     assert_eq!(kinds(&still_there(&moto, &theirs, &at.zone_id)), EVERYTHING);
 }
+
+// ---- A user's app (issue 16): two stacks, B after A ----
+//
+// The app is a Rust program's output: this test builds it with `kumo_core::app::App` (B depends on A
+// and receives the physical id of A's log group as a parameter), and kumo.toml's `[app] command` copies
+// it into `$KUMO_OUT_DIR` as the program would write it. moto gives stacks created through change sets
+// no outputs and registers no exports, so `Fn::ImportValue` cannot resolve there: the export / import
+// wiring is covered by synth tests (kumo-core `app::tests`) and the moto run proves the order.
+
+/// Writes the two-stack app into `staging`, A's log groups kept `retention` days.
+fn two_stack_app(staging: &Path, retention: i64) {
+    use kumo_core::app::{App, ParameterSource};
+    use kumo_core::{Parameter, RawResource, Stack};
+    let mut a = Stack::new("Apps-A");
+    a.add(
+        "Logs",
+        RawResource::new("AWS::Logs::LogGroup")
+            .set("LogGroupName", "/kumo-test/app-a")
+            .set("RetentionInDays", retention),
+    );
+    let mut b = Stack::new("Apps-B");
+    let from_a = b.add_parameter("FromA", Parameter::string());
+    b.add(
+        "Logs",
+        RawResource::new("AWS::Logs::LogGroup")
+            .set("LogGroupName", kumo_core::fns::sub(format!("${{{}}}-b", from_a.name())))
+            .set("RetentionInDays", 1),
+    );
+    let mut app = App::new();
+    app.add(b).add_dependency("Apps-A").parameters.insert(
+        "FromA".into(),
+        ParameterSource::ResourceRef {
+            stack: "Apps-A".into(),
+            logical_id: "Logs".into(),
+        },
+    );
+    app.add(a);
+    let stacks = app.synth_to(staging).unwrap();
+    let files: Vec<(String, String)> = stacks
+        .iter()
+        .map(|s| (format!("{}.template.json", s.stack_name), s.template.to_json()))
+        .collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    kumo_testkit::cfn_lint::assert_clean(&refs);
+}
+
+fn app_log_groups(moto: &MotoGuard) -> Vec<String> {
+    log_groups(moto)
+        .into_iter()
+        .filter(|g| g.starts_with("/kumo-test/app-"))
+        .collect()
+}
+
+fn stack_exists(moto: &MotoGuard, name: &str) -> bool {
+    let listed = moto.service_call("cloudformation", "list_stacks", json!({}));
+    items(&listed, "StackSummaries")
+        .iter()
+        .any(|s| field(s, "StackName") == name && field(s, "StackStatus") != "DELETE_COMPLETE")
+}
+
+#[test]
+fn an_app_deploys_in_dependency_order_diffs_every_stack_and_destroys_in_reverse() {
+    let moto = MotoServer::exclusive();
+    let dir = workdir("app");
+    let staging = dir.join("staging");
+    two_stack_app(&staging, 1);
+    std::fs::write(
+        dir.join("kumo.toml"),
+        "[app]\ncommand = \"cp staging/*.json \\\"$KUMO_OUT_DIR\\\"/\"\n",
+    )
+    .unwrap();
+
+    let listed = kumo(&moto, &dir, &["ls"]).ok();
+    assert_eq!(listed.stdout, "Apps-A\nApps-B\n", "{}", listed.text());
+
+    let deployed = kumo(&moto, &dir, &["deploy", "--yes", "--skip-preflight"]).ok();
+    let a = deployed.stdout.find("Apps-A: CREATE_COMPLETE").expect(&deployed.text());
+    let b = deployed.stdout.find("Apps-B: CREATE_COMPLETE").expect(&deployed.text());
+    assert!(a < b, "A before B: {}", deployed.text());
+    // B was created with A's log group name: A existed first.
+    assert_eq!(
+        app_log_groups(&moto),
+        ["/kumo-test/app-a", "/kumo-test/app-a-b"],
+        "{}",
+        deployed.text()
+    );
+
+    // A change in A: the diff goes through both stacks (B unchanged) and reports changes (exit 1).
+    two_stack_app(&staging, 3);
+    let diff = kumo(&moto, &dir, &["diff"]);
+    assert_eq!(diff.code, 1, "{}", diff.text());
+    assert!(diff.stdout.contains("Apps-A"), "{}", diff.text());
+    assert!(diff.stdout.contains("RetentionInDays"), "{}", diff.text());
+    assert!(diff.stdout.contains("Apps-B: no changes"), "{}", diff.text());
+    let only_b = kumo(&moto, &dir, &["diff", "Apps-B"]);
+    assert_eq!(only_b.code, 0, "{}", only_b.text());
+    assert!(!only_b.stdout.contains("Apps-A"), "{}", only_b.text());
+
+    let nope = kumo(&moto, &dir, &["deploy", "NOPE", "--yes"]);
+    assert_eq!(nope.code, 2, "{}", nope.text());
+    assert!(
+        nope.stderr
+            .contains("no stack named NOPE in the app; its stacks: Apps-A, Apps-B"),
+        "{}",
+        nope.text()
+    );
+
+    let status = kumo(&moto, &dir, &["status"]).ok();
+    assert!(status.stdout.contains("stack:       Apps-A"), "{}", status.text());
+    assert!(status.stdout.contains("stack:       Apps-B"), "{}", status.text());
+
+    // Destroying A takes B with it, first: B depends on A.
+    let destroyed = kumo(&moto, &dir, &["destroy", "Apps-A", "--yes"]).ok();
+    let b = destroyed.stdout.find("Apps-B: deleted").expect(&destroyed.text());
+    let a = destroyed.stdout.find("Apps-A: deleted").expect(&destroyed.text());
+    assert!(b < a, "B before A: {}", destroyed.text());
+    assert!(!stack_exists(&moto, "Apps-A") && !stack_exists(&moto, "Apps-B"));
+    assert_eq!(app_log_groups(&moto), Vec::<String>::new());
+}

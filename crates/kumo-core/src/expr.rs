@@ -239,6 +239,69 @@ impl Expr {
         }
     }
 
+    /// Replaces every `Ref` / `Fn::GetAtt` (name, attribute) for which `replace` returns a value, anywhere
+    /// inside this value (`Fn::Sub` variables included; its template string is left as written).
+    pub fn rewrite_references(&mut self, replace: &mut dyn FnMut(&str, Option<&str>) -> Option<Expr>) {
+        let new = match self {
+            Expr::Null | Expr::Bool(_) | Expr::Number(_) | Expr::String(_) | Expr::Condition(_) => None,
+            Expr::Ref(name) => replace(name, None),
+            Expr::GetAtt { logical_id, attribute } => replace(logical_id, Some(attribute)),
+            Expr::List(items) | Expr::And(items) | Expr::Or(items) => {
+                items.iter_mut().for_each(|item| item.rewrite_references(replace));
+                None
+            }
+            Expr::Object(map) => {
+                map.values_mut().for_each(|item| item.rewrite_references(replace));
+                None
+            }
+            Expr::Sub { variables, .. } => {
+                variables.values_mut().for_each(|item| item.rewrite_references(replace));
+                None
+            }
+            Expr::Join { values: inner, .. }
+            | Expr::Split { source: inner, .. }
+            | Expr::GetAzs(inner)
+            | Expr::Not(inner)
+            | Expr::ImportValue(inner)
+            | Expr::Base64(inner) => {
+                inner.rewrite_references(replace);
+                None
+            }
+            Expr::Select { index: a, list: b }
+            | Expr::Equals(a, b)
+            | Expr::If {
+                then: a, otherwise: b, ..
+            } => {
+                a.rewrite_references(replace);
+                b.rewrite_references(replace);
+                None
+            }
+            Expr::Cidr {
+                ip_block,
+                count,
+                cidr_bits,
+            } => {
+                ip_block.rewrite_references(replace);
+                count.rewrite_references(replace);
+                cidr_bits.rewrite_references(replace);
+                None
+            }
+            Expr::FindInMap {
+                map,
+                top_key,
+                second_key,
+            } => {
+                map.rewrite_references(replace);
+                top_key.rewrite_references(replace);
+                second_key.rewrite_references(replace);
+                None
+            }
+        };
+        if let Some(new) = new {
+            *self = new;
+        }
+    }
+
     /// Reads a JSON value, turning every single-key object whose key is an intrinsic function name into
     /// that intrinsic. Malformed intrinsics (wrong arity, wrong argument kinds) are kept as plain objects,
     /// so the function never fails; [`Expr::from_json`] then `to_json` gives back the same JSON.
@@ -423,10 +486,13 @@ impl Serialize for Expr {
             Expr::String(s) => serializer.serialize_str(s),
             Expr::List(items) => items.serialize(serializer),
             Expr::Object(map) => map.serialize(serializer),
-            Expr::Ref(name) => single(serializer, "Ref", name),
-            Expr::GetAtt { logical_id, attribute } => {
-                single(serializer, "Fn::GetAtt", &[Arg::S(logical_id), Arg::S(attribute)])
-            }
+            // A handle's owner mark (see `resource::owned_id`) is never written out.
+            Expr::Ref(name) => single(serializer, "Ref", crate::resource::split_owner(name).0),
+            Expr::GetAtt { logical_id, attribute } => single(
+                serializer,
+                "Fn::GetAtt",
+                &[Arg::S(crate::resource::split_owner(logical_id).0), Arg::S(attribute)],
+            ),
             Expr::Sub { template, variables } if variables.is_empty() => single(serializer, "Fn::Sub", template),
             Expr::Sub { template, variables } => single(serializer, "Fn::Sub", &[Arg::S(template), Arg::M(variables)]),
             Expr::Join { delimiter, values } => single(serializer, "Fn::Join", &[Arg::S(delimiter), Arg::E(values)]),
