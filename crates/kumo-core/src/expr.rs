@@ -85,6 +85,59 @@ pub enum Expr {
     },
 }
 
+/// See [`Expr::rewrite_references`]: the `Fn::Sub` placeholders that carry a handle's owner mark.
+fn rewrite_marked_placeholders(
+    template: &str,
+    variables: &mut IndexMap<String, Expr>,
+    replace: &mut dyn FnMut(&str, Option<&str>) -> Option<Expr>,
+) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let inner = &after[..end];
+        rest = &after[end + 1..];
+        if !inner.contains(crate::resource::OWNER_MARK) {
+            out.push_str("${");
+            out.push_str(inner);
+            out.push('}');
+            continue;
+        }
+        let (name, attribute) = match inner.split_once('.') {
+            Some((name, attribute)) => (name, Some(attribute)),
+            None => (inner, None),
+        };
+        let placeholder = match replace(name, attribute) {
+            Some(Expr::Ref(id)) => id,
+            Some(Expr::GetAtt { logical_id, attribute }) => format!("{logical_id}.{attribute}"),
+            Some(other) => {
+                let (id, _) = crate::resource::split_owner(name);
+                let mut variable = id.to_owned();
+                variable.extend(
+                    attribute
+                        .unwrap_or_default()
+                        .chars()
+                        .filter(char::is_ascii_alphanumeric),
+                );
+                variable.push_str("Imported");
+                variables.insert(variable.clone(), other);
+                variable
+            }
+            None => inner.to_owned(),
+        };
+        out.push_str("${");
+        out.push_str(&placeholder);
+        out.push('}');
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The intrinsic function names kumo models, as they appear as the single key of a JSON object.
 pub const INTRINSIC_KEYS: &[&str] = &[
     "Ref",
@@ -254,8 +307,13 @@ impl Expr {
                 map.values_mut().for_each(|item| item.rewrite_references(replace));
                 None
             }
-            Expr::Sub { variables, .. } => {
+            Expr::Sub { template, variables } => {
                 variables.values_mut().for_each(|item| item.rewrite_references(replace));
+                // `${Name}` / `${Name.Attribute}` placeholders written from a handle's expression carry
+                // its owner mark: a replacement that is not a plain reference becomes a variable.
+                if template.contains(crate::resource::OWNER_MARK) {
+                    *template = rewrite_marked_placeholders(template, variables, replace);
+                }
                 None
             }
             Expr::Join { values: inner, .. }
@@ -493,8 +551,14 @@ impl Serialize for Expr {
                 "Fn::GetAtt",
                 &[Arg::S(crate::resource::split_owner(logical_id).0), Arg::S(attribute)],
             ),
-            Expr::Sub { template, variables } if variables.is_empty() => single(serializer, "Fn::Sub", template),
-            Expr::Sub { template, variables } => single(serializer, "Fn::Sub", &[Arg::S(template), Arg::M(variables)]),
+            Expr::Sub { template, variables } if variables.is_empty() => {
+                single(serializer, "Fn::Sub", &crate::resource::strip_owner_marks(template))
+            }
+            Expr::Sub { template, variables } => single(
+                serializer,
+                "Fn::Sub",
+                &[Arg::S(&crate::resource::strip_owner_marks(template)), Arg::M(variables)],
+            ),
             Expr::Join { delimiter, values } => single(serializer, "Fn::Join", &[Arg::S(delimiter), Arg::E(values)]),
             Expr::Select { index, list } => single(serializer, "Fn::Select", &[Arg::E(index), Arg::E(list)]),
             Expr::Split { delimiter, source } => single(serializer, "Fn::Split", &[Arg::S(delimiter), Arg::E(source)]),

@@ -141,6 +141,25 @@ pub(crate) fn split_owner(name: &str) -> (&str, Option<u64>) {
     }
 }
 
+/// `text` without owner marks (in `Fn::Sub` templates written from a handle's expression).
+pub(crate) fn strip_owner_marks(text: &str) -> Cow<'_, str> {
+    if !text.contains(OWNER_MARK) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == OWNER_MARK {
+            while chars.peek().is_some_and(char::is_ascii_digit) {
+                chars.next();
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 impl<R: Resource> Handle<R> {
     pub(crate) fn new(id: LogicalId, owner: u64) -> Self {
         let expr_id = LogicalId::new(owned_id(id.as_str(), owner));
