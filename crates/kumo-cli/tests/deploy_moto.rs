@@ -1459,7 +1459,7 @@ fn destroy_with_delete_volumes_leaves_nothing_at_all() {
 // no outputs and registers no exports, so `Fn::ImportValue` cannot resolve there: the export / import
 // wiring is covered by synth tests (kumo-core `app::tests`) and the moto run proves the order.
 
-/// Writes the two-stack app into `staging`, A's log groups kept `retention` days.
+/// Writes the app into `staging`: A (its log group kept `retention` days), B after A, and C on its own.
 fn two_stack_app(staging: &Path, retention: i64) {
     use kumo_core::app::{App, ParameterSource};
     use kumo_core::{Parameter, RawResource, Stack};
@@ -1487,6 +1487,14 @@ fn two_stack_app(staging: &Path, retention: i64) {
         },
     );
     app.add(a);
+    let mut c = Stack::new("Apps-C");
+    c.add(
+        "Logs",
+        RawResource::new("AWS::Logs::LogGroup")
+            .set("LogGroupName", "/kumo-test/app-c")
+            .set("RetentionInDays", 1),
+    );
+    app.add(c);
     let stacks = app.synth_to(staging).unwrap();
     let files: Vec<(String, String)> = stacks
         .iter()
@@ -1494,6 +1502,13 @@ fn two_stack_app(staging: &Path, retention: i64) {
         .collect();
     let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
     kumo_testkit::cfn_lint::assert_clean(&refs);
+}
+
+/// Where `needle` is in `run`'s stdout (the run's output when it is not there).
+fn position(run: &Run, needle: &str) -> usize {
+    run.stdout
+        .find(needle)
+        .unwrap_or_else(|| panic!("no {needle:?} in {}", run.text()))
 }
 
 fn app_log_groups(moto: &MotoGuard) -> Vec<String> {
@@ -1523,16 +1538,29 @@ fn an_app_deploys_in_dependency_order_diffs_every_stack_and_destroys_in_reverse(
     .unwrap();
 
     let listed = kumo(&moto, &dir, &["ls"]).ok();
-    assert_eq!(listed.stdout, "Apps-A\nApps-B\n", "{}", listed.text());
+    assert_eq!(listed.stdout, "Apps-A\nApps-C\nApps-B\n", "{}", listed.text());
 
-    let deployed = kumo(&moto, &dir, &["deploy", "--yes", "--skip-preflight"]).ok();
-    let a = deployed.stdout.find("Apps-A: CREATE_COMPLETE").expect(&deployed.text());
-    let b = deployed.stdout.find("Apps-B: CREATE_COMPLETE").expect(&deployed.text());
-    assert!(a < b, "A before B: {}", deployed.text());
+    // A and C side by side, then B.
+    let deployed = kumo(
+        &moto,
+        &dir,
+        &["deploy", "--yes", "--skip-preflight", "--concurrency", "2"],
+    )
+    .ok();
+    assert!(
+        position(&deployed, "Apps-A: CREATE_COMPLETE") < position(&deployed, "Apps-B: CREATE_COMPLETE"),
+        "A before B: {}",
+        deployed.text()
+    );
+    assert!(
+        position(&deployed, "Apps-C: CREATE_COMPLETE") < position(&deployed, "Apps-B: CREATE_COMPLETE"),
+        "C in the first wave: {}",
+        deployed.text()
+    );
     // B was created with A's log group name: A existed first.
     assert_eq!(
         app_log_groups(&moto),
-        ["/kumo-test/app-a", "/kumo-test/app-a-b"],
+        ["/kumo-test/app-a", "/kumo-test/app-a-b", "/kumo-test/app-c"],
         "{}",
         deployed.text()
     );
@@ -1544,6 +1572,7 @@ fn an_app_deploys_in_dependency_order_diffs_every_stack_and_destroys_in_reverse(
     assert!(diff.stdout.contains("Apps-A"), "{}", diff.text());
     assert!(diff.stdout.contains("RetentionInDays"), "{}", diff.text());
     assert!(diff.stdout.contains("Apps-B: no changes"), "{}", diff.text());
+    assert!(diff.stdout.contains("Apps-C: no changes"), "{}", diff.text());
     let only_b = kumo(&moto, &dir, &["diff", "Apps-B"]);
     assert_eq!(only_b.code, 0, "{}", only_b.text());
     assert!(!only_b.stdout.contains("Apps-A"), "{}", only_b.text());
@@ -1552,7 +1581,7 @@ fn an_app_deploys_in_dependency_order_diffs_every_stack_and_destroys_in_reverse(
     assert_eq!(nope.code, 2, "{}", nope.text());
     assert!(
         nope.stderr
-            .contains("no stack named NOPE in the app; its stacks: Apps-A, Apps-B"),
+            .contains("no stack named NOPE in the app; its stacks: Apps-A, Apps-C, Apps-B"),
         "{}",
         nope.text()
     );
@@ -1561,11 +1590,23 @@ fn an_app_deploys_in_dependency_order_diffs_every_stack_and_destroys_in_reverse(
     assert!(status.stdout.contains("stack:       Apps-A"), "{}", status.text());
     assert!(status.stdout.contains("stack:       Apps-B"), "{}", status.text());
 
-    // Destroying A takes B with it, first: B depends on A.
+    // Destroying A takes B with it, first: B depends on A. C stays.
     let destroyed = kumo(&moto, &dir, &["destroy", "Apps-A", "--yes"]).ok();
-    let b = destroyed.stdout.find("Apps-B: deleted").expect(&destroyed.text());
-    let a = destroyed.stdout.find("Apps-A: deleted").expect(&destroyed.text());
-    assert!(b < a, "B before A: {}", destroyed.text());
+    assert!(
+        position(&destroyed, "Apps-B: deleted") < position(&destroyed, "Apps-A: deleted"),
+        "B before A: {}",
+        destroyed.text()
+    );
+    assert!(!destroyed.stdout.contains("Apps-C"), "{}", destroyed.text());
     assert!(!stack_exists(&moto, "Apps-A") && !stack_exists(&moto, "Apps-B"));
+    assert!(stack_exists(&moto, "Apps-C"));
+    assert_eq!(app_log_groups(&moto), ["/kumo-test/app-c"]);
+
+    // The next run continues from what is there: A and B again, C unchanged.
+    let again = kumo(&moto, &dir, &["deploy", "--yes", "--skip-preflight"]).ok();
+    assert!(again.stdout.contains("Apps-C: no changes"), "{}", again.text());
+    assert!(again.stdout.contains("Apps-B: CREATE_COMPLETE"), "{}", again.text());
+    kumo(&moto, &dir, &["destroy", "--yes"]).ok();
     assert_eq!(app_log_groups(&moto), Vec::<String>::new());
+    assert!(!stack_exists(&moto, "Apps-C"));
 }
