@@ -342,3 +342,86 @@ pub fn from_template(path: &Path, stack_name: &str) -> Result<AppTarget, CliErro
         from_app: false,
     })
 }
+
+/// The export names `template` imports: every `Fn::ImportValue` of a literal name.
+pub fn imported_exports(template: &serde_json::Value) -> Vec<String> {
+    fn walk(value: &serde_json::Value, found: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if map.len() == 1
+                    && let Some(serde_json::Value::String(name)) = map.get("Fn::ImportValue")
+                {
+                    if !found.contains(name) {
+                        found.push(name.clone());
+                    }
+                    return;
+                }
+                map.values().for_each(|v| walk(v, found));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, found)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk(template, &mut found);
+    found
+}
+
+/// The export names `template` declares: every `Outputs.*.Export.Name` that is a literal.
+pub fn declared_exports(template: &serde_json::Value) -> Vec<String> {
+    template["Outputs"]
+        .as_object()
+        .map(|outputs| {
+            outputs
+                .values()
+                .filter_map(|o| o["Export"]["Name"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The exports `stack` imports that no stack of the region exports (yet): CloudFormation would refuse
+/// its change set ("No export named ... found"). No request for a stack that imports nothing.
+pub async fn missing_imports(client: &kumo_aws::Client, stack: &StackTarget) -> Result<Vec<String>, CliError> {
+    let wanted = imported_exports(stack.template.value());
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let exports = kumo_aws::services::cloudformation::list_exports(client)
+        .await
+        .map_err(|e| {
+            CliError::new(format!(
+                "cannot list the region's exports for {}: {e}",
+                stack.stack_name
+            ))
+        })?;
+    Ok(wanted
+        .into_iter()
+        .filter(|name| !exports.iter().any(|e| &e.name == name))
+        .collect())
+}
+
+/// Before a destroy: the exports of `stacks` (in destroy order) that a stack not destroyed before them
+/// imports — CloudFormation refuses to delete such a stack. `(stack, export, importers)` for each.
+pub async fn blocking_imports(
+    client: &kumo_aws::Client,
+    stacks: &[&StackTarget],
+) -> Result<Vec<(String, String, Vec<String>)>, CliError> {
+    let mut blocked = Vec::new();
+    for (i, stack) in stacks.iter().enumerate() {
+        let gone_before: Vec<&str> = stacks[..i].iter().map(|s| s.stack_name.as_str()).collect();
+        for export in declared_exports(stack.template.value()) {
+            let importers = kumo_aws::services::cloudformation::list_imports(client, &export)
+                .await
+                .map_err(|e| CliError::new(format!("cannot read who imports {export} of {}: {e}", stack.stack_name)))?;
+            let left: Vec<String> = importers
+                .into_iter()
+                .filter(|s| !gone_before.contains(&s.as_str()))
+                .collect();
+            if !left.is_empty() {
+                blocked.push((stack.stack_name.clone(), export, left));
+            }
+        }
+    }
+    Ok(blocked)
+}

@@ -1610,3 +1610,123 @@ fn an_app_deploys_in_dependency_order_diffs_every_stack_and_destroys_in_reverse(
     assert_eq!(app_log_groups(&moto), Vec::<String>::new());
     assert!(!stack_exists(&moto, "Apps-C"));
 }
+
+/// An awsQuery (XML) answer of the recorded CloudFormation endpoint.
+fn xml_route(operation: &str, status: u16, body: &str) -> Route {
+    Route {
+        operation: operation.to_owned(),
+        status,
+        headers: vec![
+            ("Content-Type".into(), "text/xml".into()),
+            ("x-amzn-RequestId".into(), format!("recorded-{operation}")),
+        ],
+        body: body.to_owned(),
+    }
+}
+
+/// Cross-stack references against recorded CloudFormation answers (moto registers no exports for
+/// stacks made through change sets): a stack importing an export nobody has is not deployed (or diffed),
+/// and an export another stack still imports stops a destroy before anything is deleted.
+#[test]
+fn imports_are_checked_before_a_deploy_and_exports_in_use_before_a_destroy() {
+    use kumo_core::app::App;
+    use kumo_core::{RawResource, Stack, fns};
+    let moto = MotoServer::exclusive();
+    let dir = workdir("imports");
+    let staging = dir.join("staging");
+    let mut net = Stack::new("Imp-Net");
+    let vpc = net.add("Vpc", RawResource::new("AWS::EC2::VPC").set("CidrBlock", "10.0.0.0/16"));
+    let mut svc = Stack::new("Imp-Svc");
+    svc.add(
+        "Group",
+        RawResource::new("AWS::EC2::SecurityGroup")
+            .set("GroupDescription", "svc")
+            .set("VpcId", vpc.reference())
+            // Another team's export, outside this app.
+            .set(
+                "Tags",
+                json!([{"Key": "Shared", "Value": {"Fn::ImportValue": "Shared:Vpc"}}]),
+            ),
+    );
+    let mut app = App::new();
+    app.add(net);
+    app.add(svc);
+    app.synth_to(&staging).unwrap();
+    let command = format!("--app=cp {}/*.json \"$KUMO_OUT_DIR\"/", staging.display());
+
+    let recorded = RecordedServer::start(vec![
+        xml_route(
+            "ListExports",
+            200,
+            "<ListExportsResponse><ListExportsResult><Exports><member>\
+             <ExportingStackId>arn:aws:cloudformation:ap-northeast-1:123456789012:stack/Imp-Net/1</ExportingStackId>\
+             <Name>Imp-Net:Vpc</Name><Value>vpc-1</Value></member></Exports></ListExportsResult></ListExportsResponse>",
+        ),
+        xml_route(
+            "ListImports",
+            200,
+            "<ListImportsResponse><ListImportsResult><Imports><member>Other-Team</member></Imports>\
+             </ListImportsResult></ListImportsResponse>",
+        ),
+    ]);
+    let env = [("AWS_ENDPOINT_URL_CLOUDFORMATION", recorded.url())];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+
+    // A stack importing an export no stack has: refused before its change set.
+    let alone_dir = dir.join("alone");
+    let mut alone = Stack::new("Imp-Alone");
+    alone.add(
+        "Group",
+        RawResource::new("AWS::EC2::SecurityGroup")
+            .set("GroupDescription", "alone")
+            .set("VpcId", fns::import_value("Shared:Vpc")),
+    );
+    let mut only = App::new();
+    only.add(alone);
+    only.synth_to(&alone_dir).unwrap();
+    let alone_command = format!("--app=cp {}/*.json \"$KUMO_OUT_DIR\"/", alone_dir.display());
+    let deploy = kumo_with(
+        &moto,
+        &dir,
+        &[alone_command.as_str(), "deploy", "--yes", "--skip-preflight"],
+        &env,
+    );
+    assert_eq!(deploy.code, 2, "{}", deploy.text());
+    assert!(
+        deploy
+            .stderr
+            .contains("Imp-Alone not deployed: it imports Shared:Vpc, which no stack of the region exports"),
+        "{}",
+        deploy.text()
+    );
+    assert_eq!(recorded.operations(), ["ListExports"]);
+
+    let diff = kumo_with(&moto, &dir, &[command.as_str(), "diff", "Imp-Svc"], &env);
+    assert_eq!(diff.code, 1, "{}", diff.text());
+    assert!(
+        diff.stdout.contains(
+            "Imp-Svc: not diffed: it imports Shared:Vpc, which no stack exports yet (kumo deploy creates it first)"
+        ),
+        "{}",
+        diff.text()
+    );
+    assert!(
+        !recorded.operations().contains(&"CreateChangeSet".to_owned()),
+        "{:?}",
+        recorded.operations()
+    );
+
+    let destroy = kumo_with(&moto, &dir, &[command.as_str(), "destroy", "--yes"], &env);
+    assert_eq!(destroy.code, 2, "{}", destroy.text());
+    assert!(
+        destroy
+            .stderr
+            .contains("Imp-Net cannot be deleted: its export Imp-Net:Vpc is imported by Other-Team"),
+        "{}",
+        destroy.text()
+    );
+    assert!(destroy.stderr.contains("nothing was deleted"), "{}", destroy.text());
+    let operations = recorded.operations();
+    assert!(!operations.contains(&"DeleteStack".to_owned()), "{operations:?}");
+    assert!(operations.contains(&"ListImports".to_owned()), "{operations:?}");
+}

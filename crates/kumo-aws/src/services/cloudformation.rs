@@ -147,3 +147,74 @@ pub async fn describe_stacks(client: &Client) -> Result<Vec<StackSummary>, AwsEr
         }
     }
 }
+
+/// An export of the region (`ListExports`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Export {
+    pub name: String,
+    pub value: String,
+    pub exporting_stack_id: String,
+}
+
+/// Every export of the region (all pages): what `Fn::ImportValue` can name.
+pub async fn list_exports(client: &Client) -> Result<Vec<Export>, AwsError> {
+    let mut exports = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut params = Params::new();
+        if let Some(token) = &token {
+            params = params.set("NextToken", token);
+        }
+        let response = client
+            .send(&SERVICE, Request::query(&SERVICE, "ListExports", params))
+            .await?;
+        let root = response.xml()?;
+        let result = response.required(&root, &["ListExportsResult"])?;
+        for member in result.list("Exports", "member") {
+            exports.push(Export {
+                name: member.text_or_empty("Name"),
+                value: member.text_or_empty("Value"),
+                exporting_stack_id: member.text_or_empty("ExportingStackId"),
+            });
+        }
+        token = result.text("NextToken").filter(|t| !t.is_empty()).map(str::to_owned);
+        if token.is_none() {
+            return Ok(exports);
+        }
+    }
+}
+
+/// The stacks that import `export_name` (all pages); empty when none does (CloudFormation answers that
+/// with a `ValidationError`, "Export '...' is not imported by any stack").
+pub async fn list_imports(client: &Client, export_name: &str) -> Result<Vec<String>, AwsError> {
+    let mut stacks = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut params = Params::new().set("ExportName", export_name);
+        if let Some(token) = &token {
+            params = params.set("NextToken", token);
+        }
+        let response = match client
+            .send(&SERVICE, Request::query(&SERVICE, "ListImports", params))
+            .await
+        {
+            Ok(response) => response,
+            Err(error)
+                if error.code() == Some("ValidationError")
+                    && error
+                        .message()
+                        .is_some_and(|m| m.contains("is not imported by any stack")) =>
+            {
+                return Ok(stacks);
+            }
+            Err(error) => return Err(error),
+        };
+        let root = response.xml()?;
+        let result = response.required(&root, &["ListImportsResult"])?;
+        stacks.extend(result.list("Imports", "member").map(|m| m.text.clone()));
+        token = result.text("NextToken").filter(|t| !t.is_empty()).map(str::to_owned);
+        if token.is_none() {
+            return Ok(stacks);
+        }
+    }
+}

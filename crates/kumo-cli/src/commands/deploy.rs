@@ -120,6 +120,19 @@ pub fn run(config: &ProjectOptions, args: &DeployArgs) -> Result<ExitCode, CliEr
                 let (session, engine, client) = (&session, &engine, &client);
                 async move {
                     let mut request = request;
+                    let missing = app_target::missing_imports(client, stack).await?;
+                    if !missing.is_empty() {
+                        return Err(CliError::new(format!(
+                            "{} not deployed: it imports {}, which no stack of the region exports",
+                            stack.stack_name,
+                            missing.join(", ")
+                        ))
+                        .hint(format!(
+                            "deploy the stack that exports it first (`kumo deploy {}` deploys the app's stacks it depends \
+                             on first); an export is an output's Export.Name",
+                            stack.stack_name
+                        )));
+                    }
                     fill_parameters(client, stack, &mut request).await?;
                     let watch = dns_watch::before_deploy(client, &request, args.yes).await?;
                     deploy_one(session, engine, &request, args, watch).await

@@ -59,6 +59,29 @@ pub fn run(config: &ProjectOptions, args: &DestroyArgs) -> Result<ExitCode, CliE
             aws_env::announce_identity(&session, "destroy", &stacks[0].0).await?;
         }
         let client = aws_env::aws_client(&session)?;
+        // CloudFormation refuses to delete a stack whose export another stack imports: found before
+        // anything is deleted, so a destroy is never left half done for it.
+        let going: Vec<&StackTarget> = stacks
+            .iter()
+            .filter_map(|(_, target)| target.as_ref())
+            .filter(|target| !target.keep_on_destroy || args.include_dns)
+            .collect();
+        let blocked = app_target::blocking_imports(&client, &going).await?;
+        if let Some((stack, export, importers)) = blocked.first() {
+            let more = if blocked.len() > 1 {
+                format!(" (and {} more export(s) in use)", blocked.len() - 1)
+            } else {
+                String::new()
+            };
+            return Err(CliError::new(format!(
+                "{stack} cannot be deleted: its export {export} is imported by {}{more}",
+                importers.join(", ")
+            ))
+            .hint(format!(
+                "destroy the importing stacks first (`kumo destroy {stack}` also destroys the app's stacks that depend \
+                 on it), or deploy them without the reference; nothing was deleted"
+            )));
+        }
         // A first Ctrl-C / SIGTERM at the question or before the delete starts stops without deleting;
         // during the sweep, it stops between two deletes.
         let _graceful = signals::graceful();

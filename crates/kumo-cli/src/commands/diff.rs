@@ -47,6 +47,16 @@ pub fn run(config: &ProjectOptions, args: &DiffArgs) -> Result<ExitCode, CliErro
                 ParameterSource::Value(v) => Some((k.clone(), v.clone())),
                 ParameterSource::ResourceRef { .. } => None,
             }));
+            let missing = app_target::missing_imports(&client, stack).await?;
+            if !missing.is_empty() {
+                outln!(
+                    "{}: not diffed: it imports {}, which no stack exports yet (kumo deploy creates it first)",
+                    stack.stack_name,
+                    missing.join(", ")
+                );
+                changes = true;
+                continue;
+            }
             match app_target::stack_parameters(&client, stack, &given).await? {
                 Ok(values) => given.extend(values),
                 Err(why) => {
