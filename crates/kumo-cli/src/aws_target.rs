@@ -82,9 +82,20 @@ pub fn refuse_blockers(from_project: bool, blockers: &[String], stack: &str, com
 
 /// The stack a command without a template acts on: `--stack-name`, else the project's stack (whose
 /// configuration also supplies the region).
+/// For an app, its main stack: the last in deploy order (the one the others serve).
 pub fn stack_only(config: &ProjectOptions, stack_name: Option<&str>) -> Result<(String, DeploySettings), CliError> {
     match stack_name {
         Some(name) => Ok((name.to_owned(), DeploySettings::default())),
+        None if project::project(config)? != project::Project::Blueprint => {
+            let app = crate::app_target::resolve(config, None, Path::new(crate::app_target::APP_OUT_DIR))?;
+            Ok((
+                app.main().stack_name.clone(),
+                DeploySettings {
+                    region: app.region.clone(),
+                    ..DeploySettings::default()
+                },
+            ))
+        }
         None => {
             let (main, deploy) = project::synthesize(config)?;
             Ok((main.stack_name, deploy))

@@ -1586,6 +1586,28 @@ fn an_app_deploys_in_dependency_order_diffs_every_stack_and_destroys_in_reverse(
         nope.text()
     );
 
+    // Every stack of the app is checked, priced and read.
+    let preflight = kumo(&moto, &dir, &["preflight"]).ok();
+    for stack in ["Apps-A", "Apps-B", "Apps-C"] {
+        assert!(preflight.stdout.contains(stack), "{}", preflight.text());
+    }
+    let cost = kumo(&moto, &dir, &["cost", "--json"]).ok();
+    let priced: Value = serde_json::from_str(&cost.stdout).unwrap();
+    let priced: Vec<&str> = priced
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["stack"].as_str().unwrap())
+        .collect();
+    assert_eq!(priced, ["Apps-A", "Apps-C", "Apps-B"]);
+    let outputs = kumo(&moto, &dir, &["outputs", "Apps-A", "Apps-C"]).ok();
+    assert_eq!(
+        outputs.stdout,
+        "Apps-A:\n(no outputs)\nApps-C:\n(no outputs)\n",
+        "{}",
+        outputs.text()
+    );
+
     let status = kumo(&moto, &dir, &["status"]).ok();
     assert!(status.stdout.contains("stack:       Apps-A"), "{}", status.text());
     assert!(status.stdout.contains("stack:       Apps-B"), "{}", status.text());

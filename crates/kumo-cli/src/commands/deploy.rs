@@ -78,17 +78,21 @@ pub fn run(config: &ProjectOptions, args: &DeployArgs) -> Result<ExitCode, CliEr
         if args.skip_preflight {
             errln!("preflight skipped (--skip-preflight): the account was not checked");
         } else {
-            let checklist = preflight::check(
-                &client,
-                &identity,
-                &main.stack_name,
-                main.template.value(),
-                &main.parameters,
-                subject,
-            )
-            .await?;
-            if !checklist.passed() {
-                return Err(preflight::failed(&checklist, "deploy"));
+            // The blueprint's checks are about its main stack; a user's app gets every stack checked.
+            let checked = if app.from_app { &requests[..] } else { &requests[count - 1..] };
+            for request in checked {
+                let checklist = preflight::check(
+                    &client,
+                    &identity,
+                    &request.stack_name,
+                    request.template.value(),
+                    &request.parameters,
+                    subject,
+                )
+                .await?;
+                if !checklist.passed() {
+                    return Err(preflight::failed(&checklist, "deploy"));
+                }
             }
         }
         // From here a first Ctrl-C / SIGTERM stops at the next safe point, deleting an unexecuted change set.
