@@ -1496,12 +1496,11 @@ fn two_stack_app(staging: &Path, retention: i64) {
     );
     app.add(c);
     let stacks = app.synth_to(staging).unwrap();
-    let files: Vec<(String, String)> = stacks
-        .iter()
-        .map(|s| (format!("{}.template.json", s.stack_name), s.template.to_json()))
-        .collect();
-    let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
-    kumo_testkit::cfn_lint::assert_clean(&refs);
+    kumo_testkit::cfn_lint::assert_all_clean(
+        stacks
+            .iter()
+            .map(|s| (format!("{}.template.json", s.stack_name), s.template.to_json())),
+    );
 }
 
 /// Where `needle` is in `run`'s stdout (the run's output when it is not there).

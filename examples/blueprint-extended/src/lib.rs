@@ -71,12 +71,11 @@ mod tests {
             }]}}]))}),
         );
         main.resource_count_is("AWS::EKS::Cluster", 1);
-        let files: Vec<(String, String)> = stacks
-            .iter()
-            .map(|s| (format!("{}.template.json", s.stack_name), s.template.to_json()))
-            .collect();
-        let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
-        kumo_testkit::cfn_lint::assert_clean(&refs);
+        kumo_testkit::cfn_lint::assert_all_clean(
+            stacks
+                .iter()
+                .map(|s| (format!("{}.template.json", s.stack_name), s.template.to_json())),
+        );
         assert!(stacks[1].security.is_clean(), "{:?}", stacks[1].security.findings);
     }
 }

@@ -33,6 +33,12 @@ pub fn run(config: &ProjectOptions, args: &SynthArgs) -> Result<ExitCode, CliErr
         }
         // The app writes its templates itself; kumo reads them back as any verb would.
         Project::App { command, origin } => {
+            if args.format == crate::cli::TemplateFormat::Yaml {
+                return Err(
+                    CliError::new("--format yaml: an app writes its own templates (App::run writes JSON)")
+                        .hint("omit --format; kumo deploys JSON and YAML templates alike"),
+                );
+            }
             app_command::run(&command, &origin, &args.out, config.env.as_deref())?;
             let app = app_target::read_assembly(&args.out)?;
             app.stacks
