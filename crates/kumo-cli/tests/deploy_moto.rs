@@ -1556,6 +1556,12 @@ fn an_app_deploys_in_dependency_order_diffs_every_stack_and_destroys_in_reverse(
         "C in the first wave: {}",
         deployed.text()
     );
+    // Side by side, every progress line names its stack.
+    assert!(
+        deployed.stderr.contains("Apps-C: creating Apps-C"),
+        "{}",
+        deployed.text()
+    );
     // B was created with A's log group name: A existed first.
     assert_eq!(
         app_log_groups(&moto),

@@ -30,6 +30,13 @@ use crate::signals;
 
 pub fn run(config: &ProjectOptions, args: &DeployArgs) -> Result<ExitCode, CliError> {
     // Everything that can be checked locally is checked before the first AWS request.
+    if args.concurrency > 1 && !args.yes {
+        return Err(CliError::new(format!(
+            "--concurrency {} needs --yes: kumo cannot ask about two stacks' changes at the same time",
+            args.concurrency
+        ))
+        .hint("add --yes (review first with `kumo diff`), or deploy one stack at a time without --concurrency"));
+    }
     let app = app_target::for_command(
         config,
         args.stack.template.as_deref(),
@@ -39,13 +46,6 @@ pub fn run(config: &ProjectOptions, args: &DeployArgs) -> Result<ExitCode, CliEr
     )?;
     let app = app_target::select(app, &args.stacks, Selection::WithDependencies)?;
     refuse_blocked(&app, "deploy")?;
-    if args.concurrency > 1 && !args.yes {
-        return Err(CliError::new(format!(
-            "--concurrency {} needs --yes: kumo cannot ask about two stacks' changes at the same time",
-            args.concurrency
-        ))
-        .hint("add --yes (review first with `kumo diff`), or deploy one stack at a time without --concurrency"));
-    }
     let parameters = parse_pairs("--parameter", &args.stack.parameters).map_err(deploy_error)?;
     let extra_tags = parse_pairs("--tag", &args.stack.tags).map_err(deploy_error)?;
     project::prepare_out_dir(&args.out)?;
@@ -119,6 +119,7 @@ pub fn run(config: &ProjectOptions, args: &DeployArgs) -> Result<ExitCode, CliEr
                     "the app's dependencies form a cycle; nothing more can be deployed",
                 ));
             }
+            let side_by_side = ready.len() > 1;
             let wave = ready.iter().map(|&i| {
                 let (stack, request) = (&app.stacks[i], requests[i].clone());
                 let (session, engine, client) = (&session, &engine, &client);
@@ -139,7 +140,7 @@ pub fn run(config: &ProjectOptions, args: &DeployArgs) -> Result<ExitCode, CliEr
                     }
                     fill_parameters(client, stack, &mut request).await?;
                     let watch = dns_watch::before_deploy(client, &request, args.yes).await?;
-                    deploy_one(session, engine, &request, args, watch).await
+                    deploy_one(session, engine, &request, args, watch, side_by_side).await
                 }
             });
             let results = futures_util::future::join_all(wave).await;
@@ -218,11 +219,15 @@ async fn deploy_one(
     request: &DeployRequest,
     args: &DeployArgs,
     watch: Option<dns_watch::Watch>,
+    side_by_side: bool,
 ) -> Result<kumo_deploy::stack::StackInfo, CliError> {
     let mut ui = CliUi::new().with_cost(CostContext {
         region: session.region.clone(),
         parameters: request.parameters.clone(),
     });
+    if side_by_side {
+        ui = ui.side_by_side(&request.stack_name);
+    }
     let deploying = kumo_deploy::deploy::deploy(engine, request, &mut ui);
     let outcome = match watch {
         // While the stack deploys, the certificate's wait is explained (the watch never ends by itself).
