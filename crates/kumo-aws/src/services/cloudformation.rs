@@ -34,21 +34,13 @@ async fn each_page(
     result: &str,
     mut each: impl FnMut(&XmlNode),
 ) -> Result<(), AwsError> {
-    let mut token: Option<String> = None;
-    loop {
-        let mut page = params.clone();
-        if let Some(token) = &token {
-            page = page.set("NextToken", token);
-        }
-        let response = client.send(&SERVICE, Request::query(&SERVICE, action, page)).await?;
-        let root = response.xml()?;
-        let node = response.required(&root, &[result])?;
-        each(node);
-        token = node.text("NextToken").filter(|t| !t.is_empty()).map(str::to_owned);
-        if token.is_none() {
-            return Ok(());
-        }
-    }
+    client
+        .query_pages(&SERVICE, action, params, "NextToken", |response, root| {
+            let node = response.required(root, &[result])?;
+            each(node);
+            Ok(node.text("NextToken").map(str::to_owned))
+        })
+        .await
 }
 
 /// Sends a request about one stack; `None` when the stack (or the resource asked for) does not exist.
