@@ -541,7 +541,9 @@ impl Serialize for Expr {
             Expr::Null => serializer.serialize_unit(),
             Expr::Bool(b) => serializer.serialize_bool(*b),
             Expr::Number(n) => n.serialize(serializer),
-            Expr::String(s) => serializer.serialize_str(s),
+            // A handle's id formatted into a literal (not the way to reference it, but possible) is
+            // written without its owner mark.
+            Expr::String(s) => serializer.serialize_str(&crate::resource::strip_owner_marks(s)),
             Expr::List(items) => items.serialize(serializer),
             Expr::Object(map) => map.serialize(serializer),
             // A handle's owner mark (see `resource::owned_id`) is never written out.
