@@ -261,6 +261,32 @@ impl Client {
         }
     }
 
+    /// Sends the query-protocol (EC2, awsQuery) call `action` page after page. `read` takes each page (the
+    /// response and its XML root) and returns the token of the next page (`None` or empty: the last one),
+    /// which goes back as the parameter `token_param` (`NextToken`, `Marker`).
+    pub(crate) async fn query_pages(
+        &self,
+        service: &'static Service,
+        action: &'static str,
+        params: crate::request::Params,
+        token_param: &str,
+        mut read: impl FnMut(&Response, &XmlNode) -> Result<Option<String>, AwsError>,
+    ) -> Result<(), AwsError> {
+        let mut token: Option<String> = None;
+        loop {
+            let mut page = params.clone();
+            if let Some(token) = &token {
+                page = page.set(token_param, token);
+            }
+            let response = self.send(service, Request::query(service, action, page)).await?;
+            let root = response.xml()?;
+            token = read(&response, &root)?.filter(|t| !t.is_empty());
+            if token.is_none() {
+                return Ok(());
+            }
+        }
+    }
+
     /// Sends `request` to `service`, retrying what may succeed on another attempt. Returns the 2xx
     /// response, or the error of the last attempt.
     pub async fn send(&self, service: &'static Service, request: Request) -> Result<Response, AwsError> {

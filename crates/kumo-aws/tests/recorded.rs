@@ -385,3 +385,72 @@ async fn the_reapers_last_execution_and_its_error() {
         None
     );
 }
+
+// ---- Exports and imports (issue 16: cross-stack references of an app) ----
+
+#[tokio::test]
+async fn exports_are_read_across_pages_and_imports_named() {
+    use kumo_aws::services::cloudformation::{Export, list_exports, list_imports};
+    let page = |members: &str, token: &str| {
+        format!(
+            "<ListExportsResponse><ListExportsResult><Exports>{members}</Exports>{token}</ListExportsResult></ListExportsResponse>"
+        )
+    };
+    let member = |name: &str, value: &str| {
+        format!(
+            "<member><ExportingStackId>arn:aws:cloudformation:ap-northeast-1:1:stack/Net/1</ExportingStackId>\
+             <Name>{name}</Name><Value>{value}</Value></member>"
+        )
+    };
+    let replay = Replay::new()
+        .on(
+            "ListExports",
+            Answer::xml(
+                200,
+                "e1",
+                &page(&member("Net:Vpc", "vpc-1"), "<NextToken>t2</NextToken>"),
+            ),
+        )
+        .on(
+            "ListExports",
+            Answer::xml(200, "e2", &page(&member("Net:Vpc:CidrBlock", "10.0.0.0/16"), "")),
+        )
+        .on(
+            "ListImports",
+            Answer::xml(
+                200,
+                "i1",
+                "<ListImportsResponse><ListImportsResult><Imports><member>Svc</member><member>Jobs</member></Imports>\
+                 </ListImportsResult></ListImportsResponse>",
+            ),
+        )
+        .on(
+            "ListImports",
+            Answer::xml(
+                400,
+                "i2",
+                "<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code>\
+                 <Message>Export 'Net:Vpc:CidrBlock' is not imported by any stack.</Message></Error></ErrorResponse>",
+            ),
+        );
+    let client = client(&replay, 1);
+    let exports = list_exports(&client).await.unwrap();
+    assert_eq!(
+        exports,
+        [
+            Export {
+                name: "Net:Vpc".into(),
+                value: "vpc-1".into(),
+                exporting_stack_id: "arn:aws:cloudformation:ap-northeast-1:1:stack/Net/1".into()
+            },
+            Export {
+                name: "Net:Vpc:CidrBlock".into(),
+                value: "10.0.0.0/16".into(),
+                exporting_stack_id: "arn:aws:cloudformation:ap-northeast-1:1:stack/Net/1".into()
+            },
+        ]
+    );
+    assert!(String::from_utf8_lossy(&replay.requests()[1].1.body).contains("NextToken=t2"));
+    assert_eq!(list_imports(&client, "Net:Vpc").await.unwrap(), ["Svc", "Jobs"]);
+    assert!(list_imports(&client, "Net:Vpc:CidrBlock").await.unwrap().is_empty());
+}

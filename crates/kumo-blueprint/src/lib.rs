@@ -25,4 +25,4 @@ pub mod network;
 pub mod pod_identities;
 
 pub use config::*;
-pub use stack::{build, build_app, synth_environment};
+pub use stack::{Parts, build, build_app, build_app_with, build_with, synth_environment};

@@ -12,6 +12,9 @@
 
 use std::collections::BTreeMap;
 
+use kumo_constructs::ec2::Vpc;
+use kumo_constructs::eks::Cluster;
+use kumo_constructs::kms::Key;
 use kumo_core::app::{App, AppStack, ENV_TAG, KEPT_FOR_TAG, ParameterSource};
 use kumo_core::{Diagnostic, Stack};
 
@@ -22,7 +25,23 @@ use crate::{
 /// The whole environment as an app: the DNS stack (kept on destroy), then the main stack, which receives
 /// the zone id from it. Stack names, tags and physical names follow `stack.env`.
 pub fn build_app(config: &Config) -> App {
-    let main = build(config);
+    build_app_with(config, |_, _| {})
+}
+
+/// What the main stack is built around, for a user's own resources (see [`build_app_with`]).
+pub struct Parts<'a> {
+    /// The configuration with the environment applied (its names are the deployed ones).
+    pub config: &'a Config,
+    pub vpc: &'a Vpc,
+    pub cluster: &'a Cluster,
+    /// The environment's customer managed key.
+    pub key: &'a Key,
+}
+
+/// [`build_app`], with `extend` adding the user's own resources to the main stack once the blueprint's
+/// are in: e.g. a queue and a pod role that reads it (`examples/blueprint-extended`).
+pub fn build_app_with(config: &Config, extend: impl FnOnce(&mut Stack, &Parts<'_>)) -> App {
+    let main = build_with(config, extend);
     let main_name = main.name().to_owned();
     let config = config.for_environment();
     let mut tags: BTreeMap<String, String> = config.stack.tags.clone();
@@ -77,6 +96,11 @@ pub fn synth_environment(config: &Config) -> Result<serde_json::Value, kumo_core
 /// The main stack of the blueprint (everything but the DNS zone, whose id is its `HostedZoneId`
 /// parameter; see [`build_app`]).
 pub fn build(config: &Config) -> Stack {
+    build_with(config, |_, _| {})
+}
+
+/// [`build`], then `extend` on the finished main stack.
+pub fn build_with(config: &Config, extend: impl FnOnce(&mut Stack, &Parts<'_>)) -> Stack {
     let config = &config.for_environment();
     let names = config.names();
     let mut stack = Stack::new(&config.stack.name);
@@ -119,5 +143,12 @@ pub fn build(config: &Config) -> Stack {
         db_cluster.secret(),
         &hosted_zone,
     );
+    let parts = Parts {
+        config,
+        vpc: &vpc,
+        cluster: &eks_cluster,
+        key: &key,
+    };
+    extend(&mut stack, &parts);
     stack
 }

@@ -1,6 +1,7 @@
-//! The stacks `kumo deploy` / `kumo destroy` act on together: the project's (the DNS stack, then the main
-//! stack), a cloud assembly directory (`--assembly DIR`: `manifest.json` + templates, as `kumo synth`
-//! writes it or a program of the user's), or one `--template` file. Everything is read and checked here,
+//! The stacks the deploy-family verbs act on together: the blueprint's (the DNS stack, then the main
+//! stack), a user's app (run by `app_command`, which writes a cloud assembly), a cloud assembly directory
+//! (`--assembly DIR`: `manifest.json` + templates, as `kumo synth` or a user's program writes it), or one
+//! `--template` file; then the stacks named on the command line. Everything is read and checked here,
 //! before any AWS request.
 
 use std::collections::BTreeMap;
@@ -11,12 +12,14 @@ use kumo_deploy::TemplateDoc;
 use serde::Deserialize;
 
 use crate::error::CliError;
-use crate::project::{self, ProjectOptions};
+use crate::project::{self, Project, ProjectOptions};
 use crate::render_error::deploy_error;
 
 /// One stack to deploy or destroy.
 pub struct StackTarget {
     pub stack_name: String,
+    /// Stacks of the app deployed before this one.
+    pub depends_on: Vec<String>,
     pub template: TemplateDoc,
     pub parameters: BTreeMap<String, ParameterSource>,
     pub tags: Vec<(String, String)>,
@@ -36,6 +39,9 @@ pub struct AppTarget {
     pub ttl: Option<String>,
     /// `[stack] ttl_notify` (`--ttl-notify` wins).
     pub ttl_notify: Option<String>,
+    /// From a user's app or an assembly (not the blueprint, not `--template`): every stack is the user's,
+    /// and commands act on all of them by default.
+    pub from_app: bool,
 }
 
 impl AppTarget {
@@ -51,52 +57,121 @@ impl AppTarget {
     }
 }
 
+/// Where the app's assembly goes when a command other than `kumo synth --out` runs the app.
+pub const APP_OUT_DIR: &str = "kumo.out";
+
 /// What `deploy` / `diff` act on from their flags: `--template FILE --stack-name NAME` (one stack), else
-/// the project or `--assembly DIR`, whose main stack `--stack-name` renames.
+/// the project or `--assembly DIR` (the blueprint's main stack `--stack-name` renames).
 pub fn for_command(
     opts: &ProjectOptions,
     template: Option<&Path>,
     stack_name: Option<&str>,
     assembly: Option<&Path>,
+    out: &Path,
 ) -> Result<AppTarget, CliError> {
     if let Some(path) = template {
         let name = stack_name
             .ok_or_else(|| CliError::new("--template needs --stack-name").hint("name the stack: --stack-name NAME"))?;
         return from_template(path, name);
     }
-    let mut app = resolve(opts, assembly)?;
+    let mut app = resolve(opts, assembly, out)?;
     if let Some(name) = stack_name {
+        if app.from_app {
+            return Err(
+                CliError::new("--stack-name renames the blueprint's stack; an app names its own stacks")
+                    .hint("name the stacks to act on as arguments: kumo <command> STACK..."),
+            );
+        }
         app.main_mut().stack_name = name.to_owned();
     }
     Ok(app)
 }
 
-/// The project synthesized, or `--assembly DIR`.
-pub fn resolve(opts: &ProjectOptions, assembly: Option<&Path>) -> Result<AppTarget, CliError> {
-    match assembly {
-        Some(dir) => read_assembly(dir),
-        None => from_project(opts),
+/// `--assembly DIR`, else the user's app run into `out`, else the blueprint synthesized.
+pub fn resolve(opts: &ProjectOptions, assembly: Option<&Path>, out: &Path) -> Result<AppTarget, CliError> {
+    if let Some(dir) = assembly {
+        return read_assembly(dir);
     }
+    match project::project(opts)? {
+        Project::Blueprint => from_project(opts),
+        Project::App { command, origin } => {
+            crate::app_command::run(&command, &origin, out, opts.env.as_deref())?;
+            read_assembly(out)
+        }
+    }
+}
+
+/// How [`select`] completes the stacks named on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Selection {
+    /// Exactly the named stacks (diff, status, outputs).
+    Only,
+    /// With the stacks they depend on, deployed first (deploy: a stack needs what it imports).
+    WithDependencies,
+    /// With the stacks that depend on them, destroyed first (destroy: CloudFormation refuses to delete a
+    /// stack whose exports another imports).
+    WithDependents,
+}
+
+/// Keeps the stacks named on the command line (all of them when none is named), in deploy order. An
+/// unknown name is an error naming the stacks there are.
+pub fn select(mut app: AppTarget, names: &[String], how: Selection) -> Result<AppTarget, CliError> {
+    if names.is_empty() {
+        return Ok(app);
+    }
+    for name in names {
+        if !app.stacks.iter().any(|s| &s.stack_name == name) {
+            let there: Vec<&str> = app.stacks.iter().map(|s| s.stack_name.as_str()).collect();
+            return Err(CliError::new(format!(
+                "no stack named {name} in the app; its stacks: {}",
+                there.join(", ")
+            ))
+            .hint("`kumo ls` lists the app's stacks; nothing was sent to AWS"));
+        }
+    }
+    let mut keep: Vec<String> = names.to_vec();
+    loop {
+        let before = keep.len();
+        for stack in &app.stacks {
+            let add = match how {
+                Selection::Only => false,
+                Selection::WithDependencies => app
+                    .stacks
+                    .iter()
+                    .any(|s| keep.contains(&s.stack_name) && s.depends_on.contains(&stack.stack_name)),
+                Selection::WithDependents => stack.depends_on.iter().any(|d| keep.contains(d)),
+            };
+            if add && !keep.contains(&stack.stack_name) {
+                keep.push(stack.stack_name.clone());
+            }
+        }
+        if keep.len() == before {
+            break;
+        }
+    }
+    app.stacks.retain(|s| keep.contains(&s.stack_name));
+    Ok(app)
 }
 
 fn from_project(opts: &ProjectOptions) -> Result<AppTarget, CliError> {
     let synthesized = project::synthesize_app(opts)?;
-    let settings = synthesized
-        .last()
-        .map(|s| s.deploy.clone())
-        .ok_or_else(|| CliError::new("the project has no stack"))?;
+    let settings = synthesized.deploy;
     let mut stacks = Vec::new();
-    for s in synthesized {
+    for s in synthesized.stacks {
         let template = TemplateDoc::from_minified_json(s.minified, &format!("{} (synthesized)", s.stack_name))
             .map_err(|e| deploy_error(e.into()))?;
         stacks.push(StackTarget {
             stack_name: s.stack_name,
+            depends_on: s.depends_on,
             template,
             parameters: s.parameters,
             tags: s.tags.into_iter().collect(),
-            termination_protection: s.deploy.termination_protection,
+            termination_protection: s.termination_protection,
             keep_on_destroy: s.keep_on_destroy,
         });
+    }
+    if stacks.is_empty() {
+        return Err(CliError::new("the project has no stack"));
     }
     Ok(AppTarget {
         stacks,
@@ -105,6 +180,7 @@ fn from_project(opts: &ProjectOptions) -> Result<AppTarget, CliError> {
         from_project: true,
         ttl: settings.ttl,
         ttl_notify: settings.ttl_notify,
+        from_app: false,
     })
 }
 
@@ -156,6 +232,14 @@ pub fn read_assembly(dir: &Path) -> Result<AppTarget, CliError> {
     if manifest.stacks.is_empty() {
         return Err(CliError::new(format!("{shown}: lists no stack")).hint(hint));
     }
+    for (i, entry) in manifest.stacks.iter().enumerate() {
+        if manifest.stacks[..i].iter().any(|s| s.stack_name == entry.stack_name) {
+            return Err(
+                CliError::new(format!("{shown}: two stacks are named {}", entry.stack_name))
+                    .hint("stack names must be unique in an app (CloudFormation knows a stack by its name)"),
+            );
+        }
+    }
     let edges: Vec<(&str, Vec<&str>)> = manifest
         .stacks
         .iter()
@@ -193,6 +277,7 @@ pub fn read_assembly(dir: &Path) -> Result<AppTarget, CliError> {
         let template = TemplateDoc::from_file(&file).map_err(|e| deploy_error(e.into()))?;
         stacks.push(StackTarget {
             stack_name: entry.stack_name.clone(),
+            depends_on: entry.depends_on.clone(),
             template,
             parameters: entry.parameters.clone(),
             tags: entry.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
@@ -207,6 +292,7 @@ pub fn read_assembly(dir: &Path) -> Result<AppTarget, CliError> {
         from_project: false,
         ttl: None,
         ttl_notify: None,
+        from_app: true,
     })
 }
 
@@ -251,6 +337,7 @@ pub fn from_template(path: &Path, stack_name: &str) -> Result<AppTarget, CliErro
     Ok(AppTarget {
         stacks: vec![StackTarget {
             stack_name: stack_name.to_owned(),
+            depends_on: Vec::new(),
             template,
             parameters: BTreeMap::new(),
             tags: Vec::new(),
@@ -262,5 +349,89 @@ pub fn from_template(path: &Path, stack_name: &str) -> Result<AppTarget, CliErro
         from_project: false,
         ttl: None,
         ttl_notify: None,
+        from_app: false,
     })
+}
+
+/// The export names `template` imports: every `Fn::ImportValue` of a literal name.
+pub fn imported_exports(template: &serde_json::Value) -> Vec<String> {
+    fn walk(value: &serde_json::Value, found: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if map.len() == 1
+                    && let Some(serde_json::Value::String(name)) = map.get("Fn::ImportValue")
+                {
+                    if !found.contains(name) {
+                        found.push(name.clone());
+                    }
+                    return;
+                }
+                map.values().for_each(|v| walk(v, found));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, found)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk(template, &mut found);
+    found
+}
+
+/// The export names `template` declares: every `Outputs.*.Export.Name` that is a literal.
+pub fn declared_exports(template: &serde_json::Value) -> Vec<String> {
+    template["Outputs"]
+        .as_object()
+        .map(|outputs| {
+            outputs
+                .values()
+                .filter_map(|o| o["Export"]["Name"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The exports `stack` imports that no stack of the region exports (yet): CloudFormation would refuse
+/// its change set ("No export named ... found"). No request for a stack that imports nothing.
+pub async fn missing_imports(client: &kumo_aws::Client, stack: &StackTarget) -> Result<Vec<String>, CliError> {
+    let wanted = imported_exports(stack.template.value());
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let exports = kumo_aws::services::cloudformation::list_exports(client)
+        .await
+        .map_err(|e| {
+            CliError::new(format!(
+                "cannot list the region's exports for {}: {e}",
+                stack.stack_name
+            ))
+        })?;
+    Ok(wanted
+        .into_iter()
+        .filter(|name| !exports.iter().any(|e| &e.name == name))
+        .collect())
+}
+
+/// Before a destroy: the exports of `stacks` (in destroy order) that a stack not destroyed before them
+/// imports — CloudFormation refuses to delete such a stack. `(stack, export, importers)` for each.
+pub async fn blocking_imports(
+    client: &kumo_aws::Client,
+    stacks: &[&StackTarget],
+) -> Result<Vec<(String, String, Vec<String>)>, CliError> {
+    let mut blocked = Vec::new();
+    for (i, stack) in stacks.iter().enumerate() {
+        let gone_before: Vec<&str> = stacks[..i].iter().map(|s| s.stack_name.as_str()).collect();
+        for export in declared_exports(stack.template.value()) {
+            let importers = kumo_aws::services::cloudformation::list_imports(client, &export)
+                .await
+                .map_err(|e| CliError::new(format!("cannot read who imports {export} of {}: {e}", stack.stack_name)))?;
+            let left: Vec<String> = importers
+                .into_iter()
+                .filter(|s| !gone_before.contains(&s.as_str()))
+                .collect();
+            if !left.is_empty() {
+                blocked.push((stack.stack_name.clone(), export, left));
+            }
+        }
+    }
+    Ok(blocked)
 }

@@ -40,16 +40,14 @@ pub fn resolve_parts(
             })
         }
         None => {
-            let synthesized = project::synthesize(config)?;
-            let template = TemplateDoc::from_minified_json(
-                synthesized.minified,
-                &format!("{} (synthesized)", synthesized.stack_name),
-            )
-            .map_err(|e| deploy_error(e.into()))?;
+            let (main, settings) = project::synthesize(config)?;
+            let template =
+                TemplateDoc::from_minified_json(main.minified, &format!("{} (synthesized)", main.stack_name))
+                    .map_err(|e| deploy_error(e.into()))?;
             Ok(Target {
-                stack_name: stack_name.unwrap_or(synthesized.stack_name),
+                stack_name: stack_name.unwrap_or(main.stack_name),
                 template,
-                settings: synthesized.deploy,
+                settings,
                 from_project: true,
             })
         }
@@ -84,14 +82,42 @@ pub fn refuse_blockers(from_project: bool, blockers: &[String], stack: &str, com
 
 /// The stack a command without a template acts on: `--stack-name`, else the project's stack (whose
 /// configuration also supplies the region).
+/// For an app, its main stack: the last in deploy order (the one the others serve).
 pub fn stack_only(config: &ProjectOptions, stack_name: Option<&str>) -> Result<(String, DeploySettings), CliError> {
     match stack_name {
         Some(name) => Ok((name.to_owned(), DeploySettings::default())),
+        None if project::project(config)? != project::Project::Blueprint => {
+            let app = crate::app_target::resolve(config, None, Path::new(crate::app_target::APP_OUT_DIR))?;
+            Ok((
+                app.main().stack_name.clone(),
+                DeploySettings {
+                    region: app.region.clone(),
+                    ..DeploySettings::default()
+                },
+            ))
+        }
         None => {
-            let synthesized = project::synthesize(config)?;
-            Ok((synthesized.stack_name, synthesized.deploy))
+            let (main, deploy) = project::synthesize(config)?;
+            Ok((main.stack_name, deploy))
         }
     }
+}
+
+/// The stacks `status` / `outputs` read, and their region: `--stack-name`; else the named stacks of the
+/// app or blueprint; else all of an app's stacks, or the blueprint's main stack.
+pub fn stacks_to_read(
+    config: &ProjectOptions,
+    stack_name: Option<&str>,
+    names: &[String],
+) -> Result<(Vec<String>, Option<String>), CliError> {
+    let blueprint = project::project(config)? == project::Project::Blueprint;
+    if stack_name.is_some() || (blueprint && names.is_empty()) {
+        let (name, settings) = stack_only(config, stack_name)?;
+        return Ok((vec![name], settings.region));
+    }
+    let app = crate::app_target::resolve(config, None, Path::new(crate::app_target::APP_OUT_DIR))?;
+    let app = crate::app_target::select(app, names, crate::app_target::Selection::Only)?;
+    Ok((app.stacks.into_iter().map(|s| s.stack_name).collect(), app.region))
 }
 
 /// The existing stack `stack_name` with its outputs; a missing one is an error saying what to check.

@@ -42,6 +42,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "NAME")]
     pub env: Option<String>,
 
+    /// Your app: the command that writes its cloud assembly, run with `sh -c` with KUMO_OUT_DIR (where to
+    /// write) and KUMO_ENV (--env) set [default: [app] command in kumo.toml, else the built-in blueprint]
+    #[arg(long, global = true, value_name = "CMD")]
+    pub app: Option<String>,
+
     /// Show each AWS request on stderr (service, operation, status, duration, request id, attempt);
     /// -vv adds endpoints, retry waits and the credential provider chosen. Never credentials or request
     /// bodies. RUST_LOG (e.g. RUST_LOG=kumo=debug) replaces these settings.
@@ -62,6 +67,11 @@ pub enum Command {
     Check(CheckArgs),
     /// Write a commented kumo.toml to start from: every setting with its default (no AWS access)
     Init(InitArgs),
+    /// Create a new app: a Rust crate with two small stacks, a test and a kumo.toml with [app]
+    New(NewArgs),
+    /// List the stacks of the app (or of the blueprint) in deploy order, with their dependencies (no AWS
+    /// access)
+    Ls(LsArgs),
     /// Show what a deploy would change: resources, replacements and a security section.
     /// Exit code 0: no changes, 1: changes, 2: error
     Diff(DiffArgs),
@@ -109,6 +119,10 @@ region, else us-east-1."
 
 #[derive(Debug, Args)]
 pub struct SynthArgs {
+    /// Stacks to report on [default: all]; the app writes all of them
+    #[arg(value_name = "STACK")]
+    pub stacks: Vec<String>,
+
     /// Output directory; created if missing (its parent must exist)
     #[arg(long, value_name = "DIR", default_value = "kumo.out")]
     pub out: PathBuf,
@@ -169,6 +183,28 @@ pub struct CostArgs {
 
     #[command(flatten)]
     pub aws: AwsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The crate's name (and directory): lowercase letters, digits, - and _, starting with a letter
+    #[arg(value_name = "NAME")]
+    pub name: String,
+
+    /// Directory to create the crate in [default: ./NAME]
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    /// One line per stack with what it depends on, its region, resource count and destroy behaviour
+    #[arg(long, short = 'l')]
+    pub long: bool,
+
+    /// Use this cloud assembly directory instead of the app or blueprint
+    #[arg(long, value_name = "DIR")]
+    pub assembly: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -246,6 +282,10 @@ pub struct StackArgs {
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
+    /// Stacks to diff [default: all of the app's; the blueprint's DNS and main stacks]
+    #[arg(value_name = "STACK", conflicts_with_all = ["template", "stack_name"])]
+    pub stacks: Vec<String>,
+
     #[command(flatten)]
     pub stack: StackArgs,
 
@@ -260,6 +300,15 @@ pub struct DiffArgs {
 
 #[derive(Debug, Args)]
 pub struct DeployArgs {
+    /// Stacks to deploy, with the stacks they depend on [default: all]
+    #[arg(value_name = "STACK", conflicts_with_all = ["template", "stack_name"])]
+    pub stacks: Vec<String>,
+
+    /// Deploy up to N independent stacks at once (1-16); above 1 needs --yes, since kumo cannot ask about
+    /// two stacks' changes at the same time
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=16))]
+    pub concurrency: u16,
+
     #[command(flatten)]
     pub stack: StackArgs,
 
@@ -372,6 +421,10 @@ pub struct PreflightArgs {
 
 #[derive(Debug, Args)]
 pub struct DestroyArgs {
+    /// Stacks to destroy, after the stacks that depend on them [default: all, in reverse deploy order]
+    #[arg(value_name = "STACK", conflicts_with = "stack_name")]
+    pub stacks: Vec<String>,
+
     /// Stack name [default: the project's stack name]
     #[arg(long, value_name = "NAME")]
     pub stack_name: Option<String>,
@@ -418,6 +471,10 @@ pub struct DestroyArgs {
 
 #[derive(Debug, Args)]
 pub struct OutputsArgs {
+    /// Stacks whose outputs to print [default: all of the app's; the blueprint's main stack]
+    #[arg(value_name = "STACK", conflicts_with = "stack_name")]
+    pub stacks: Vec<String>,
+
     /// Stack name [default: the project's stack name]
     #[arg(long, value_name = "NAME")]
     pub stack_name: Option<String>,
@@ -447,6 +504,10 @@ pub struct ListArgs {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
+    /// Stacks to show [default: all of the app's; the blueprint's main stack]
+    #[arg(value_name = "STACK", conflicts_with = "stack_name")]
+    pub stacks: Vec<String>,
+
     /// Stack name [default: the project's stack name]
     #[arg(long, value_name = "NAME")]
     pub stack_name: Option<String>,

@@ -4,6 +4,7 @@
 // pipe or a full disk.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+mod app_command;
 mod app_target;
 mod aws_env;
 mod aws_target;

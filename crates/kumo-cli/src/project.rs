@@ -2,15 +2,10 @@
 //! synthesized into a template, and written to the output directory with a manifest.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use std::collections::BTreeMap;
-
 use kumo_blueprint::{Config, DeploySettings};
-use kumo_core::Template;
-use kumo_core::app::ParameterSource;
-use kumo_core::security::Report;
+use kumo_core::app::{App, SynthesizedStack};
 
 use crate::cli::TemplateFormat;
 use crate::error::CliError;
@@ -24,29 +19,74 @@ pub const DEFAULT_CONFIG_FILE: &str = "kumo.toml";
 pub struct ProjectOptions {
     pub config: Option<PathBuf>,
     pub env: Option<String>,
+    /// `--app CMD`: the program that writes the cloud assembly (over `[app] command` in kumo.toml).
+    pub app: Option<String>,
 }
 
-/// A synthesized stack, ready to be written or deployed.
-pub struct Synthesized {
-    pub stack_name: String,
-    /// Stacks deployed before this one (and destroyed after it).
-    pub depends_on: Vec<String>,
-    /// Parameters filled at deploy time.
-    pub parameters: BTreeMap<String, ParameterSource>,
-    /// This stack's tags (the configuration's, plus `kumo:env` / `kumo:kept-for`).
-    pub tags: BTreeMap<String, String>,
-    /// `kumo destroy` keeps it unless `--include-dns`.
-    pub keep_on_destroy: bool,
-    pub template: Template,
-    /// The minified JSON body: what is sent to CloudFormation and hashed in the manifest.
-    pub minified: String,
-    pub minified_bytes: usize,
-    pub resource_count: usize,
-    pub output_count: usize,
-    /// Stack-level settings from the configuration (region, tags, termination protection, ...).
+/// What the CLI works on: the built-in blueprint (configured by kumo.toml), or a user's program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Project {
+    Blueprint,
+    /// A program that writes a cloud assembly; `origin` names where the command came from.
+    App {
+        command: String,
+        origin: String,
+    },
+}
+
+/// `--app CMD`, else `[app] command` in the configuration file, else the blueprint. A kumo.toml with
+/// `[app]` configures the app only: the blueprint's tables there would be ignored, so they are refused.
+pub fn project(opts: &ProjectOptions) -> Result<Project, CliError> {
+    if let Some(command) = &opts.app {
+        if command.trim().is_empty() {
+            return Err(CliError::new("--app is empty")
+                .hint("give the command that writes your app's assembly, e.g. --app \"cargo run -q --\""));
+        }
+        return Ok(Project::App {
+            command: command.clone(),
+            origin: "--app".to_owned(),
+        });
+    }
+    let source = config_source(opts.config.as_deref())?;
+    let Some(file) = &source.file else {
+        return Ok(Project::Blueprint);
+    };
+    // A file that does not parse is the blueprint loader's to report (with its line and column).
+    let Ok(table) = source.text.parse::<toml::Table>() else {
+        return Ok(Project::Blueprint);
+    };
+    let Some(app) = table.get("app") else {
+        return Ok(Project::Blueprint);
+    };
+    let shown = file.display();
+    let hint = "an app's kumo.toml has one table: [app] with command = \"...\" (e.g. \"cargo run -q --\")";
+    let Some(app) = app.as_table() else {
+        return Err(CliError::new(format!("{shown}: app must be a table ([app])")).hint(hint));
+    };
+    if let Some(other) = table.keys().find(|k| *k != "app") {
+        return Err(CliError::new(format!(
+            "{shown}: [app] is set, so the blueprint's key {other:?} has no effect here (the app builds its own stacks)"
+        ))
+        .hint("remove it, or remove [app] to configure the built-in blueprint"));
+    }
+    if let Some(unknown) = app.keys().find(|k| *k != "command") {
+        return Err(CliError::new(format!("{shown}: [app] has no key {unknown:?}")).hint(hint));
+    }
+    match app.get("command").and_then(toml::Value::as_str) {
+        Some(command) if !command.trim().is_empty() => Ok(Project::App {
+            command: command.to_owned(),
+            origin: format!("[app] command in {shown}"),
+        }),
+        Some(_) => Err(CliError::new(format!("{shown}: [app] command is empty")).hint(hint)),
+        None => Err(CliError::new(format!("{shown}: [app] needs command, a string")).hint(hint)),
+    }
+}
+
+/// The blueprint's stacks, synthesized in deploy order, with the configuration's deploy settings.
+pub struct SynthesizedApp {
+    pub stacks: Vec<SynthesizedStack>,
+    /// Region, deploy blockers, ... from the configuration (the main stack's termination protection).
     pub deploy: DeploySettings,
-    /// The security rules' verdict on the template, waivers applied.
-    pub security: Report,
 }
 
 /// The configuration's text and where it came from.
@@ -134,92 +174,53 @@ fn read_config(path: &Path) -> Result<String, CliError> {
         })
 }
 
-/// Loads the configuration and synthesizes the blueprint's main stack (the last of [`synthesize_app`]).
-pub fn synthesize(opts: &ProjectOptions) -> Result<Synthesized, CliError> {
-    let mut stacks = synthesize_app(opts)?;
-    stacks.pop().ok_or_else(|| CliError::new("the project has no stack"))
+/// Loads the configuration and synthesizes the blueprint's main stack (the last of [`synthesize_app`]),
+/// with the configuration's deploy settings.
+pub fn synthesize(opts: &ProjectOptions) -> Result<(SynthesizedStack, DeploySettings), CliError> {
+    let mut app = synthesize_app(opts)?;
+    let main = app
+        .stacks
+        .pop()
+        .ok_or_else(|| CliError::new("the project has no stack"))?;
+    Ok((main, app.deploy))
 }
 
-/// Loads the configuration and synthesizes every stack of the blueprint, in deploy order (the DNS
-/// stack, then the main stack).
-pub fn synthesize_app(opts: &ProjectOptions) -> Result<Vec<Synthesized>, CliError> {
+/// Loads the configuration and synthesizes every stack of the blueprint (an [`App`] like any other), in
+/// deploy order (the DNS stack, then the main stack).
+pub fn synthesize_app(opts: &ProjectOptions) -> Result<SynthesizedApp, CliError> {
     let config = load_config(opts)?;
     let deploy = config.deploy_settings();
-    let app = kumo_blueprint::build_app(&config);
-    let mut stacks = Vec::with_capacity(app.stacks.len());
-    for part in app.stacks {
-        let template = part.stack.synth().map_err(|e| {
-            CliError::new(e.to_string()).hint(
-                "the configuration passed its checks but the stack it builds does not validate: change the values \
-                 named above in kumo.toml, and please report it (kumo should have caught it in the configuration)",
-            )
-        })?;
-        let minified = template.to_json_minified();
-        let security = template.security_report();
-        stacks.push(Synthesized {
-            security,
-            stack_name: part.stack.name().to_owned(),
-            depends_on: part.depends_on,
-            parameters: part.parameters,
-            tags: part.tags,
-            keep_on_destroy: part.keep_on_destroy,
-            minified_bytes: minified.len(),
-            resource_count: template.resources.len(),
-            output_count: template.outputs.len(),
-            minified,
-            template,
-            deploy: DeploySettings {
-                termination_protection: part.termination_protection,
-                ..deploy.clone()
-            },
-        });
+    let mut app: App = kumo_blueprint::build_app(&config);
+    for part in &mut app.stacks {
+        part.region = deploy.region.clone();
     }
-    Ok(stacks)
+    let stacks = app.synth().map_err(|e| {
+        CliError::new(e.to_string()).hint(
+            "the configuration passed its checks but the stack it builds does not validate: change the values \
+             named above in kumo.toml, and please report it (kumo should have caught it in the configuration)",
+        )
+    })?;
+    let main_protection = stacks.last().is_some_and(|s| s.termination_protection);
+    Ok(SynthesizedApp {
+        stacks,
+        deploy: DeploySettings {
+            termination_protection: main_protection,
+            ..deploy
+        },
+    })
 }
 
-/// Writes every stack's template and `manifest.json` (version 2: the stacks in deploy order with their
-/// dependencies, parameters, tags, termination protection and whether destroy keeps them) into `out`
+/// Writes every stack's template and `manifest.json` (the cloud assembly, `kumo_core::app`) into `out`
 /// (created if missing; its parent must exist). Returns the templates' paths.
-pub fn write_app(stacks: &[Synthesized], out: &Path, format: TemplateFormat) -> Result<Vec<PathBuf>, CliError> {
+pub fn write_app(stacks: &[SynthesizedStack], out: &Path, format: TemplateFormat) -> Result<Vec<PathBuf>, CliError> {
     prepare_out_dir(out)?;
-    let mut paths = Vec::new();
-    let mut entries = Vec::new();
-    for s in stacks {
-        let (extension, body) = match format {
-            TemplateFormat::Json => ("json", s.template.to_json()),
-            TemplateFormat::Yaml => ("yaml", s.template.to_yaml()),
-        };
-        let file_name = format!("{}.template.{extension}", s.stack_name);
-        let template_path = out.join(&file_name);
-        write_atomically(&template_path, body.as_bytes())?;
-        paths.push(template_path);
-        entries.push(serde_json::json!({
-            "stackName": s.stack_name,
-            "templateFile": file_name,
-            "format": extension,
-            "templateSha256": kumo_core::template::sha256_hex(s.minified.as_bytes()),
-            "resourceCount": s.resource_count,
-            "outputCount": s.output_count,
-            "minifiedBytes": s.minified_bytes,
-            "region": s.deploy.region,
-            "dependsOn": s.depends_on,
-            "parameters": s.parameters,
-            "tags": s.tags,
-            "terminationProtection": s.deploy.termination_protection,
-            "keepOnDestroy": s.keep_on_destroy,
-            "security": crate::render_security::manifest_entry(&s.security),
-        }));
-    }
-    let manifest = serde_json::json!({
-        "version": kumo_core::app::MANIFEST_VERSION,
-        "kumo": env!("CARGO_PKG_VERSION"),
-        "schemaDate": kumo_cfn::SCHEMA_DATE,
-        "stacks": entries,
-    });
-    let mut manifest_text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
-    manifest_text.push('\n');
-    write_atomically(&out.join("manifest.json"), manifest_text.as_bytes())?;
-    Ok(paths)
+    let format = match format {
+        TemplateFormat::Json => kumo_core::Format::Json,
+        TemplateFormat::Yaml => kumo_core::Format::Yaml,
+    };
+    kumo_core::app::write_assembly(out, stacks, format, &[("schemaDate", kumo_cfn::SCHEMA_DATE.into())]).map_err(|e| {
+        CliError::new(e.to_string()).hint("check the directory's permissions and free space, or choose another path")
+    })
 }
 
 /// Creates `out` if needed. A missing parent is an error rather than a silent `mkdir -p`, so a typo in
@@ -267,16 +268,7 @@ fn check_writable(dir: &Path) -> Result<(), CliError> {
 
 /// Writes through a temporary file and a rename, so an interrupted run never leaves a half-written file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    let temporary = path.with_extension("tmp");
-    let result = fs::File::create(&temporary)
-        // No fsync: these files are regenerated by the next run (`kumo synth`, `kumo outputs`), so the
-        // rename's atomicity (never a half-written file) is what matters, and an fsync per file would
-        // cost `kumo synth` a third of its 10 ms budget.
-        .and_then(|mut f| f.write_all(bytes))
-        .and_then(|()| fs::rename(&temporary, path));
-    result.map_err(|e| {
-        let _ = fs::remove_file(&temporary);
-        CliError::new(format!("cannot write {}: {e}", path.display()))
-            .hint("check the directory's permissions and free space, or choose another path")
+    kumo_core::app::write_atomically(path, bytes).map_err(|e| {
+        CliError::new(e.to_string()).hint("check the directory's permissions and free space, or choose another path")
     })
 }

@@ -15,7 +15,11 @@ pub fn deploy_error(error: DeployError) -> CliError {
     if let DeployError::Failed(report) = &error {
         print_failure_details(report);
     }
-    let hint = error.hint();
+    let hint = if export_in_use(&error) {
+        Some(EXPORT_IN_USE_HINT.to_owned())
+    } else {
+        error.hint()
+    };
     let code = match error {
         DeployError::Interrupted(_) => INTERRUPTED,
         _ => crate::error::exit::ERROR,
@@ -24,6 +28,28 @@ pub fn deploy_error(error: DeployError) -> CliError {
     cli.code = code;
     // Every error says what to do next; `kumo status` is the answer when nothing more specific is known.
     cli.hint(hint.unwrap_or_else(|| "`kumo status` shows the stack's state and what to do next".to_owned()))
+}
+
+/// What to do when CloudFormation refuses to change or remove an export another stack imports.
+pub const EXPORT_IN_USE_HINT: &str = "another stack imports this export, so CloudFormation keeps its value and \
+     the output: deploy the importing stack without the reference first (in a kumo app: stop using the handle), \
+     then this stack; or destroy the importing stack first";
+
+/// CloudFormation's "Export ... cannot be updated / deleted as it is in use by ...", in the error or in
+/// the failure's root cause.
+fn export_in_use(error: &DeployError) -> bool {
+    let says = |text: &str| text.contains("xport") && text.contains("in use by");
+    if says(&chain(error)) {
+        return true;
+    }
+    match error {
+        DeployError::Failed(report) => report
+            .root_cause
+            .as_ref()
+            .and_then(|c| c.event.reason.as_deref())
+            .is_some_and(says),
+        _ => false,
+    }
 }
 
 fn print_failure_details(report: &FailureReport) {

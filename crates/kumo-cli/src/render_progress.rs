@@ -34,6 +34,8 @@ pub struct CliUi {
     terminal: bool,
     prompt: bool,
     last_heartbeat: Option<SystemTime>,
+    /// Several stacks deploy at once (`--concurrency`): plain lines, each starting with this stack's name.
+    side_by_side: Option<String>,
     stack: String,
     /// Shows the cost line (current → new) under the plan.
     cost: Option<CostContext>,
@@ -54,12 +56,29 @@ impl CliUi {
             terminal: std::io::stderr().is_terminal(),
             prompt: std::io::stdin().is_terminal(),
             last_heartbeat: None,
+            side_by_side: None,
             stack: String::new(),
             cost: None,
         }
     }
 
     /// Also show the stack's cost before and after under the plan.
+    /// For a stack deployed beside others: no progress bars (they would overwrite each other), and every
+    /// line says which stack it is about.
+    pub fn side_by_side(mut self, stack: &str) -> Self {
+        self.terminal = false;
+        self.side_by_side = Some(stack.to_owned());
+        self
+    }
+
+    /// `text` with the stack's name in front when several stacks deploy at once.
+    fn tagged(&self, text: &str) -> String {
+        match &self.side_by_side {
+            Some(stack) => format!("{stack}: {text}"),
+            None => text.to_owned(),
+        }
+    }
+
     pub fn with_cost(mut self, cost: CostContext) -> Self {
         self.cost = Some(cost);
         self
@@ -72,7 +91,7 @@ impl CliUi {
                 let _ = bars.multi.println(text);
             }
             None if self.terminal => errln!("{text}"),
-            None => errln!("{}  {text}", format_time(SystemTime::now())),
+            None => errln!("{}  {}", format_time(SystemTime::now()), self.tagged(text)),
         }
     }
 
@@ -268,7 +287,7 @@ impl Ui for CliUi {
             Some(bars) => {
                 let _ = bars.multi.println(text);
             }
-            None => errln!("{text}"),
+            None => errln!("{}", self.tagged(&text)),
         }
     }
 
@@ -299,13 +318,13 @@ impl Ui for CliUi {
         } else {
             String::new()
         };
-        errln!(
-            "{}  [{}/{}] still in progress: {}{more}",
-            format_time(now),
+        let text = format!(
+            "[{}/{}] still in progress: {}{more}",
             progress.done(),
             progress.total(),
             list.join(", ")
         );
+        errln!("{}  {}", format_time(now), self.tagged(&text));
     }
 
     fn watch_finished(&mut self, progress: &Progress, final_status: &StackStatus) {

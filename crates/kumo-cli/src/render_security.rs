@@ -2,7 +2,6 @@
 //! warnings, `kumo check` lists them, `manifest.json` records findings and waivers.
 
 use kumo_core::security::{Report, Rule};
-use serde_json::{Value, json};
 
 /// One line per finding, waiver problem and stale waiver, each starting with `prefix`.
 pub fn lines(report: &Report, prefix: &str) -> Vec<String> {
@@ -46,45 +45,6 @@ pub fn summary(report: &Report) -> String {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-/// The manifest's `security` entry: unwaived findings and every waiver with its reason.
-pub fn manifest_entry(report: &Report) -> Value {
-    let findings: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|f| {
-            json!({
-                "rule": f.rule.id(),
-                "severity": f.severity().as_str(),
-                "resource": f.resource,
-                "resourceType": f.resource_type,
-                "path": f.path,
-                "message": f.message,
-            })
-        })
-        .collect();
-    let waivers: Vec<Value> = report
-        .waived
-        .iter()
-        .map(|w| {
-            json!({
-                "rule": w.finding.rule.id(),
-                "resource": w.finding.resource,
-                "path": w.finding.path,
-                "reason": w.reason,
-            })
-        })
-        .chain(report.unused_waivers.iter().map(|(resource, waiver)| {
-            json!({
-                "rule": waiver.rule.id(),
-                "resource": resource,
-                "reason": waiver.reason,
-                "unused": true,
-            })
-        }))
-        .collect();
-    json!({ "findings": findings, "waivers": waivers })
 }
 
 /// The rule table for `kumo check --rules`.

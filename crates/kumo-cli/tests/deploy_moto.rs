@@ -1800,3 +1800,310 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
     assert_eq!(run.code, 2, "{}", run.text());
     assert!(run.stderr.contains("has no time-to-live"), "{}", run.text());
 }
+
+// ---- A user's app (issue 16): two stacks, B after A ----
+//
+// The app is a Rust program's output: this test builds it with `kumo_core::app::App` (B depends on A
+// and receives the physical id of A's log group as a parameter), and kumo.toml's `[app] command` copies
+// it into `$KUMO_OUT_DIR` as the program would write it. moto gives stacks created through change sets
+// no outputs and registers no exports, so `Fn::ImportValue` cannot resolve there: the export / import
+// wiring is covered by synth tests (kumo-core `app::tests`) and the moto run proves the order.
+
+/// Writes the app into `staging`: A (its log group kept `retention` days), B after A, and C on its own.
+fn two_stack_app(staging: &Path, retention: i64) {
+    use kumo_core::app::{App, ParameterSource};
+    use kumo_core::{Parameter, RawResource, Stack};
+    let mut a = Stack::new("Apps-A");
+    a.add(
+        "Logs",
+        RawResource::new("AWS::Logs::LogGroup")
+            .set("LogGroupName", "/kumo-test/app-a")
+            .set("RetentionInDays", retention),
+    );
+    let mut b = Stack::new("Apps-B");
+    let from_a = b.add_parameter("FromA", Parameter::string());
+    b.add(
+        "Logs",
+        RawResource::new("AWS::Logs::LogGroup")
+            .set("LogGroupName", kumo_core::fns::sub(format!("${{{}}}-b", from_a.name())))
+            .set("RetentionInDays", 1),
+    );
+    let mut app = App::new();
+    app.add(b).add_dependency("Apps-A").parameters.insert(
+        "FromA".into(),
+        ParameterSource::ResourceRef {
+            stack: "Apps-A".into(),
+            logical_id: "Logs".into(),
+        },
+    );
+    app.add(a);
+    let mut c = Stack::new("Apps-C");
+    c.add(
+        "Logs",
+        RawResource::new("AWS::Logs::LogGroup")
+            .set("LogGroupName", "/kumo-test/app-c")
+            .set("RetentionInDays", 1),
+    );
+    app.add(c);
+    let stacks = app.synth_to(staging).unwrap();
+    kumo_testkit::cfn_lint::assert_all_clean(
+        stacks
+            .iter()
+            .map(|s| (format!("{}.template.json", s.stack_name), s.template.to_json())),
+    );
+}
+
+/// Where `needle` is in `run`'s stdout (the run's output when it is not there).
+fn position(run: &Run, needle: &str) -> usize {
+    run.stdout
+        .find(needle)
+        .unwrap_or_else(|| panic!("no {needle:?} in {}", run.text()))
+}
+
+fn app_log_groups(moto: &MotoGuard) -> Vec<String> {
+    log_groups(moto)
+        .into_iter()
+        .filter(|g| g.starts_with("/kumo-test/app-"))
+        .collect()
+}
+
+fn stack_exists(moto: &MotoGuard, name: &str) -> bool {
+    let listed = moto.service_call("cloudformation", "list_stacks", json!({}));
+    items(&listed, "StackSummaries")
+        .iter()
+        .any(|s| field(s, "StackName") == name && field(s, "StackStatus") != "DELETE_COMPLETE")
+}
+
+#[test]
+fn an_app_deploys_in_dependency_order_diffs_every_stack_and_destroys_in_reverse() {
+    let moto = MotoServer::exclusive();
+    let dir = workdir("app");
+    let staging = dir.join("staging");
+    two_stack_app(&staging, 1);
+    std::fs::write(
+        dir.join("kumo.toml"),
+        "[app]\ncommand = \"cp staging/*.json \\\"$KUMO_OUT_DIR\\\"/\"\n",
+    )
+    .unwrap();
+
+    let listed = kumo(&moto, &dir, &["ls"]).ok();
+    assert_eq!(listed.stdout, "Apps-A\nApps-C\nApps-B\n", "{}", listed.text());
+
+    // A and C side by side, then B.
+    let deployed = kumo(
+        &moto,
+        &dir,
+        &["deploy", "--yes", "--skip-preflight", "--concurrency", "2"],
+    )
+    .ok();
+    assert!(
+        position(&deployed, "Apps-A: CREATE_COMPLETE") < position(&deployed, "Apps-B: CREATE_COMPLETE"),
+        "A before B: {}",
+        deployed.text()
+    );
+    assert!(
+        position(&deployed, "Apps-C: CREATE_COMPLETE") < position(&deployed, "Apps-B: CREATE_COMPLETE"),
+        "C in the first wave: {}",
+        deployed.text()
+    );
+    // Side by side, every progress line names its stack.
+    assert!(
+        deployed.stderr.contains("Apps-C: creating Apps-C"),
+        "{}",
+        deployed.text()
+    );
+    // B was created with A's log group name: A existed first.
+    assert_eq!(
+        app_log_groups(&moto),
+        ["/kumo-test/app-a", "/kumo-test/app-a-b", "/kumo-test/app-c"],
+        "{}",
+        deployed.text()
+    );
+
+    // A change in A: the diff goes through both stacks (B unchanged) and reports changes (exit 1).
+    two_stack_app(&staging, 3);
+    let diff = kumo(&moto, &dir, &["diff"]);
+    assert_eq!(diff.code, 1, "{}", diff.text());
+    assert!(diff.stdout.contains("Apps-A"), "{}", diff.text());
+    assert!(diff.stdout.contains("RetentionInDays"), "{}", diff.text());
+    assert!(diff.stdout.contains("Apps-B: no changes"), "{}", diff.text());
+    assert!(diff.stdout.contains("Apps-C: no changes"), "{}", diff.text());
+    let only_b = kumo(&moto, &dir, &["diff", "Apps-B"]);
+    assert_eq!(only_b.code, 0, "{}", only_b.text());
+    assert!(!only_b.stdout.contains("Apps-A"), "{}", only_b.text());
+
+    let nope = kumo(&moto, &dir, &["deploy", "NOPE", "--yes"]);
+    assert_eq!(nope.code, 2, "{}", nope.text());
+    assert!(
+        nope.stderr
+            .contains("no stack named NOPE in the app; its stacks: Apps-A, Apps-C, Apps-B"),
+        "{}",
+        nope.text()
+    );
+
+    // Every stack of the app is checked, priced and read.
+    let preflight = kumo(&moto, &dir, &["preflight"]).ok();
+    for stack in ["Apps-A", "Apps-B", "Apps-C"] {
+        assert!(preflight.stdout.contains(stack), "{}", preflight.text());
+    }
+    let cost = kumo(&moto, &dir, &["cost", "--json"]).ok();
+    let priced: Value = serde_json::from_str(&cost.stdout).unwrap();
+    let priced: Vec<&str> = priced
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["stack"].as_str().unwrap())
+        .collect();
+    assert_eq!(priced, ["Apps-A", "Apps-C", "Apps-B"]);
+    let outputs = kumo(&moto, &dir, &["outputs", "Apps-A", "Apps-C"]).ok();
+    assert_eq!(
+        outputs.stdout,
+        "Apps-A:\n(no outputs)\nApps-C:\n(no outputs)\n",
+        "{}",
+        outputs.text()
+    );
+
+    let status = kumo(&moto, &dir, &["status"]).ok();
+    assert!(status.stdout.contains("stack:       Apps-A"), "{}", status.text());
+    assert!(status.stdout.contains("stack:       Apps-B"), "{}", status.text());
+
+    // Destroying A takes B with it, first: B depends on A. C stays.
+    let destroyed = kumo(&moto, &dir, &["destroy", "Apps-A", "--yes"]).ok();
+    assert!(
+        position(&destroyed, "Apps-B: deleted") < position(&destroyed, "Apps-A: deleted"),
+        "B before A: {}",
+        destroyed.text()
+    );
+    assert!(!destroyed.stdout.contains("Apps-C"), "{}", destroyed.text());
+    assert!(!stack_exists(&moto, "Apps-A") && !stack_exists(&moto, "Apps-B"));
+    assert!(stack_exists(&moto, "Apps-C"));
+    assert_eq!(app_log_groups(&moto), ["/kumo-test/app-c"]);
+
+    // The next run continues from what is there: A and B again, C unchanged.
+    let again = kumo(&moto, &dir, &["deploy", "--yes", "--skip-preflight"]).ok();
+    assert!(again.stdout.contains("Apps-C: no changes"), "{}", again.text());
+    assert!(again.stdout.contains("Apps-B: CREATE_COMPLETE"), "{}", again.text());
+    kumo(&moto, &dir, &["destroy", "--yes"]).ok();
+    assert_eq!(app_log_groups(&moto), Vec::<String>::new());
+    assert!(!stack_exists(&moto, "Apps-C"));
+}
+
+/// An awsQuery (XML) answer of the recorded CloudFormation endpoint.
+fn xml_route(operation: &str, status: u16, body: &str) -> Route {
+    Route {
+        operation: operation.to_owned(),
+        status,
+        headers: vec![
+            ("Content-Type".into(), "text/xml".into()),
+            ("x-amzn-RequestId".into(), format!("recorded-{operation}")),
+        ],
+        body: body.to_owned(),
+    }
+}
+
+/// Cross-stack references against recorded CloudFormation answers (moto registers no exports for
+/// stacks made through change sets): a stack importing an export nobody has is not deployed (or diffed),
+/// and an export another stack still imports stops a destroy before anything is deleted.
+#[test]
+fn imports_are_checked_before_a_deploy_and_exports_in_use_before_a_destroy() {
+    use kumo_core::app::App;
+    use kumo_core::{RawResource, Stack, fns};
+    let moto = MotoServer::exclusive();
+    let dir = workdir("imports");
+    let staging = dir.join("staging");
+    let mut net = Stack::new("Imp-Net");
+    let vpc = net.add("Vpc", RawResource::new("AWS::EC2::VPC").set("CidrBlock", "10.0.0.0/16"));
+    let mut svc = Stack::new("Imp-Svc");
+    svc.add(
+        "Group",
+        RawResource::new("AWS::EC2::SecurityGroup")
+            .set("GroupDescription", "svc")
+            .set("VpcId", vpc.reference())
+            // Another team's export, outside this app.
+            .set(
+                "Tags",
+                json!([{"Key": "Shared", "Value": {"Fn::ImportValue": "Shared:Vpc"}}]),
+            ),
+    );
+    let mut app = App::new();
+    app.add(net);
+    app.add(svc);
+    app.synth_to(&staging).unwrap();
+    let command = format!("--app=cp {}/*.json \"$KUMO_OUT_DIR\"/", staging.display());
+
+    let recorded = RecordedServer::start(vec![
+        xml_route(
+            "ListExports",
+            200,
+            "<ListExportsResponse><ListExportsResult><Exports><member>\
+             <ExportingStackId>arn:aws:cloudformation:ap-northeast-1:123456789012:stack/Imp-Net/1</ExportingStackId>\
+             <Name>Imp-Net:Vpc</Name><Value>vpc-1</Value></member></Exports></ListExportsResult></ListExportsResponse>",
+        ),
+        xml_route(
+            "ListImports",
+            200,
+            "<ListImportsResponse><ListImportsResult><Imports><member>Other-Team</member></Imports>\
+             </ListImportsResult></ListImportsResponse>",
+        ),
+    ]);
+    let env = [("AWS_ENDPOINT_URL_CLOUDFORMATION", recorded.url())];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+
+    // A stack importing an export no stack has: refused before its change set.
+    let alone_dir = dir.join("alone");
+    let mut alone = Stack::new("Imp-Alone");
+    alone.add(
+        "Group",
+        RawResource::new("AWS::EC2::SecurityGroup")
+            .set("GroupDescription", "alone")
+            .set("VpcId", fns::import_value("Shared:Vpc")),
+    );
+    let mut only = App::new();
+    only.add(alone);
+    only.synth_to(&alone_dir).unwrap();
+    let alone_command = format!("--app=cp {}/*.json \"$KUMO_OUT_DIR\"/", alone_dir.display());
+    let deploy = kumo_with(
+        &moto,
+        &dir,
+        &[alone_command.as_str(), "deploy", "--yes", "--skip-preflight"],
+        &env,
+    );
+    assert_eq!(deploy.code, 2, "{}", deploy.text());
+    assert!(
+        deploy
+            .stderr
+            .contains("Imp-Alone not deployed: it imports Shared:Vpc, which no stack of the region exports"),
+        "{}",
+        deploy.text()
+    );
+    assert_eq!(recorded.operations(), ["ListExports"]);
+
+    let diff = kumo_with(&moto, &dir, &[command.as_str(), "diff", "Imp-Svc"], &env);
+    assert_eq!(diff.code, 1, "{}", diff.text());
+    assert!(
+        diff.stdout.contains(
+            "Imp-Svc: not diffed: it imports Shared:Vpc, which no stack exports yet (kumo deploy creates it first)"
+        ),
+        "{}",
+        diff.text()
+    );
+    assert!(
+        !recorded.operations().contains(&"CreateChangeSet".to_owned()),
+        "{:?}",
+        recorded.operations()
+    );
+
+    let destroy = kumo_with(&moto, &dir, &[command.as_str(), "destroy", "--yes"], &env);
+    assert_eq!(destroy.code, 2, "{}", destroy.text());
+    assert!(
+        destroy
+            .stderr
+            .contains("Imp-Net cannot be deleted: its export Imp-Net:Vpc is imported by Other-Team"),
+        "{}",
+        destroy.text()
+    );
+    assert!(destroy.stderr.contains("nothing was deleted"), "{}", destroy.text());
+    let operations = recorded.operations();
+    assert!(!operations.contains(&"DeleteStack".to_owned()), "{operations:?}");
+    assert!(operations.contains(&"ListImports".to_owned()), "{operations:?}");
+}

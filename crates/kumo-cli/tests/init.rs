@@ -179,3 +179,61 @@ fn synth_prints_warnings_and_succeeds() {
         "{stderr}"
     );
 }
+
+/// `kumo new demo && cd demo && kumo synth`, as from a fresh checkout: the generated crate builds against
+/// this checkout (sharing the workspace's target directory, so only the demo's own code compiles anew)
+/// and its app writes both stacks, the second importing the first's VPC.
+#[test]
+fn new_creates_an_app_that_synthesizes() {
+    let dir = scratch("new");
+    let created = kumo(&dir, &["new", "demo"]);
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    let demo = dir.join("demo");
+    for file in ["Cargo.toml", "Cargo.lock", "kumo.toml", "src/main.rs", ".gitignore"] {
+        assert!(demo.join(file).is_file(), "{file}");
+    }
+    let cargo_toml = std::fs::read_to_string(demo.join("Cargo.toml")).unwrap();
+    let checkout = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap();
+    assert!(cargo_toml.contains(&format!("path = \"{}/crates/kumo-core\"", checkout.display())));
+    assert!(cargo_toml.contains("kumo is not published on crates.io yet"));
+
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap();
+    let cargo = Path::new(env!("CARGO"));
+    let path = std::env::join_paths(
+        std::iter::once(cargo.parent().unwrap().to_owned())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let synth = std::process::Command::new(env!("CARGO_BIN_EXE_kumo"))
+        .arg("synth")
+        .current_dir(&demo)
+        .env("CARGO_TARGET_DIR", target)
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(synth.status.success(), "{}", text(&synth.stderr));
+    let stdout = text(&synth.stdout);
+    assert!(
+        stdout.contains("synthesized Demo-Network: 1 resources, 1 outputs"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("synthesized Demo-Service: 1 resources, 1 outputs"),
+        "{stdout}"
+    );
+    let service = std::fs::read_to_string(demo.join("kumo.out/Demo-Service.template.json")).unwrap();
+    assert!(
+        service.contains(r#""Fn::ImportValue": "Demo-Network:Vpc""#),
+        "{service}"
+    );
+
+    let again = kumo(&dir, &["new", "demo"]);
+    assert_exit(&again, 2);
+    assert!(text(&again.stderr).contains("already exists"));
+    let bad = kumo(&dir, &["new", "Demo"]);
+    assert_exit(&bad, 2);
+}

@@ -394,3 +394,59 @@ fn deploy_names_the_account_identity_and_region_before_changing_anything() {
     let first_change = actions.iter().position(|a| a == "CreateChangeSet").unwrap();
     assert!(identity < first_change, "{actions:?}");
 }
+
+/// An app of two independent stacks deployed side by side (`--concurrency 2`): Ctrl-C while their
+/// change sets execute stops both at their next safe point (exit 130, nothing but cleanup sent after
+/// it), and the next `kumo deploy` continues from what CloudFormation has: both stacks end deployed.
+#[test]
+fn a_signal_during_an_app_deploy_leaves_a_state_the_next_run_continues_from() {
+    use kumo_core::app::App;
+    use kumo_core::{RawResource, Stack};
+    let moto = MotoServer::exclusive();
+    let dir = workdir("app");
+    let mut app = App::new();
+    for name in ["SigApp-A", "SigApp-B"] {
+        let mut stack = Stack::new(name);
+        stack.add(
+            "Logs",
+            RawResource::new("AWS::Logs::LogGroup")
+                .set("LogGroupName", format!("/kumo-test/{}", name.to_lowercase()))
+                .set("RetentionInDays", 1),
+        );
+        app.add(stack);
+    }
+    app.synth_to(&dir.join("staging")).unwrap();
+    std::fs::write(
+        dir.join("kumo.toml"),
+        "[app]\ncommand = \"cp staging/*.json \\\"$KUMO_OUT_DIR\\\"/\"\n",
+    )
+    .unwrap();
+    let deploy = ["deploy", "--yes", "--skip-preflight", "--concurrency", "2"];
+
+    let proxy = SlowEndpoint::start(upstream(&moto), &[("ExecuteChangeSet", HOLD)]);
+    let child = spawn(&moto, &proxy, &dir, &deploy);
+    proxy.wait_for("ExecuteChangeSet", LIMIT);
+    std::thread::sleep(Duration::from_millis(200));
+    let signalled = Instant::now();
+    signal(&child, "INT");
+    let ended = finish(child);
+    assert_eq!(ended.code, Some(130), "{}", ended.stderr);
+    let after = proxy.actions_after(signalled);
+    assert!(only_cleanup(&after), "requests after the signal: {after:?}");
+
+    let resumed = SlowEndpoint::start(upstream(&moto), &[]);
+    let child = spawn(&moto, &resumed, &dir, &deploy);
+    let ended = finish(child);
+    assert_eq!(ended.code, Some(0), "{}", ended.stderr);
+    let mut stacks: Vec<(String, String)> = live_stacks(&moto);
+    stacks.sort();
+    assert_eq!(
+        stacks,
+        [
+            ("SigApp-A".to_owned(), "CREATE_COMPLETE".to_owned()),
+            ("SigApp-B".to_owned(), "CREATE_COMPLETE".to_owned())
+        ],
+        "{}",
+        ended.stderr
+    );
+}

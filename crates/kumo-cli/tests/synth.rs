@@ -316,3 +316,152 @@ fn synth_env_writes_that_copy_and_a_bad_name_is_refused_before_anything() {
         assert!(text(&refused.stderr).contains(expected), "{}", text(&refused.stderr));
     }
 }
+
+// ---- A user's app (issue 16): what goes wrong is said before any AWS request ----
+
+/// Runs `kumo --app CMD args…` in `dir`.
+fn with_app(dir: &std::path::Path, command: &str, args: &[&str]) -> Output {
+    let mut all = vec!["--app", command];
+    all.extend_from_slice(args);
+    kumo(dir, &all)
+}
+
+#[test]
+fn an_app_command_that_fails_shows_its_errors_and_exits_2() {
+    let dir = scratch("app-fails");
+    let out = with_app(&dir, "echo 'error: the app broke' >&2; exit 3", &["synth"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("error: the app broke"), "{stderr}");
+    assert!(
+        stderr.contains("(--app) failed (exit status 3); its errors are above"),
+        "{stderr}"
+    );
+    let missing = with_app(&dir, "no-such-command-kumo", &["deploy"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        text(&missing.stderr).contains("exit status 127: command not found"),
+        "{}",
+        text(&missing.stderr)
+    );
+}
+
+#[test]
+fn an_app_that_writes_no_or_a_broken_assembly_is_refused() {
+    let dir = scratch("app-no-assembly");
+    let none = with_app(&dir, "true", &["synth"]);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(
+        text(&none.stderr).contains("succeeded but wrote no"),
+        "{}",
+        text(&none.stderr)
+    );
+    assert!(text(&none.stderr).contains("$KUMO_OUT_DIR"), "{}", text(&none.stderr));
+
+    let broken = with_app(
+        &dir,
+        "echo '{\"stacks\": 1}' > \"$KUMO_OUT_DIR/manifest.json\"",
+        &["ls"],
+    );
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(
+        text(&broken.stderr).contains("not a kumo manifest"),
+        "{}",
+        text(&broken.stderr)
+    );
+}
+
+/// A command writing `manifest` (and an empty template per stack) as an app would.
+fn manifest_app(dir: &std::path::Path, stacks: &[(&str, &[&str])]) -> String {
+    let entries: Vec<serde_json::Value> = stacks
+        .iter()
+        .map(|(name, deps)| serde_json::json!({"stackName": name, "templateFile": "t.json", "dependsOn": deps}))
+        .collect();
+    let manifest = serde_json::json!({"version": 2, "stacks": entries});
+    std::fs::write(dir.join("manifest.in"), manifest.to_string()).unwrap();
+    std::fs::write(
+        dir.join("t.json"),
+        r#"{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}"#,
+    )
+    .unwrap();
+    "cp manifest.in \"$KUMO_OUT_DIR/manifest.json\" && cp t.json \"$KUMO_OUT_DIR/\"".to_owned()
+}
+
+#[test]
+fn duplicate_stacks_cycles_and_unknown_stack_names_are_named() {
+    let dir = scratch("app-names");
+    let twice = manifest_app(&dir, &[("A", &[]), ("A", &[])]);
+    let out = with_app(&dir, &twice, &["deploy"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("two stacks are named A"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let cycle = manifest_app(&dir, &[("A", &["B"]), ("B", &["A"])]);
+    let out = with_app(&dir, &cycle, &["destroy"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("the dependencies of A, B form a cycle"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let fine = manifest_app(&dir, &[("A", &[]), ("B", &["A"])]);
+    let out = with_app(&dir, &fine, &["ls", "--long"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "A  1 resources, no dependencies, region from the AWS settings\nB  1 resources, after A, region from the AWS settings\n"
+    );
+    // Before any AWS request: there is no AWS configuration here at all.
+    for verb in ["deploy", "diff", "destroy", "status", "outputs", "synth"] {
+        let out = with_app(&dir, &fine, &[verb, "NOPE"]);
+        assert_eq!(out.status.code(), Some(2), "{verb}");
+        assert!(
+            text(&out.stderr).contains("no stack named NOPE in the app; its stacks: A, B"),
+            "{verb}: {}",
+            text(&out.stderr)
+        );
+    }
+    let parallel = with_app(&dir, &fine, &["deploy", "--concurrency", "2"]);
+    assert_eq!(parallel.status.code(), Some(2));
+    assert!(
+        text(&parallel.stderr).contains("--concurrency 2 needs --yes"),
+        "{}",
+        text(&parallel.stderr)
+    );
+}
+
+#[test]
+fn kumo_toml_app_table_is_checked() {
+    let dir = scratch("app-toml");
+    std::fs::write(
+        dir.join("kumo.toml"),
+        "[app]\ncommand = \"true\"\n[stack]\nname = \"x\"\n",
+    )
+    .unwrap();
+    let out = kumo(&dir, &["synth"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("[app] is set, so the blueprint's key \"stack\" has no effect"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::write(dir.join("kumo.toml"), "[app]\ncmd = \"true\"\n").unwrap();
+    let out = kumo(&dir, &["synth"]);
+    assert!(
+        text(&out.stderr).contains("[app] has no key \"cmd\""),
+        "{}",
+        text(&out.stderr)
+    );
+    // The environment reaches the app.
+    std::fs::write(
+        dir.join("kumo.toml"),
+        "[app]\ncommand = \"echo env=$KUMO_ENV >&2; false\"\n",
+    )
+    .unwrap();
+    let out = kumo(&dir, &["--env", "dev", "synth"]);
+    assert!(text(&out.stderr).contains("env=dev"), "{}", text(&out.stderr));
+}

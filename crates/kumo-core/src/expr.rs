@@ -85,6 +85,59 @@ pub enum Expr {
     },
 }
 
+/// See [`Expr::rewrite_references`]: the `Fn::Sub` placeholders that carry a handle's owner mark.
+fn rewrite_marked_placeholders(
+    template: &str,
+    variables: &mut IndexMap<String, Expr>,
+    replace: &mut dyn FnMut(&str, Option<&str>) -> Option<Expr>,
+) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let inner = &after[..end];
+        rest = &after[end + 1..];
+        if !inner.contains(crate::resource::OWNER_MARK) {
+            out.push_str("${");
+            out.push_str(inner);
+            out.push('}');
+            continue;
+        }
+        let (name, attribute) = match inner.split_once('.') {
+            Some((name, attribute)) => (name, Some(attribute)),
+            None => (inner, None),
+        };
+        let placeholder = match replace(name, attribute) {
+            Some(Expr::Ref(id)) => id,
+            Some(Expr::GetAtt { logical_id, attribute }) => format!("{logical_id}.{attribute}"),
+            Some(other) => {
+                let (id, _) = crate::resource::split_owner(name);
+                let mut variable = id.to_owned();
+                variable.extend(
+                    attribute
+                        .unwrap_or_default()
+                        .chars()
+                        .filter(char::is_ascii_alphanumeric),
+                );
+                variable.push_str("Imported");
+                variables.insert(variable.clone(), other);
+                variable
+            }
+            None => inner.to_owned(),
+        };
+        out.push_str("${");
+        out.push_str(&placeholder);
+        out.push('}');
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The intrinsic function names kumo models, as they appear as the single key of a JSON object.
 pub const INTRINSIC_KEYS: &[&str] = &[
     "Ref",
@@ -236,6 +289,74 @@ impl Expr {
                 top_key.visit_references(visit);
                 second_key.visit_references(visit);
             }
+        }
+    }
+
+    /// Replaces every `Ref` / `Fn::GetAtt` (name, attribute) for which `replace` returns a value, anywhere
+    /// inside this value (`Fn::Sub` variables included; its template string is left as written).
+    pub fn rewrite_references(&mut self, replace: &mut dyn FnMut(&str, Option<&str>) -> Option<Expr>) {
+        let new = match self {
+            Expr::Null | Expr::Bool(_) | Expr::Number(_) | Expr::String(_) | Expr::Condition(_) => None,
+            Expr::Ref(name) => replace(name, None),
+            Expr::GetAtt { logical_id, attribute } => replace(logical_id, Some(attribute)),
+            Expr::List(items) | Expr::And(items) | Expr::Or(items) => {
+                items.iter_mut().for_each(|item| item.rewrite_references(replace));
+                None
+            }
+            Expr::Object(map) => {
+                map.values_mut().for_each(|item| item.rewrite_references(replace));
+                None
+            }
+            Expr::Sub { template, variables } => {
+                variables.values_mut().for_each(|item| item.rewrite_references(replace));
+                // `${Name}` / `${Name.Attribute}` placeholders written from a handle's expression carry
+                // its owner mark: a replacement that is not a plain reference becomes a variable.
+                if template.contains(crate::resource::OWNER_MARK) {
+                    *template = rewrite_marked_placeholders(template, variables, replace);
+                }
+                None
+            }
+            Expr::Join { values: inner, .. }
+            | Expr::Split { source: inner, .. }
+            | Expr::GetAzs(inner)
+            | Expr::Not(inner)
+            | Expr::ImportValue(inner)
+            | Expr::Base64(inner) => {
+                inner.rewrite_references(replace);
+                None
+            }
+            Expr::Select { index: a, list: b }
+            | Expr::Equals(a, b)
+            | Expr::If {
+                then: a, otherwise: b, ..
+            } => {
+                a.rewrite_references(replace);
+                b.rewrite_references(replace);
+                None
+            }
+            Expr::Cidr {
+                ip_block,
+                count,
+                cidr_bits,
+            } => {
+                ip_block.rewrite_references(replace);
+                count.rewrite_references(replace);
+                cidr_bits.rewrite_references(replace);
+                None
+            }
+            Expr::FindInMap {
+                map,
+                top_key,
+                second_key,
+            } => {
+                map.rewrite_references(replace);
+                top_key.rewrite_references(replace);
+                second_key.rewrite_references(replace);
+                None
+            }
+        };
+        if let Some(new) = new {
+            *self = new;
         }
     }
 
@@ -420,15 +541,26 @@ impl Serialize for Expr {
             Expr::Null => serializer.serialize_unit(),
             Expr::Bool(b) => serializer.serialize_bool(*b),
             Expr::Number(n) => n.serialize(serializer),
-            Expr::String(s) => serializer.serialize_str(s),
+            // A handle's id formatted into a literal (not the way to reference it, but possible) is
+            // written without its owner mark.
+            Expr::String(s) => serializer.serialize_str(&crate::resource::strip_owner_marks(s)),
             Expr::List(items) => items.serialize(serializer),
             Expr::Object(map) => map.serialize(serializer),
-            Expr::Ref(name) => single(serializer, "Ref", name),
-            Expr::GetAtt { logical_id, attribute } => {
-                single(serializer, "Fn::GetAtt", &[Arg::S(logical_id), Arg::S(attribute)])
+            // A handle's owner mark (see `resource::owned_id`) is never written out.
+            Expr::Ref(name) => single(serializer, "Ref", crate::resource::split_owner(name).0),
+            Expr::GetAtt { logical_id, attribute } => single(
+                serializer,
+                "Fn::GetAtt",
+                &[Arg::S(crate::resource::split_owner(logical_id).0), Arg::S(attribute)],
+            ),
+            Expr::Sub { template, variables } if variables.is_empty() => {
+                single(serializer, "Fn::Sub", &crate::resource::strip_owner_marks(template))
             }
-            Expr::Sub { template, variables } if variables.is_empty() => single(serializer, "Fn::Sub", template),
-            Expr::Sub { template, variables } => single(serializer, "Fn::Sub", &[Arg::S(template), Arg::M(variables)]),
+            Expr::Sub { template, variables } => single(
+                serializer,
+                "Fn::Sub",
+                &[Arg::S(&crate::resource::strip_owner_marks(template)), Arg::M(variables)],
+            ),
             Expr::Join { delimiter, values } => single(serializer, "Fn::Join", &[Arg::S(delimiter), Arg::E(values)]),
             Expr::Select { index, list } => single(serializer, "Fn::Select", &[Arg::E(index), Arg::E(list)]),
             Expr::Split { delimiter, source } => single(serializer, "Fn::Split", &[Arg::S(delimiter), Arg::E(source)]),

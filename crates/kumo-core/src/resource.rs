@@ -44,6 +44,9 @@ impl Props {
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Expr)> {
         self.0.iter().map(|(k, v)| (k.as_ref(), v))
     }
+    pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut Expr> {
+        self.0.values_mut()
+    }
     /// These properties as a literal object expression.
     pub fn into_expr(self) -> Expr {
         Expr::Object(self.0.into_iter().map(|(k, v)| (k.into_owned(), v)).collect())
@@ -110,14 +113,59 @@ pub trait Attributes {
 /// dependency (CloudFormation orders creation by it), so explicit `DependsOn` is rarely needed.
 pub struct Handle<R: Resource> {
     id: LogicalId,
+    /// The logical id as written into expressions: marked with the owning stack (see [`owned_id`]), so a
+    /// handle used in another stack of an [`App`](crate::app::App) is recognised there.
+    expr_id: LogicalId,
     attributes: R::Attributes,
     resource: PhantomData<fn() -> R>,
 }
 
+/// Separates a logical id from the id of the stack that owns it inside expressions built from a handle.
+/// It cannot occur in a logical id (alphanumeric), and `Stack::synth` removes it: templates never show it.
+pub(crate) const OWNER_MARK: char = '\u{1f}';
+
+/// `id` as expressions built from a handle of stack `owner` carry it (`owner` 0: unmarked).
+pub(crate) fn owned_id(id: &str, owner: u64) -> String {
+    if owner == 0 {
+        id.to_owned()
+    } else {
+        format!("{id}{OWNER_MARK}{owner}")
+    }
+}
+
+/// Splits a marked id into the logical id and its owning stack (`None`: not marked).
+pub(crate) fn split_owner(name: &str) -> (&str, Option<u64>) {
+    match name.split_once(OWNER_MARK) {
+        Some((id, owner)) => (id, owner.parse().ok()),
+        None => (name, None),
+    }
+}
+
+/// `text` without owner marks (in `Fn::Sub` templates written from a handle's expression).
+pub(crate) fn strip_owner_marks(text: &str) -> Cow<'_, str> {
+    if !text.contains(OWNER_MARK) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == OWNER_MARK {
+            while chars.peek().is_some_and(char::is_ascii_digit) {
+                chars.next();
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 impl<R: Resource> Handle<R> {
-    pub(crate) fn new(id: LogicalId) -> Self {
+    pub(crate) fn new(id: LogicalId, owner: u64) -> Self {
+        let expr_id = LogicalId::new(owned_id(id.as_str(), owner));
         Handle {
-            attributes: R::Attributes::from_logical_id(id.clone()),
+            attributes: R::Attributes::from_logical_id(expr_id.clone()),
+            expr_id,
             id,
             resource: PhantomData,
         }
@@ -129,13 +177,13 @@ impl<R: Resource> Handle<R> {
     /// `{"Ref": logical_id}`. What it yields depends on the type (an id, a name or an ARN; see the
     /// type's documentation).
     pub fn reference(&self) -> Str {
-        Str::from_expr(Expr::Ref(self.id.as_str().to_owned()))
+        Str::from_expr(Expr::Ref(self.expr_id.as_str().to_owned()))
     }
     /// `Fn::GetAtt` by attribute name, for attributes without a typed accessor. Validated at synth time
     /// against the type's attribute list.
     pub fn get_att<T: Typed>(&self, attribute: &str) -> T {
         T::from_expr(Expr::GetAtt {
-            logical_id: self.id.as_str().to_owned(),
+            logical_id: self.expr_id.as_str().to_owned(),
             attribute: attribute.to_owned(),
         })
     }
@@ -148,6 +196,7 @@ where
     fn clone(&self) -> Self {
         Handle {
             id: self.id.clone(),
+            expr_id: self.expr_id.clone(),
             attributes: self.attributes.clone(),
             resource: PhantomData,
         }

@@ -28,6 +28,9 @@ use crate::value::{Str, Typed};
 #[derive(Debug, Default)]
 pub struct Stack {
     name: String,
+    /// Process-unique id written into the expressions of this stack's handles, so a handle used in another
+    /// stack is recognised (0 for `Stack::default()`: unmarked). Never part of a template.
+    pub(crate) uid: u64,
     description: Option<String>,
     metadata: Option<Expr>,
     parameters: IndexMap<String, Parameter>,
@@ -155,10 +158,35 @@ impl MappingRef {
 impl Stack {
     /// A new, empty stack. `name` is the CloudFormation stack name used at deploy time.
     pub fn new(name: impl Into<String>) -> Self {
+        static NEXT_UID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Stack {
             name: name.into(),
+            uid: NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             ..Default::default()
         }
+    }
+
+    /// Calls `replace` on every `Ref` / `Fn::GetAtt` in the stack's resources, outputs, conditions and
+    /// metadata (see [`Expr::rewrite_references`]).
+    pub(crate) fn rewrite_references(&mut self, replace: &mut dyn FnMut(&str, Option<&str>) -> Option<Expr>) {
+        for entry in self.resources.values_mut() {
+            entry.props.values_mut().for_each(|e| e.rewrite_references(replace));
+            if let Some(metadata) = &mut entry.options.metadata {
+                metadata.rewrite_references(replace);
+            }
+        }
+        for output in self.outputs.values_mut() {
+            output.value.rewrite_references(replace);
+        }
+        self.conditions.values_mut().for_each(|e| e.rewrite_references(replace));
+        if let Some(metadata) = &mut self.metadata {
+            metadata.rewrite_references(replace);
+        }
+    }
+
+    /// Whether an output of this name exists.
+    pub(crate) fn has_output(&self, name: &str) -> bool {
+        self.outputs.contains_key(name)
     }
 
     pub fn name(&self) -> &str {
@@ -341,7 +369,7 @@ impl Stack {
                 },
             );
         }
-        let template = Template {
+        let mut template = Template {
             format_version: FORMAT_VERSION,
             description: self.description.clone(),
             metadata: self.metadata.clone(),
@@ -351,9 +379,11 @@ impl Stack {
             resources,
             outputs: self.outputs.clone(),
         };
+        let foreign = self.unmark_references(&mut template);
         let specs = |id: &str| self.resources.get(id).and_then(|entry| entry.spec);
         let mut diagnostics = self.build_errors.clone();
         diagnostics.extend(waiver_errors);
+        diagnostics.extend(foreign);
         diagnostics.extend(validate::validate(&template, &specs));
         // The schemas already catch some of these (`maxItems`, a lowercase `aws:` pattern): one
         // diagnostic per problem.
@@ -375,6 +405,60 @@ impl Stack {
                 diagnostics,
             })
         }
+    }
+
+    /// Removes the owner marks of handles from the template's expressions. A handle of another stack left
+    /// here (an [`App`](crate::app::App) turns those into imports before synth) is a diagnostic.
+    fn unmark_references(&self, template: &mut Template) -> Vec<Diagnostic> {
+        let mut foreign: Vec<String> = Vec::new();
+        let mut unmark = |name: &str, attribute: Option<&str>| {
+            let (id, owner) = crate::resource::split_owner(name);
+            let owner = owner?;
+            if owner != self.uid && !foreign.iter().any(|f| f == id) {
+                foreign.push(id.to_owned());
+            }
+            Some(match attribute {
+                None => Expr::Ref(id.to_owned()),
+                Some(attribute) => Expr::GetAtt {
+                    logical_id: id.to_owned(),
+                    attribute: attribute.to_owned(),
+                },
+            })
+        };
+        for resource in template.resources.values_mut() {
+            resource
+                .properties
+                .values_mut()
+                .for_each(|e| e.rewrite_references(&mut unmark));
+            if let Some(metadata) = &mut resource.metadata {
+                metadata.rewrite_references(&mut unmark);
+            }
+        }
+        for output in template.outputs.values_mut() {
+            output.value.rewrite_references(&mut unmark);
+        }
+        template
+            .conditions
+            .values_mut()
+            .for_each(|e| e.rewrite_references(&mut unmark));
+        if let Some(metadata) = &mut template.metadata {
+            metadata.rewrite_references(&mut unmark);
+        }
+        foreign
+            .into_iter()
+            .map(|id| {
+                Diagnostic::new(
+                    DiagnosticKind::CrossStackReference,
+                    Some(&id),
+                    None,
+                    &format!(
+                        "stack {} uses resource {id} of another stack; add both stacks to one kumo_core::app::App \
+                         and synthesize the app: it exports the value there and imports it here",
+                        self.name
+                    ),
+                )
+            })
+            .collect()
     }
 
     /// Merges the stack, scope and resource tags into a taggable resource's `Tags` property. Tags the
@@ -550,7 +634,7 @@ impl<'a> Scope<'a> {
                 &message,
             ));
         }
-        Handle::new(id)
+        Handle::new(id, self.stack.uid)
     }
 
     /// A tag on every taggable resource under this scope.

@@ -61,6 +61,8 @@ pub enum DiagnosticKind {
     InvalidProps,
     /// A security waiver without a reason, or one that cannot be attached to its resource.
     InvalidWaiver,
+    /// A handle of another stack used in this one, outside an [`App`](crate::app::App) that wires it.
+    CrossStackReference,
 }
 
 /// One problem found at synth time.

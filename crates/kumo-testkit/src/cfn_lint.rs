@@ -113,6 +113,13 @@ pub fn lint(templates: &[(&str, &str)]) -> Vec<Finding> {
         .collect()
 }
 
+/// [`assert_clean`] for owned (file name, template) pairs, e.g. every stack an app synthesized.
+pub fn assert_all_clean<N: AsRef<str>, T: AsRef<str>>(templates: impl IntoIterator<Item = (N, T)>) {
+    let owned: Vec<(N, T)> = templates.into_iter().collect();
+    let borrowed: Vec<(&str, &str)> = owned.iter().map(|(n, t)| (n.as_ref(), t.as_ref())).collect();
+    assert_clean(&borrowed);
+}
+
 /// Panics unless every template passes cfn-lint with no errors and no warnings. Informational findings
 /// are printed, not failed on.
 pub fn assert_clean(templates: &[(&str, &str)]) {

@@ -5,6 +5,7 @@ use crate::client::Client;
 use crate::error::AwsError;
 use crate::request::{Params, Request};
 use crate::service::{Protocol, Scope, Service};
+use crate::xml::XmlNode;
 
 pub static SERVICE: Service = Service {
     id: "CloudFormation",
@@ -22,6 +23,24 @@ pub struct StackResource {
     /// Empty before the resource was created.
     pub physical_id: String,
     pub status: String,
+}
+
+/// Sends `action` with `params`, following `NextToken` through every page; `each` reads the `result`
+/// element of each page.
+async fn each_page(
+    client: &Client,
+    action: &'static str,
+    params: Params,
+    result: &str,
+    mut each: impl FnMut(&XmlNode),
+) -> Result<(), AwsError> {
+    client
+        .query_pages(&SERVICE, action, params, "NextToken", |response, root| {
+            let node = response.required(root, &[result])?;
+            each(node);
+            Ok(node.text("NextToken").map(str::to_owned))
+        })
+        .await
 }
 
 /// Sends a request about one stack; `None` when the stack (or the resource asked for) does not exist.
@@ -120,41 +139,80 @@ impl StackSummary {
 /// Every stack of the region that is not deleted (`DescribeStacks` without a name, all pages).
 pub async fn describe_stacks(client: &Client) -> Result<Vec<StackSummary>, AwsError> {
     let mut stacks = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let mut params = Params::new();
-        if let Some(token) = &token {
-            params = params.set("NextToken", token);
+    each_page(
+        client,
+        "DescribeStacks",
+        Params::new(),
+        "DescribeStacksResult",
+        |result| {
+            for member in result.list("Stacks", "member") {
+                let tags = member
+                    .list("Tags", "member")
+                    .map(|t| (t.text_or_empty("Key"), t.text_or_empty("Value")))
+                    .collect();
+                let parameters = member
+                    .list("Parameters", "member")
+                    .map(|p| (p.text_or_empty("ParameterKey"), p.text_or_empty("ParameterValue")))
+                    .collect();
+                stacks.push(StackSummary {
+                    parameters,
+                    name: member.text_or_empty("StackName"),
+                    status: member.text_or_empty("StackStatus"),
+                    created: member.text_or_empty("CreationTime"),
+                    last_updated: member
+                        .text("LastUpdatedTime")
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_owned),
+                    tags,
+                });
+            }
+        },
+    )
+    .await?;
+    Ok(stacks)
+}
+
+/// An export of the region (`ListExports`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Export {
+    pub name: String,
+    pub value: String,
+    pub exporting_stack_id: String,
+}
+
+/// Every export of the region (all pages): what `Fn::ImportValue` can name.
+pub async fn list_exports(client: &Client) -> Result<Vec<Export>, AwsError> {
+    let mut exports = Vec::new();
+    each_page(client, "ListExports", Params::new(), "ListExportsResult", |result| {
+        exports.extend(result.list("Exports", "member").map(|member| Export {
+            name: member.text_or_empty("Name"),
+            value: member.text_or_empty("Value"),
+            exporting_stack_id: member.text_or_empty("ExportingStackId"),
+        }));
+    })
+    .await?;
+    Ok(exports)
+}
+
+/// The stacks that import `export_name` (all pages); empty when none does (CloudFormation answers that
+/// with a `ValidationError`, "Export '...' is not imported by any stack").
+pub async fn list_imports(client: &Client, export_name: &str) -> Result<Vec<String>, AwsError> {
+    let mut stacks = Vec::new();
+    let params = Params::new().set("ExportName", export_name);
+    let read = each_page(client, "ListImports", params, "ListImportsResult", |result| {
+        stacks.extend(result.list("Imports", "member").map(|m| m.text.clone()));
+    })
+    .await;
+    match read {
+        Ok(()) => Ok(stacks),
+        Err(error)
+            if error.code() == Some("ValidationError")
+                && error
+                    .message()
+                    .is_some_and(|m| m.contains("is not imported by any stack")) =>
+        {
+            Ok(Vec::new())
         }
-        let response = client
-            .send(&SERVICE, Request::query(&SERVICE, "DescribeStacks", params))
-            .await?;
-        let root = response.xml()?;
-        let result = response.required(&root, &["DescribeStacksResult"])?;
-        for member in result.list("Stacks", "member") {
-            let tags = member
-                .list("Tags", "member")
-                .map(|t| (t.text_or_empty("Key"), t.text_or_empty("Value")))
-                .collect();
-            let parameters = member
-                .list("Parameters", "member")
-                .map(|p| (p.text_or_empty("ParameterKey"), p.text_or_empty("ParameterValue")))
-                .collect();
-            stacks.push(StackSummary {
-                parameters,
-                name: member.text_or_empty("StackName"),
-                status: member.text_or_empty("StackStatus"),
-                created: member.text_or_empty("CreationTime"),
-                last_updated: member
-                    .text("LastUpdatedTime")
-                    .filter(|t| !t.is_empty())
-                    .map(str::to_owned),
-                tags,
-            });
-        }
-        token = result.text("NextToken").filter(|t| !t.is_empty()).map(str::to_owned);
-        if token.is_none() {
-            return Ok(stacks);
-        }
+        Err(error) => Err(error),
     }
 }

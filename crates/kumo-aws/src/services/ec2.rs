@@ -17,22 +17,15 @@ pub static SERVICE: Service = Service {
 /// Every `item` of the list `set`, across all pages (`NextToken`) for the calls that page.
 async fn all_items(client: &Client, action: &'static str, params: Params, set: &str) -> Result<Vec<XmlNode>, AwsError> {
     let mut items = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let mut page = params.clone();
-        if let Some(token) = &token {
-            page = page.set("NextToken", token);
-        }
-        let response = client.send(&SERVICE, Request::query(&SERVICE, action, page)).await?;
-        let root = response.xml()?;
-        if let Some(list) = root.child(set) {
-            items.extend(list.children_named("item").cloned());
-        }
-        token = root.text("nextToken").filter(|t| !t.is_empty()).map(str::to_owned);
-        if token.is_none() {
-            return Ok(items);
-        }
-    }
+    client
+        .query_pages(&SERVICE, action, params, "NextToken", |_, root| {
+            if let Some(list) = root.child(set) {
+                items.extend(list.children_named("item").cloned());
+            }
+            Ok(root.text("nextToken").map(str::to_owned))
+        })
+        .await?;
+    Ok(items)
 }
 
 /// A region as `DescribeRegions` reports it.

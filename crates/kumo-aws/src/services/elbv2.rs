@@ -23,21 +23,14 @@ async fn all_members(
     list: &str,
 ) -> Result<Vec<XmlNode>, AwsError> {
     let mut found = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let mut page = params.clone();
-        if let Some(marker) = &marker {
-            page = page.set("Marker", marker);
-        }
-        let response = client.send(&SERVICE, Request::query(&SERVICE, action, page)).await?;
-        let root = response.xml()?;
-        let result = response.required(&root, &[&format!("{action}Result")])?;
-        found.extend(result.list(list, "member").cloned());
-        marker = result.text("NextMarker").filter(|m| !m.is_empty()).map(str::to_owned);
-        if marker.is_none() {
-            return Ok(found);
-        }
-    }
+    client
+        .query_pages(&SERVICE, action, params, "Marker", |response, root| {
+            let result = response.required(root, &[&format!("{action}Result")])?;
+            found.extend(result.list(list, "member").cloned());
+            Ok(result.text("NextMarker").map(str::to_owned))
+        })
+        .await?;
+    Ok(found)
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

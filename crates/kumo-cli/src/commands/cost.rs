@@ -28,6 +28,9 @@ pub fn run(config: &ProjectOptions, args: &CostArgs) -> Result<ExitCode, CliErro
             let doc = TemplateDoc::from_file(path).map_err(|e| deploy_error(e.into()))?;
             (path.display().to_string(), doc.value().clone(), None, None)
         }
+        None if project::project(config)? != project::Project::Blueprint => {
+            return app_cost(config, args, &parameters);
+        }
         None => {
             let source = project::config_source(config.config.as_deref())?;
             let loaded = project::with_env(project::load_config_from(&source)?, config.env.as_deref())?;
@@ -85,6 +88,47 @@ pub fn run(config: &ProjectOptions, args: &CostArgs) -> Result<ExitCode, CliErro
             outln!();
             outln!("{}", cheap_line(&estimate, cheap));
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A user's app: each stack priced on its own (their logical ids may repeat), text one after the other or
+/// a JSON array.
+fn app_cost(config: &ProjectOptions, args: &CostArgs, parameters: &[(String, String)]) -> Result<ExitCode, CliError> {
+    let app = crate::app_target::resolve(config, None, std::path::Path::new(crate::app_target::APP_OUT_DIR))?;
+    let region = match args.aws.region.clone().or(app.region.clone()) {
+        Some(region) => region,
+        None => region_from_environment(args.aws.profile.as_deref())?,
+    };
+    kumo_cost::check_region(&region)
+        .map_err(|e| CliError::new(format!("--region: {e}")).hint("pass --region REGION, e.g. --region us-east-1"))?;
+    let mut json = Vec::new();
+    for (i, stack) in app.stacks.iter().enumerate() {
+        let template = stack.template.value();
+        let live_table;
+        let table = if args.live {
+            live_table = live_prices(args, template, parameters, &region)?;
+            &live_table
+        } else {
+            PriceTable::embedded()
+        };
+        let estimate = Estimate::of_template(template, parameters, &region, table).map_err(cost_error)?;
+        for warning in &estimate.warnings {
+            errln!("warning: {}: {warning}", stack.stack_name);
+        }
+        if args.json {
+            let mut value = serde_json::to_value(&estimate).unwrap_or_default();
+            value["stack"] = stack.stack_name.clone().into();
+            json.push(value);
+        } else {
+            if i > 0 {
+                outln!();
+            }
+            out!("{}", kumo_cost::render(&estimate, &stack.stack_name));
+        }
+    }
+    if args.json {
+        outln!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
     }
     Ok(ExitCode::SUCCESS)
 }

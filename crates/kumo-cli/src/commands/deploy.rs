@@ -1,5 +1,6 @@
-//! `kumo deploy`: see `kumo_deploy::deploy`. Deploys every stack of the project (the DNS stack, then the
-//! main stack) or of `--assembly DIR` in order, filling each stack's parameters from the stacks before
+//! `kumo deploy`: see `kumo_deploy::deploy`. Deploys every stack of the app (the blueprint's: the DNS
+//! stack, then the main stack; a user's app; `--assembly DIR`), or the named ones with their
+//! dependencies, in dependency order (independent ones side by side with `--concurrency`), filling each stack's parameters from the stacks before
 //! it; prints the outputs and writes `<out>/<Stack>.outputs.json` per stack,
 //! then, after the main stack, installs or upgrades the in-cluster bundle when it has a cluster (unless
 //! `--no-bundle`).
@@ -12,7 +13,7 @@ use kumo_deploy::deploy::{DeployOutcome, DeployRequest};
 use kumo_deploy::outputs::write_outputs_file;
 use kumo_deploy::params::parse_pairs;
 
-use crate::app_target::{self, AppTarget, StackTarget};
+use crate::app_target::{self, AppTarget, Selection, StackTarget};
 use crate::aws_env::{self, AwsSession};
 use crate::aws_target;
 use crate::cli::DeployArgs;
@@ -29,12 +30,21 @@ use crate::signals;
 
 pub fn run(config: &ProjectOptions, args: &DeployArgs) -> Result<ExitCode, CliError> {
     // Everything that can be checked locally is checked before the first AWS request.
+    if args.concurrency > 1 && !args.yes {
+        return Err(CliError::new(format!(
+            "--concurrency {} needs --yes: kumo cannot ask about two stacks' changes at the same time",
+            args.concurrency
+        ))
+        .hint("add --yes (review first with `kumo diff`), or deploy one stack at a time without --concurrency"));
+    }
     let app = app_target::for_command(
         config,
         args.stack.template.as_deref(),
         args.stack.stack_name.as_deref(),
         args.assembly.as_deref(),
+        &args.out,
     )?;
+    let app = app_target::select(app, &args.stacks, Selection::WithDependencies)?;
     refuse_blocked(&app, "deploy")?;
     let parameters = parse_pairs("--parameter", &args.stack.parameters).map_err(deploy_error)?;
     // --ttl, else kumo.toml's [stack] ttl.
@@ -99,26 +109,79 @@ pub fn run(config: &ProjectOptions, args: &DeployArgs) -> Result<ExitCode, CliEr
         if args.skip_preflight {
             errln!("preflight skipped (--skip-preflight): the account was not checked");
         } else {
-            let checklist = preflight::check(
-                &client,
-                &identity,
-                &main.stack_name,
-                main.template.value(),
-                &main.parameters,
-                subject,
-            )
-            .await?;
-            if !checklist.passed() {
-                return Err(preflight::failed(&checklist, "deploy"));
+            // The blueprint's checks are about its main stack; a user's app gets every stack checked.
+            let checked = if app.from_app { &requests[..] } else { &requests[count - 1..] };
+            for request in checked {
+                let checklist = preflight::check(
+                    &client,
+                    &identity,
+                    &request.stack_name,
+                    request.template.value(),
+                    &request.parameters,
+                    subject,
+                )
+                .await?;
+                if !checklist.passed() {
+                    return Err(preflight::failed(&checklist, "deploy"));
+                }
             }
         }
         // From here a first Ctrl-C / SIGTERM stops at the next safe point, deleting an unexecuted change set.
         let _graceful = signals::graceful();
+        // In dependency order; with --concurrency N, up to N stacks whose dependencies are done at once.
+        // A failure stops the run after the stacks already under way finish; the next run continues
+        // from CloudFormation's state.
+        let mut done: Vec<String> = Vec::new();
         let mut deployed = None;
-        for (stack, mut request) in app.stacks.iter().zip(requests.iter().cloned()) {
-            fill_parameters(&client, stack, &mut request).await?;
-            let watch = dns_watch::before_deploy(&client, &request, args.yes).await?;
-            deployed = Some(deploy_one(&session, &engine, &request, args, watch).await?);
+        while done.len() < app.stacks.len() {
+            let ready: Vec<usize> = (0..app.stacks.len())
+                .filter(|&i| {
+                    let stack = &app.stacks[i];
+                    !done.contains(&stack.stack_name)
+                        && stack
+                            .depends_on
+                            .iter()
+                            .all(|d| done.contains(d) || !app.stacks.iter().any(|s| &s.stack_name == d))
+                })
+                .take(usize::from(args.concurrency))
+                .collect();
+            if ready.is_empty() {
+                return Err(CliError::new(
+                    "the app's dependencies form a cycle; nothing more can be deployed",
+                ));
+            }
+            let side_by_side = ready.len() > 1;
+            let wave = ready.iter().map(|&i| {
+                let (stack, request) = (&app.stacks[i], requests[i].clone());
+                let (session, engine, client) = (&session, &engine, &client);
+                async move {
+                    let mut request = request;
+                    let missing = app_target::missing_imports(client, stack).await?;
+                    if !missing.is_empty() {
+                        return Err(CliError::new(format!(
+                            "{} not deployed: it imports {}, which no stack of the region exports",
+                            stack.stack_name,
+                            missing.join(", ")
+                        ))
+                        .hint(format!(
+                            "deploy the stack that exports it first (`kumo deploy {}` deploys the app's stacks it depends \
+                             on first); an export is an output's Export.Name",
+                            stack.stack_name
+                        )));
+                    }
+                    fill_parameters(client, stack, &mut request).await?;
+                    let watch = dns_watch::before_deploy(client, &request, args.yes).await?;
+                    deploy_one(session, engine, &request, args, watch, side_by_side).await
+                }
+            });
+            let results = futures_util::future::join_all(wave).await;
+            for (i, result) in ready.into_iter().zip(results) {
+                let info = result?;
+                done.push(app.stacks[i].stack_name.clone());
+                if i + 1 == app.stacks.len() {
+                    deployed = Some(info);
+                }
+            }
         }
         // The time-to-live's reaper stack, once the main stack is there (a deploy without --ttl keeps
         // an existing one, updated for the new template).
@@ -192,11 +255,15 @@ async fn deploy_one(
     request: &DeployRequest,
     args: &DeployArgs,
     watch: Option<dns_watch::Watch>,
+    side_by_side: bool,
 ) -> Result<kumo_deploy::stack::StackInfo, CliError> {
     let mut ui = CliUi::new().with_cost(CostContext {
         region: session.region.clone(),
         parameters: request.parameters.clone(),
     });
+    if side_by_side {
+        ui = ui.side_by_side(&request.stack_name);
+    }
     let deploying = kumo_deploy::deploy::deploy(engine, request, &mut ui);
     let outcome = match watch {
         // While the stack deploys, the certificate's wait is explained (the watch never ends by itself).

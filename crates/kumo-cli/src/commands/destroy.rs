@@ -1,8 +1,10 @@
-//! `kumo destroy`: per stack (the main stack, then the others in reverse dependency order), find what
+//! `kumo destroy`: per stack (all of the app's, or the named ones and the stacks that depend on them; in
+//! reverse dependency order: CloudFormation refuses to delete a stack whose exports are imported), find what
 //! it left outside CloudFormation, show it with the stack, confirm, remove it in dependency order,
 //! delete the stack, then look again and say what is left. The DNS stack (any stack kept on destroy)
 //! stays unless `--include-dns`: the report lists it with its hosted zone, name servers and monthly cost.
 
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -10,7 +12,7 @@ use kumo_aws::services::{cloudformation, route53};
 use kumo_deploy::destroy::{DestroyOutcome, DestroyRequest};
 use kumo_teardown::SweepOptions;
 
-use crate::app_target::{self, StackTarget};
+use crate::app_target::{self, Selection, StackTarget};
 use crate::aws_env::{self, AwsSession};
 use crate::cli::DestroyArgs;
 use crate::error::CliError;
@@ -31,7 +33,8 @@ pub fn run(config: &ProjectOptions, args: &DestroyArgs) -> Result<ExitCode, CliE
             (vec![(name.clone(), None)], region)
         }
         None => {
-            let app = app_target::resolve(config, args.assembly.as_deref())?;
+            let app = app_target::resolve(config, args.assembly.as_deref(), Path::new(app_target::APP_OUT_DIR))?;
+            let app = app_target::select(app, &args.stacks, Selection::WithDependents)?;
             let region = app.region.clone();
             (
                 app.stacks
@@ -56,6 +59,29 @@ pub fn run(config: &ProjectOptions, args: &DestroyArgs) -> Result<ExitCode, CliE
             aws_env::announce_identity(&session, "destroy", &stacks[0].0).await?;
         }
         let client = aws_env::aws_client(&session)?;
+        // CloudFormation refuses to delete a stack whose export another stack imports: found before
+        // anything is deleted, so a destroy is never left half done for it.
+        let going: Vec<&StackTarget> = stacks
+            .iter()
+            .filter_map(|(_, target)| target.as_ref())
+            .filter(|target| !target.keep_on_destroy || args.include_dns)
+            .collect();
+        let blocked = app_target::blocking_imports(&client, &going).await?;
+        if let Some((stack, export, importers)) = blocked.first() {
+            let more = if blocked.len() > 1 {
+                format!(" (and {} more export(s) in use)", blocked.len() - 1)
+            } else {
+                String::new()
+            };
+            return Err(CliError::new(format!(
+                "{stack} cannot be deleted: its export {export} is imported by {}{more}",
+                importers.join(", ")
+            ))
+            .hint(format!(
+                "destroy the importing stacks first (`kumo destroy {stack}` also destroys the app's stacks that depend \
+                 on it), or deploy them without the reference; nothing was deleted"
+            )));
+        }
         // A first Ctrl-C / SIGTERM at the question or before the delete starts stops without deleting;
         // during the sweep, it stops between two deletes.
         let _graceful = signals::graceful();

@@ -1,13 +1,14 @@
 //! `kumo diff`: exit 0 when there are no changes, 1 when there are, 2 on error. Without `--template`,
-//! every stack of the project (or of `--assembly DIR`) is diffed in deploy order.
+//! every stack of the app (or of `--assembly DIR`), or the ones named, is diffed in deploy order.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use kumo_core::app::ParameterSource;
 use kumo_deploy::diff::DiffRequest;
 use kumo_deploy::params::parse_pairs;
 
-use crate::app_target;
+use crate::app_target::{self, Selection};
 use crate::aws_env;
 use crate::cli::DiffArgs;
 use crate::error::{CliError, exit};
@@ -24,7 +25,9 @@ pub fn run(config: &ProjectOptions, args: &DiffArgs) -> Result<ExitCode, CliErro
         args.stack.template.as_deref(),
         args.stack.stack_name.as_deref(),
         args.assembly.as_deref(),
+        Path::new(app_target::APP_OUT_DIR),
     )?;
+    let app = app_target::select(app, &args.stacks, Selection::Only)?;
     let parameters = parse_pairs("--parameter", &args.stack.parameters).map_err(deploy_error)?;
     let extra_tags = parse_pairs("--tag", &args.stack.tags).map_err(deploy_error)?;
     let count = app.stacks.len();
@@ -44,6 +47,16 @@ pub fn run(config: &ProjectOptions, args: &DiffArgs) -> Result<ExitCode, CliErro
                 ParameterSource::Value(v) => Some((k.clone(), v.clone())),
                 ParameterSource::ResourceRef { .. } => None,
             }));
+            let missing = app_target::missing_imports(&client, stack).await?;
+            if !missing.is_empty() {
+                outln!(
+                    "{}: not diffed: it imports {}, which no stack exports yet (kumo deploy creates it first)",
+                    stack.stack_name,
+                    missing.join(", ")
+                );
+                changes = true;
+                continue;
+            }
             match app_target::stack_parameters(&client, stack, &given).await? {
                 Ok(values) => given.extend(values),
                 Err(why) => {

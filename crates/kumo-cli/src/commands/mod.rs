@@ -9,6 +9,8 @@ mod diff;
 mod init;
 mod kubeconfig;
 mod list;
+mod ls;
+mod new;
 mod outputs;
 mod preflight;
 mod status;
@@ -26,6 +28,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let opts = ProjectOptions {
         config: cli.config,
         env: cli.env,
+        app: cli.app,
     };
     let config = &opts;
     match cli.command {
@@ -39,6 +42,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Status(args) => status::run(config, &args),
         Command::List(args) => list::run(config, &args),
         Command::Init(args) => init::run(config, &args),
+        Command::New(args) => new::run(&args),
+        Command::Ls(args) => ls::run(config, &args),
         Command::Cost(args) => cost::run(config, &args),
         Command::Kubeconfig(args) => kubeconfig::run(config, &args),
         Command::Bundle(args) => bundle::run(config, &args),

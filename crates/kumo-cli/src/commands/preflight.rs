@@ -16,6 +16,9 @@ use crate::render_error::deploy_error;
 use crate::render_preflight::print_checklist;
 
 pub fn run(config: &ProjectOptions, args: &PreflightArgs) -> Result<ExitCode, CliError> {
+    if args.template.is_none() && crate::project::project(config)? != crate::project::Project::Blueprint {
+        return run_app(config, args);
+    }
     let target = aws_target::resolve_parts(config, args.template.as_deref(), args.stack_name.as_deref())?;
     aws_target::refuse_blocked(&target, "preflight")?;
     kumo_deploy::params::check_stack_name(&target.stack_name).map_err(deploy_error)?;
@@ -43,6 +46,38 @@ pub fn run(config: &ProjectOptions, args: &PreflightArgs) -> Result<ExitCode, Cl
             Ok(ExitCode::SUCCESS)
         } else {
             Err(failed(&checklist, "preflight"))
+        }
+    })
+}
+
+/// A user's app: every stack checked (or the one `--stack-name` names), one checklist each.
+fn run_app(config: &ProjectOptions, args: &PreflightArgs) -> Result<ExitCode, CliError> {
+    let app = crate::app_target::resolve(config, None, std::path::Path::new(crate::app_target::APP_OUT_DIR))?;
+    let names: Vec<String> = args.stack_name.iter().cloned().collect();
+    let app = crate::app_target::select(app, &names, crate::app_target::Selection::Only)?;
+    let parameters = parse_pairs("--parameter", &args.parameters).map_err(deploy_error)?;
+    aws_env::runtime()?.block_on(async {
+        let session = aws_env::connect(&args.aws, app.region.as_deref()).await?;
+        let identity = aws_env::announce_identity(&session, "preflight", &app.main().stack_name).await?;
+        let client = aws_env::aws_client(&session)?;
+        let mut failures = None;
+        for stack in &app.stacks {
+            let checklist = check(
+                &client,
+                &identity,
+                &stack.stack_name,
+                stack.template.value(),
+                &parameters,
+                Subject::Template,
+            )
+            .await?;
+            if !checklist.passed() && failures.is_none() {
+                failures = Some(checklist);
+            }
+        }
+        match failures {
+            Some(checklist) => Err(failed(&checklist, "preflight")),
+            None => Ok(ExitCode::SUCCESS),
         }
     })
 }

@@ -230,6 +230,46 @@ pub struct Report {
 }
 
 impl Report {
+    /// The cloud assembly manifest's `security` entry: unwaived findings and every waiver with its reason.
+    pub fn manifest_entry(&self) -> serde_json::Value {
+        use serde_json::{Value, json};
+        let findings: Vec<Value> = self
+            .findings
+            .iter()
+            .map(|f| {
+                json!({
+                    "rule": f.rule.id(),
+                    "severity": f.severity().as_str(),
+                    "resource": f.resource,
+                    "resourceType": f.resource_type,
+                    "path": f.path,
+                    "message": f.message,
+                })
+            })
+            .collect();
+        let waivers: Vec<Value> = self
+            .waived
+            .iter()
+            .map(|w| {
+                json!({
+                    "rule": w.finding.rule.id(),
+                    "resource": w.finding.resource,
+                    "path": w.finding.path,
+                    "reason": w.reason,
+                })
+            })
+            .chain(self.unused_waivers.iter().map(|(resource, waiver)| {
+                json!({
+                    "rule": waiver.rule.id(),
+                    "resource": resource,
+                    "reason": waiver.reason,
+                    "unused": true,
+                })
+            }))
+            .collect();
+        json!({ "findings": findings, "waivers": waivers })
+    }
+
     /// True when no finding is left unwaived.
     pub fn is_clean(&self) -> bool {
         self.findings.is_empty()
