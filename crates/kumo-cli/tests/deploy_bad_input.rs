@@ -416,44 +416,30 @@ fn a_bad_time_to_live_is_named_before_any_aws_request() {
         r#"{"Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}}}"#,
     )
     .unwrap();
-    let run = kumo(
-        &dir,
-        &[
-            "deploy",
-            "--yes",
-            "--template",
-            "t.json",
-            "--stack-name",
-            "app",
-            "--ttl",
-            "soon",
-        ],
-        &env,
-        LIMIT,
-    );
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    let (error, hint) = error_and_hint(&run);
+    let refused = |stack: &str, ttl: &str| {
+        let run = kumo(
+            &dir,
+            &[
+                "deploy",
+                "--yes",
+                "--template",
+                "t.json",
+                "--stack-name",
+                stack,
+                "--ttl",
+                ttl,
+            ],
+            &env,
+            LIMIT,
+        );
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        error_and_hint(&run)
+    };
+    let (error, hint) = refused("app", "soon");
     assert!(error.contains("--ttl: \"soon\" is not a time-to-live"), "{error}");
     assert!(hint.contains("--ttl 8h"), "{hint}");
     // The reaper stack `<stack>-ttl` must fit CloudFormation's 128 characters.
-    let long = "a".repeat(125);
-    let run = kumo(
-        &dir,
-        &[
-            "deploy",
-            "--yes",
-            "--template",
-            "t.json",
-            "--stack-name",
-            &long,
-            "--ttl",
-            "8h",
-        ],
-        &env,
-        LIMIT,
-    );
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    let (error, hint) = error_and_hint(&run);
+    let (error, hint) = refused(&"a".repeat(125), "8h");
     assert!(error.contains("at most 124 characters"), "{error}");
     assert!(hint.contains("shorter name"), "{hint}");
     std::fs::write(

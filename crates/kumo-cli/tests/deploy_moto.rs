@@ -1516,10 +1516,8 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
     let dir = workdir("ttl-reaper");
     std::fs::write(dir.join("stack.json"), STACK_TEMPLATE).unwrap();
     let stack = "ttl-moto";
-    let run = kumo(
-        &moto,
-        &dir,
-        &[
+    let deploy_with_ttl = |stack: &str, more: &[&str]| {
+        let mut args = vec![
             "deploy",
             "--template",
             "stack.json",
@@ -1528,9 +1526,11 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
             "--ttl",
             "8h",
             "--yes",
-        ],
-    )
-    .ok();
+        ];
+        args.extend_from_slice(more);
+        kumo(&moto, &dir, &args).ok()
+    };
+    let run = deploy_with_ttl(stack, &[]);
     assert!(
         run.stdout.contains("time-to-live 8h: removes itself at "),
         "{}",
@@ -1704,23 +1704,7 @@ fn ttl_reaper_removes_this_stacks_leftovers_and_the_stack_and_itself() {
     // A second stack for `kumo ttl` (moto's update of a stack replaces its state machine, so the
     // reaper above is run on a stack that was not updated).
     let stack = "ttl-moto-params";
-    let run = kumo(
-        &moto,
-        &dir,
-        &[
-            "deploy",
-            "--template",
-            "stack.json",
-            "--stack-name",
-            stack,
-            "--ttl",
-            "8h",
-            "--ttl-notify",
-            "ops@example.com",
-            "--yes",
-        ],
-    )
-    .ok();
+    let run = deploy_with_ttl(stack, &["--ttl-notify", "ops@example.com"]);
     let reaper_stack = format!("{stack}-ttl");
     let main_before = template_body(&moto, stack);
     let expiry = parameter(&moto, &reaper_stack, "KumoExpiry").unwrap();

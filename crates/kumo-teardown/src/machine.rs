@@ -71,16 +71,7 @@ pub const FAILED_ERROR: &str = "Kumo.DeleteFailed";
 pub fn definition(options: &MachineOptions) -> Value {
     let mut states = Map::new();
     let first = "Is the stack being deleted";
-    states.insert(first.to_owned(), this_stack("describeStacks", "$.stack", "Its status"));
-    // `States.ArrayGetItem` rather than `$.Stacks[0]` in a Choice: emulators read `[0]` as a list.
-    states.insert(
-        "Its status".to_owned(),
-        json!({
-            "Type": "Pass",
-            "Parameters": {"stack.$": "States.ArrayGetItem($.stack.Stacks, 0)"},
-            "Next": "Already being deleted?",
-        }),
-    );
+    look_at_stack(&mut states, first, "Its status", "Already being deleted?");
     let stages: Vec<String> = RULES.iter().map(|r| stage_name(r.kind)).collect();
     states.insert(
         "Already being deleted?".to_owned(),
@@ -101,13 +92,7 @@ pub fn definition(options: &MachineOptions) -> Value {
     }
     states.insert(
         DELETE_STACK.to_owned(),
-        json!({
-            "Type": "Task",
-            "Resource": resource(&Call { service: "cloudformation", action: "deleteStack", parameters: "" }),
-            "Parameters": {"StackName": "${StackId}"},
-            "ResultPath": null,
-            "Next": WAIT,
-        }),
+        delete_stack("${StackId}", json!({"Next": WAIT})),
     );
     // CloudFormation deletes the stack's resources after the call returns, with this machine's role
     // (in the reaper stack, so it outlives them): the machine waits for the end before removing itself.
@@ -115,18 +100,7 @@ pub fn definition(options: &MachineOptions) -> Value {
         WAIT.to_owned(),
         json!({"Type": "Wait", "Seconds": options.poll_seconds, "Next": "Is the stack deleted"}),
     );
-    states.insert(
-        "Is the stack deleted".to_owned(),
-        this_stack("describeStacks", "$.stack", "Its status now"),
-    );
-    states.insert(
-        "Its status now".to_owned(),
-        json!({
-            "Type": "Pass",
-            "Parameters": {"stack.$": "States.ArrayGetItem($.stack.Stacks, 0)"},
-            "Next": "Deleted?",
-        }),
-    );
+    look_at_stack(&mut states, "Is the stack deleted", "Its status now", "Deleted?");
     states.insert(
         "Deleted?".to_owned(),
         json!({
@@ -147,17 +121,10 @@ pub fn definition(options: &MachineOptions) -> Value {
             "Cause": "DeleteStack ended DELETE_FAILED (the stack's events say why); the next firing tries again",
         }),
     );
+    // The last step: CloudFormation deletes the schedule, this machine and, last, its role.
     states.insert(
         DELETE_REAPER.to_owned(),
-        json!({
-            "Type": "Task",
-            "Resource": resource(&Call { service: "cloudformation", action: "deleteStack", parameters: "" }),
-            "Parameters": {"StackName": "${ReaperStackId}"},
-            "ResultPath": null,
-            "OutputPath": null,
-            // The last step: CloudFormation deletes the schedule, this machine and, last, its role.
-            "End": true,
-        }),
+        delete_stack("${ReaperStackId}", json!({"OutputPath": null, "End": true})),
     );
     json!({
         "Comment": "kumo time-to-live: remove what the stack's controllers left outside it (kumo destroy's rules), then delete the stack",
@@ -238,6 +205,34 @@ pub fn iam_action(call: &Call) -> String {
 }
 
 /// A CloudFormation call on this stack (by its id), its answer kept at `result_path`.
+/// `look` reads the stack, `status` keeps its first (only) entry at `$.stack`, then `next`.
+fn look_at_stack(states: &mut Map<String, Value>, look: &str, status: &str, next: &str) {
+    states.insert(look.to_owned(), this_stack("describeStacks", "$.stack", status));
+    // `States.ArrayGetItem` rather than `$.Stacks[0]` in a Choice: emulators read `[0]` as a list.
+    states.insert(
+        status.to_owned(),
+        json!({
+            "Type": "Pass",
+            "Parameters": {"stack.$": "States.ArrayGetItem($.stack.Stacks, 0)"},
+            "Next": next,
+        }),
+    );
+}
+
+/// `DeleteStack` of the stack `id` (a substitution), then `then` (`Next` or `End`, and more fields).
+fn delete_stack(id: &str, then: Value) -> Value {
+    let mut state = json!({
+        "Type": "Task",
+        "Resource": resource(&Call { service: "cloudformation", action: "deleteStack", parameters: "" }),
+        "Parameters": {"StackName": id},
+        "ResultPath": null,
+    });
+    if let (Some(state), Value::Object(then)) = (state.as_object_mut(), then) {
+        state.extend(then);
+    }
+    state
+}
+
 fn this_stack(action: &str, result_path: &str, next: &str) -> Value {
     json!({
         "Type": "Task",
