@@ -12,7 +12,7 @@ use kumo_teardown::reaper;
 
 use crate::aws_env::AwsSession;
 use crate::error::CliError;
-use crate::output::outln;
+use crate::output::{errln, outln};
 use crate::render_cost::CostContext;
 use crate::render_error::deploy_error;
 use crate::render_progress::CliUi;
@@ -104,6 +104,15 @@ pub async fn deploy_reaper(
     ttl: Option<&Ttl>,
 ) -> Result<(), CliError> {
     let reaper_name = reaper_stack_name(&main.name)?;
+    if crate::signals::stop_requested().is_some() {
+        if ttl.is_some() {
+            errln!(
+                "{}: stopped before its time-to-live stack {reaper_name} was deployed: run the deploy again",
+                main.name
+            );
+        }
+        return Ok(());
+    }
     let cfn = aws_sdk_cloudformation::Client::new(&session.config);
     let existing = kumo_deploy::stack::describe(&cfn, &reaper_name)
         .await

@@ -16,7 +16,7 @@ use crate::app_target::{self, Selection, StackTarget};
 use crate::aws_env::{self, AwsSession};
 use crate::cli::DestroyArgs;
 use crate::error::CliError;
-use crate::output::outln;
+use crate::output::{errln, outln};
 use crate::project::ProjectOptions;
 use crate::render_cost::stack_cost_column;
 use crate::render_error::deploy_error;
@@ -137,6 +137,12 @@ async fn destroy_reaper(engine: &kumo_deploy::Engine, name: &str, args: &Destroy
         // A name too long for a reaper stack never had one.
         return Ok(());
     };
+    if crate::signals::stop_requested().is_some() {
+        errln!(
+            "stopped before looking for {reaper} (the time-to-live stack, if {name} had one): `kumo destroy` again removes it"
+        );
+        return Ok(());
+    }
     let request = DestroyRequest {
         stack_name: reaper.clone(),
         // Asked once, for the stack it serves.
