@@ -48,7 +48,8 @@ pub fn check(stack_name: &str, main: &TemplateDoc, ttl: &str, from: &str, reaper
     Ok(Ttl { expiry, reaper })
 }
 
-fn now() -> i64 {
+/// Seconds since the Unix epoch: the clock a time-to-live is measured from (`kumo deploy`, `kumo ttl`).
+pub(crate) fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))

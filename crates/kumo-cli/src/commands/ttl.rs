@@ -5,7 +5,7 @@
 //! nothing), so `extend` can switch it back on; `kumo destroy` removes it.
 
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use aws_sdk_cloudformation::types::{Capability, Parameter};
 use kumo_teardown::reaper::{self, EXPIRY_PARAMETER, OFF};
@@ -17,6 +17,7 @@ use crate::error::CliError;
 use crate::output::outln;
 use crate::project::ProjectOptions;
 use crate::render_error::deploy_error;
+use crate::ttl_deploy::now;
 
 pub fn run(config: &ProjectOptions, args: &TtlArgs) -> Result<ExitCode, CliError> {
     let (stack_name, settings) = aws_target::stack_only(config, args.stack_name.as_deref())?;
@@ -50,13 +51,6 @@ pub fn run(config: &ProjectOptions, args: &TtlArgs) -> Result<ExitCode, CliError
         outln!("{stack_name}: {}", describe(&value, now));
         Ok(ExitCode::SUCCESS)
     })
-}
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or_default()
 }
 
 /// `expires at 2026-12-01T18:00:00Z (in 7 h 59 min)`, `time-to-live off`.
